@@ -1,0 +1,310 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""JSON-RPC client for NetApp Element clusters, shared by every module of the collection.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import traceback
+
+REQUESTS_IMPORT_ERROR = None
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:  # pragma: no cover - reported through missing_required_lib
+    requests = None
+    HTTPAdapter = object
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+# Every Element release in support (12.5 and later) serves 12.0, and 12.0 has every method and
+# parameter the collection uses (the newest of them, CreateVolume's qosPolicyID, is from 10.0).
+DEFAULT_API_VERSION = "12.0"
+DEFAULT_TIMEOUT = 30.0
+MAX_CONNECT_TIMEOUT = 10.0
+
+READ_ONLY_METHODS = frozenset((
+    "GetAPI", "GetClusterInfo", "GetLimits", "GetClusterVersionInfo",
+    "ListAccounts", "GetAccountByID", "GetAccountByName",
+    "ListVolumes", "ListActiveVolumes", "ListVolumesForAccount",
+    "ListClusterPairs", "ListActivePairedVolumes", "ListSnapshots", "ListSyncJobs",
+))
+
+# Element errors that the API docs and real clients (Cinder, sfauto) treat as transient.
+TRANSIENT_ERRORS = frozenset((
+    "xDBVersionMismatch", "xDBConnectionLoss", "xDBOperationTimeout", "xDBSessionExpired",
+    "xDBSessionMoved", "xDBNoServerResponse", "xDBClosing", "xNotPrimary", "xNotReadyForIO",
+    "xSliceNotRegistered", "xRpcTimeout",
+))
+TRANSIENT_HTTP_STATUS = frozenset((502, 503, 504))
+
+# Parameter names whose values never leave the client (the Python SDK masks the same names).
+SECRET_PARAMS = frozenset((
+    "password", "clusterPairingKey", "volumePairingKey", "initiatorSecret", "targetSecret",
+))
+REDACTED = "********"
+
+
+class ElementError(Exception):
+    """Any failure talking to a cluster.
+
+    kind is one of: api (the cluster answered with an Element error), auth, version, tls,
+    connection, timeout, http, protocol. ambiguous is True when a mutating call may or may not
+    have been applied (the request was sent but no answer arrived): the caller must re-read state.
+    """
+
+    def __init__(self, cluster, method, message, kind="api", name=None, code=None, ambiguous=False):
+        super().__init__(message)
+        self.cluster = cluster
+        self.method = method
+        self.message = message
+        self.kind = kind
+        self.name = name
+        self.code = code
+        self.ambiguous = ambiguous
+
+    def __str__(self):
+        if self.kind == "api":
+            return "cluster %s: %s failed: %s: %s" % (self.cluster, self.method, self.name, self.message)
+        return "cluster %s: %s failed: %s" % (self.cluster, self.method, self.message)
+
+    def to_dict(self):
+        return {
+            "cluster": self.cluster,
+            "method": self.method,
+            "kind": self.kind,
+            "error_name": self.name,
+            "error_code": self.code,
+            "message": self.message,
+        }
+
+
+class SecretScrubber:
+    """Replaces every known secret value in text; shared by all clients of a module run."""
+
+    def __init__(self):
+        self._secrets = set()
+
+    def add(self, *values):
+        for value in values:
+            if isinstance(value, str) and len(value) >= 4:
+                self._secrets.add(value)
+
+    def scrub(self, text):
+        if not isinstance(text, str):
+            return text
+        # Longest first, so a secret that contains another is replaced whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def __contains__(self, value):
+        return value in self._secrets
+
+
+def redact_params(params):
+    """A copy of params that is safe to report (secret values replaced)."""
+    return {k: (REDACTED if k in SECRET_PARAMS else v) for k, v in (params or {}).items()}
+
+
+def split_host(hostname, port):
+    """Return (scheme, host, port) from what the user typed.
+
+    Accepts "host", "host:port", "[v6]:port", "https://host[:port]" and, for test simulators only,
+    "http://host[:port]". A port in the hostname wins over the port option.
+    """
+    scheme = "https"
+    text = hostname.strip()
+    for prefix in ("https://", "http://"):
+        if text.lower().startswith(prefix):
+            scheme = prefix[:-3]
+            text = text[len(prefix):]
+    text = text.rstrip("/")
+    if text.startswith("["):
+        host, _sep, rest = text[1:].partition("]")
+        if rest.startswith(":") and rest[1:].isdigit():
+            port = int(rest[1:])
+        return scheme, host, port
+    if text.count(":") == 1:
+        host, _sep, maybe_port = text.partition(":")
+        if maybe_port.isdigit():
+            return scheme, host, int(maybe_port)
+    return scheme, text, port
+
+
+class ElementClient:
+    """One pooled keep-alive HTTPS session to one cluster."""
+
+    def __init__(self, hostname, username, password, port=443, validate_certs=True, ca_path=None,
+                 timeout=DEFAULT_TIMEOUT, api_version=DEFAULT_API_VERSION, scrubber=None,
+                 retries=4, backoff=0.5, max_backoff=8.0, pool_size=4, sleep=time.sleep):
+        self.scheme, self.host, self.port = split_host(hostname, port)
+        self.username = username
+        self.api_version = str(api_version)
+        self.read_timeout = float(timeout)
+        self.connect_timeout = min(MAX_CONNECT_TIMEOUT, self.read_timeout)
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.scrubber = scrubber if scrubber is not None else SecretScrubber()
+        self.scrubber.add(password)
+        self._sleep = sleep
+        self.name = None  # the cluster's own name, once GetClusterInfo has been read
+        host_in_url = "[%s]" % self.host if ":" in self.host else self.host
+        self.address = "%s:%s" % (host_in_url, self.port)
+        self.url = "%s://%s/json-rpc/%s" % (self.scheme, self.address, self.api_version)
+        self.request_count = 0
+        self.session = requests.Session()
+        self.session.auth = (username, password)
+        self.session.verify = (ca_path or True) if validate_certs else False
+        self.session.headers.update({"Content-Type": "application/json-rpc", "Accept": "application/json"})
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        self.session.mount("https://", adapter)
+        self.session.mount("http://", adapter)
+        self._ids = 0
+
+    @property
+    def label(self):
+        """How errors and reports name this cluster: its name once known, always its address."""
+        if self.name:
+            return "%s (%s)" % (self.name, self.address)
+        return self.address
+
+    def close(self):
+        self.session.close()
+
+    def call(self, method, params=None):
+        """Run one API method and return its result object.
+
+        Read-only methods are retried with capped exponential backoff on connection errors,
+        HTTP 502/503/504 and transient Element errors. Mutating methods are retried only when
+        the request certainly never reached the cluster (the connection could not be opened).
+        """
+        read_only = method in READ_ONLY_METHODS
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._call_once(method, params or {})
+            except ElementError as exc:
+                if attempt > self.retries or not self._retryable(exc, read_only):
+                    raise
+            delay = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
+            self._sleep(delay * (0.5 + random.random() / 2))
+
+    @staticmethod
+    def _retryable(exc, read_only):
+        if exc.kind == "connection" and not exc.ambiguous:
+            return True
+        if not read_only:
+            return False
+        if exc.kind in ("connection", "timeout"):
+            return True
+        if exc.kind == "http" and exc.code in TRANSIENT_HTTP_STATUS:
+            return True
+        return exc.kind == "api" and exc.name in TRANSIENT_ERRORS
+
+    def _call_once(self, method, params):
+        self._ids += 1
+        self.request_count += 1
+        body = json.dumps({"method": method, "params": params, "id": self._ids})
+        try:
+            response = self.session.post(self.url, data=body, timeout=(self.connect_timeout, self.read_timeout))
+        except requests.exceptions.SSLError as exc:
+            raise self._error(
+                method,
+                "TLS certificate verification failed for %s: %s. Give the CA that signed the "
+                "cluster's certificate with ca_path, or set validate_certs=false to skip "
+                "verification (not recommended)" % (self.address, _short_reason(exc)),
+                kind="tls")
+        except requests.exceptions.ConnectTimeout:
+            raise self._error(method, "connection to %s timed out after %.0f s" % (self.address, self.connect_timeout),
+                              kind="connection")
+        except requests.exceptions.ReadTimeout:
+            raise self._error(
+                method, "no answer from %s within the read timeout of %s s (option timeout)"
+                % (self.address, _format_seconds(self.read_timeout)), kind="timeout", ambiguous=True)
+        except requests.exceptions.ConnectionError as exc:
+            # A refused or unroutable connection never carried the request; anything else
+            # (reset, closed without an answer) may have been applied.
+            reached = not _is_connect_failure(exc)
+            raise self._error(
+                method, "%s %s: %s" % ("lost the connection to" if reached else "cannot connect to",
+                                       self.address, _short_reason(exc)),
+                kind="connection", ambiguous=reached)
+        except requests.exceptions.RequestException as exc:
+            raise self._error(method, "request to %s failed: %s" % (self.address, _short_reason(exc)),
+                              kind="connection", ambiguous=True)
+        return self._parse(method, response)
+
+    def _parse(self, method, response):
+        status = response.status_code
+        if status == 401:
+            raise self._error(method, "authentication failed for user %s on cluster %s (HTTP 401)"
+                              % (self.username, self.label), kind="auth", code=401)
+        if status == 404:
+            raise self._error(method, "cluster %s does not serve API version %s (HTTP 404 for %s); "
+                              "set api_version to a version the cluster supports"
+                              % (self.label, self.api_version, self.url), kind="version", code=404)
+        if status != 200:
+            raise self._error(method, "HTTP %s from %s" % (status, self.address), kind="http", code=status,
+                              ambiguous=method not in READ_ONLY_METHODS)
+        try:
+            document = response.json()
+        except ValueError:
+            raise self._error(method, "the answer from %s is not JSON" % self.address, kind="protocol")
+        if not isinstance(document, dict):
+            raise self._error(method, "the answer from %s is not a JSON-RPC object" % self.address, kind="protocol")
+        error = document.get("error")
+        if error:
+            if not isinstance(error, dict):
+                error = {"message": str(error)}
+            name = error.get("name") or "xUnknown"
+            raise self._error(method, error.get("message") or name, kind="api", name=name, code=error.get("code"))
+        result = document.get("result")
+        if not isinstance(result, dict):
+            raise self._error(method, "the answer from %s has no result object" % self.address, kind="protocol")
+        return result
+
+    def _error(self, method, message, **kwargs):
+        return ElementError(self.label, method, self.scrubber.scrub(message), **kwargs)
+
+
+def _is_connect_failure(exc):
+    """True when urllib3 failed before sending anything (refused, DNS, unreachable)."""
+    seen = set()
+    current = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        name = type(current).__name__
+        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        current = getattr(current, "reason", None) or current.__context__ or (
+            current.args[0] if getattr(current, "args", None) and isinstance(current.args[0], BaseException) else None)
+    return False
+
+
+def _short_reason(exc):
+    """The innermost readable reason of a requests/urllib3 exception, without the noise."""
+    reason = exc
+    for _ in range(5):
+        inner = getattr(reason, "reason", None)
+        if inner is None and getattr(reason, "args", None) and isinstance(reason.args[0], BaseException):
+            inner = reason.args[0]
+        if inner is None or inner is reason:
+            break
+        reason = inner
+    text = str(reason)
+    return text if len(text) < 300 else text[:300] + "..."
+
+
+def _format_seconds(value):
+    return ("%g" % value)

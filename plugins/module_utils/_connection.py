@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Connection options shared by every module, and building clients from them.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.element.replication.plugins.module_utils._client import (
+    DEFAULT_API_VERSION,
+    DEFAULT_TIMEOUT,
+    REQUESTS_IMPORT_ERROR,
+    ElementClient,
+    SecretScrubber,
+)
+
+
+def _connection_options(env_prefix):
+    def env(name):
+        return (env_fallback, ["%s_%s" % (env_prefix, name)])
+
+    return dict(
+        hostname=dict(type="str", required=True, fallback=env("HOSTNAME")),
+        port=dict(type="int", default=443, fallback=env("PORT")),
+        username=dict(type="str", required=True, fallback=env("USERNAME")),
+        password=dict(type="str", required=True, no_log=True, fallback=env("PASSWORD")),
+        validate_certs=dict(type="bool", default=True, fallback=env("VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=env("CA_PATH")),
+        timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=env("TIMEOUT")),
+        api_version=dict(type="str", default=DEFAULT_API_VERSION, fallback=env("API_VERSION")),
+    )
+
+
+def connection_argument_spec(peer=None):
+    """The connection options, plus a peer dict with the same options when peer is
+    'required' or 'optional'."""
+    spec = _connection_options("ELEMENT")
+    if peer:
+        spec["peer"] = dict(type="dict", required=peer == "required", options=_connection_options("ELEMENT_PEER"))
+    return copy.deepcopy(spec)
+
+
+class Connections:
+    """The clients of one module run: this cluster, and the peer when one is given.
+
+    All clients share one scrubber, so a secret learnt from one cluster (a pairing key, the
+    credentials inside it) is kept out of every message, and is also registered with Ansible's
+    no_log machinery so it never appears in a result.
+    """
+
+    def __init__(self, module, pool_size=4):
+        if REQUESTS_IMPORT_ERROR:
+            module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self.module = module
+        self.scrubber = SecretScrubber()
+        self.local = self._client(module.params, pool_size)
+        peer_params = module.params.get("peer")
+        self.peer = self._client(peer_params, pool_size) if peer_params else None
+
+    def _client(self, params, pool_size):
+        self.register_secret(params["password"])
+        client = ElementClient(
+            hostname=params["hostname"], port=params["port"], username=params["username"],
+            password=params["password"], validate_certs=params["validate_certs"], ca_path=params["ca_path"],
+            timeout=params["timeout"], api_version=params["api_version"], scrubber=self.scrubber,
+            pool_size=pool_size)
+        if not params["validate_certs"]:
+            self.module.warn("TLS certificate verification is disabled for %s: the connection can be "
+                             "intercepted. Set validate_certs=true and give ca_path instead." % client.address)
+        return client
+
+    def register_secret(self, *values):
+        self.scrubber.add(*values)
+        for value in values:
+            if isinstance(value, str) and value:
+                self.module.no_log_values.add(value)
+
+    def clients(self):
+        return [c for c in (self.local, self.peer) if c is not None]
+
+    def close(self):
+        for client in self.clients():
+            client.close()

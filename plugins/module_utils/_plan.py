@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Plans: ordered API calls per cluster that a planner computes and an executor runs.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ansible_collections.element.replication.plugins.module_utils._client import redact_params
+
+LOCAL = "local"
+PEER = "peer"
+
+# Stands in for a pairing key in a plan: the key exists only inside the executor, for a moment.
+KEY_FROM_START = "<key returned by the StartClusterPairing above>"
+VOLUME_KEY_FROM_START = "<key returned by the StartVolumePairing above>"
+
+
+@dataclass
+class Action:
+    side: str  # LOCAL or PEER
+    method: str
+    params: dict = field(default_factory=dict)
+    reason: str = ""
+
+    def to_result(self, names):
+        """The reported form: the cluster's name, the call, and no secret."""
+        return {"cluster": names.get(self.side, self.side), "side": self.side, "method": self.method,
+                "params": redact_params(self.params), "reason": self.reason}
+
+
+class Refusal(Exception):
+    """The desired state cannot be reached safely; nothing was (or will be) changed for it."""

@@ -1,0 +1,206 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What the modules read from a cluster, as plain immutable values the planners work on.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LIST_PAGE_SIZE = 10000
+
+# How the collection spells the replication modes; input is case-insensitive like the API.
+MODES = ("Async", "Sync", "SnapshotsOnly")
+
+
+def canonical_mode(value):
+    """The API's spelling of a replication mode, or None when value is not a mode."""
+    if value is None:
+        return None
+    for mode in MODES:
+        if str(value).lower() == mode.lower():
+            return mode
+    return None
+
+
+@dataclass(frozen=True)
+class ClusterIdentity:
+    name: str
+    unique_id: str
+    uuid: str
+    mvip: str
+    address: str  # what the module connected to
+
+    @classmethod
+    def from_api(cls, info, address):
+        return cls(name=info.get("name", ""), unique_id=info.get("uniqueID", ""), uuid=info.get("uuid", ""),
+                   mvip=info.get("mvip", ""), address=address)
+
+
+@dataclass(frozen=True)
+class ClusterPairEntry:
+    """One cluster's entry of a cluster pair (ListClusterPairs); the remote_* fields describe the
+    other cluster."""
+    pair_id: int
+    pair_uuid: str
+    remote_unique_id: str
+    remote_name: str
+    remote_mvip: str
+    status: str
+    latency: int = 0
+    version: str = ""
+
+    @property
+    def pending(self):
+        """Started with StartClusterPairing and never completed: the remote is not known yet."""
+        return self.status == "Unconfigured" or not self.remote_unique_id
+
+    @classmethod
+    def from_api(cls, pair):
+        return cls(pair_id=int(pair.get("clusterPairID") or 0), pair_uuid=pair.get("clusterPairUUID") or "",
+                   remote_unique_id=str(pair.get("clusterUUID") or ""), remote_name=pair.get("clusterName") or "",
+                   remote_mvip=pair.get("mvip") or "", status=pair.get("status") or "",
+                   latency=pair.get("latency") or 0, version=pair.get("version") or "")
+
+    def describe(self):
+        if self.pending:
+            return "pending pair %s (started, never completed)" % self.pair_id
+        return "pair %s with %s (%s, uniqueID %s, %s)" % (
+            self.pair_id, self.remote_name or "?", self.remote_mvip or "?", self.remote_unique_id, self.status)
+
+
+@dataclass(frozen=True)
+class VolumePairEntry:
+    """One volume's entry of a volume pair; remote_* describe the volume on the other cluster."""
+    cluster_pair_id: int
+    remote_volume_id: int
+    remote_volume_name: str
+    volume_pair_uuid: str
+    mode: str
+    state: str
+    snapshot_state: str = ""
+
+    @property
+    def pending(self):
+        """Started with StartVolumePairing and never completed: no remote volume yet."""
+        return not self.remote_volume_id or not self.cluster_pair_id
+
+    @classmethod
+    def from_api(cls, entry):
+        replication = entry.get("remoteReplication") or {}
+        snapshot = replication.get("snapshotReplication") or {}
+        return cls(cluster_pair_id=int(entry.get("clusterPairID") or 0),
+                   remote_volume_id=int(entry.get("remoteVolumeID") or 0),
+                   remote_volume_name=entry.get("remoteVolumeName") or "",
+                   volume_pair_uuid=entry.get("volumePairUUID") or "",
+                   mode=canonical_mode(replication.get("mode")) or replication.get("mode") or "",
+                   state=replication.get("state") or "", snapshot_state=snapshot.get("state") or "")
+
+
+@dataclass(frozen=True)
+class Volume:
+    volume_id: int
+    name: str
+    account_id: int
+    access: str
+    total_size: int
+    block_size: int = 4096
+    enable512e: bool = False
+    qos: dict = field(default_factory=dict, compare=False, hash=False)
+    pairs: tuple = ()
+
+    @property
+    def pair(self):
+        """Volume pairs are one-to-one, so a volume has at most one entry."""
+        return self.pairs[0] if self.pairs else None
+
+    @classmethod
+    def from_api(cls, volume):
+        return cls(volume_id=int(volume["volumeID"]), name=volume.get("name", ""),
+                   account_id=int(volume.get("accountID") or 0), access=volume.get("access", ""),
+                   total_size=int(volume.get("totalSize") or 0), block_size=int(volume.get("blockSize") or 4096),
+                   enable512e=bool(volume.get("enable512e")), qos=dict(volume.get("qos") or {}),
+                   pairs=tuple(VolumePairEntry.from_api(p) for p in volume.get("volumePairs") or ()))
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: int
+    username: str
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    """Everything read from one cluster for one module run."""
+    identity: ClusterIdentity
+    cluster_pairs: tuple = ()
+    volumes: tuple = ()
+    accounts: tuple = ()
+
+    def volume_by_id(self, volume_id):
+        for volume in self.volumes:
+            if volume.volume_id == volume_id:
+                return volume
+        return None
+
+    def volumes_named(self, name, account_id=None):
+        return [v for v in self.volumes
+                if v.name == name and (account_id is None or v.account_id == account_id)]
+
+    def pair_to(self, other):
+        """Completed cluster pair entries of this cluster that point at the other cluster."""
+        return [p for p in self.cluster_pairs if not p.pending and p.remote_unique_id == other.identity.unique_id]
+
+
+def read_identity(client):
+    info = client.call("GetClusterInfo")["clusterInfo"]
+    client.name = info.get("name") or None
+    return ClusterIdentity.from_api(info, client.address)
+
+
+def read_cluster_pairs(client):
+    return tuple(ClusterPairEntry.from_api(p) for p in client.call("ListClusterPairs").get("clusterPairs") or ())
+
+
+def _paged(client, method, params, key, id_field, start_param, page_size):
+    """Every object a list method returns, following its start-ID paging."""
+    items = []
+    start = 0
+    while True:
+        page = client.call(method, dict(params, **{start_param: start, "limit": page_size})).get(key) or []
+        items.extend(page)
+        if len(page) < page_size:
+            return items
+        start = int(page[-1][id_field]) + 1
+
+
+def read_volumes(client, page_size=LIST_PAGE_SIZE):
+    """Every active volume, with its pairs, in as few calls as paging allows."""
+    page = _paged(client, "ListVolumes", {"volumeStatus": "active", "includeVirtualVolumes": False},
+                  "volumes", "volumeID", "startVolumeID", page_size)
+    return tuple(Volume.from_api(v) for v in page)
+
+
+def read_paired_volumes(client, page_size=LIST_PAGE_SIZE):
+    """Volumes with an active or pending pair (ListActivePairedVolumes)."""
+    page = _paged(client, "ListActivePairedVolumes", {}, "volumes", "volumeID", "startVolumeID", page_size)
+    return tuple(Volume.from_api(v) for v in page)
+
+
+def read_accounts(client, page_size=LIST_PAGE_SIZE):
+    page = _paged(client, "ListAccounts", {"includeStorageContainers": False}, "accounts", "accountID",
+                  "startAccountID", page_size)
+    return tuple(Account(account_id=int(a["accountID"]), username=a.get("username", "")) for a in page)
+
+
+def read_cluster(client, volumes=False, accounts=False):
+    identity = read_identity(client)
+    return ClusterState(identity=identity, cluster_pairs=read_cluster_pairs(client),
+                        volumes=read_volumes(client) if volumes else (),
+                        accounts=read_accounts(client) if accounts else ())
+
