@@ -17,9 +17,14 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 LOCAL = "local"
 PEER = "peer"
 
-# Stands in for a pairing key in a plan: the key exists only inside the executor, for a moment.
-KEY_FROM_START = "<key returned by the StartClusterPairing above>"
-VOLUME_KEY_FROM_START = "<key returned by the StartVolumePairing above>"
+
+class Placeholder(str):
+    """A parameter value only known while the plan runs (a pairing key, a new volume's ID)."""
+
+
+# The keys exist only inside the executor, for a moment; plans and reports show these instead.
+KEY_FROM_START = Placeholder("<key returned by the StartClusterPairing above>")
+VOLUME_KEY_FROM_START = Placeholder("<key returned by the StartVolumePairing above>")
 
 
 @dataclass
@@ -31,8 +36,9 @@ class Action:
 
     def to_result(self, names):
         """The reported form: the cluster's name, the call, and no secret."""
+        params = {k: (str(v) if isinstance(v, Placeholder) else v) for k, v in self.params.items()}
         return {"cluster": names.get(self.side, self.side), "side": self.side, "method": self.method,
-                "params": redact_params(self.params), "reason": self.reason}
+                "params": redact_params(params), "reason": self.reason}
 
 
 class Refusal(Exception):

@@ -11,6 +11,7 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 LIST_PAGE_SIZE = 10000
 
@@ -140,17 +141,24 @@ class ClusterState:
     identity: ClusterIdentity
     cluster_pairs: tuple = ()
     volumes: tuple = ()
-    accounts: tuple = ()
+    accounts: tuple = None  # None when not read
+
+    @cached_property
+    def _volumes_by_id(self):
+        return {v.volume_id: v for v in self.volumes}
+
+    @cached_property
+    def _volumes_by_name(self):
+        index = {}
+        for volume in self.volumes:
+            index.setdefault(volume.name, []).append(volume)
+        return index
 
     def volume_by_id(self, volume_id):
-        for volume in self.volumes:
-            if volume.volume_id == volume_id:
-                return volume
-        return None
+        return self._volumes_by_id.get(volume_id)
 
     def volumes_named(self, name, account_id=None):
-        return [v for v in self.volumes
-                if v.name == name and (account_id is None or v.account_id == account_id)]
+        return [v for v in self._volumes_by_name.get(name, ()) if account_id is None or v.account_id == account_id]
 
     def pair_to(self, other):
         """Completed cluster pair entries of this cluster that point at the other cluster."""
@@ -202,5 +210,5 @@ def read_cluster(client, volumes=False, accounts=False):
     identity = read_identity(client)
     return ClusterState(identity=identity, cluster_pairs=read_cluster_pairs(client),
                         volumes=read_volumes(client) if volumes else (),
-                        accounts=read_accounts(client) if accounts else ())
+                        accounts=read_accounts(client) if accounts else None)
 

@@ -1,0 +1,726 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Volume pairing: resolve the declared pairs, plan the gap for all of them, run the plan.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, Placeholder)
+from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+
+READ_WRITE = "readWrite"
+REPLICATION_TARGET = "replicationTarget"
+MODIFY_VOLUMES_CHUNK = 500  # volumes per ModifyVolumes call
+MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run got in the way
+
+
+@dataclass(frozen=True)
+class PairSpec:
+    """One declared pair, with the task-level defaults already applied."""
+    index: int
+    volume: str = None
+    volume_id: int = None
+    peer_volume: str = None
+    peer_volume_id: int = None
+    account: str = None
+    peer_account: str = None
+    mode: str = "Async"
+    paused: bool = False
+    state: str = "present"
+
+    @property
+    def label(self):
+        source = self.volume if self.volume is not None else "ID %s" % self.volume_id
+        return "pair %d (volume %s)" % (self.index, source)
+
+
+@dataclass(frozen=True)
+class Options:
+    exclusive: bool = False
+    create_target: bool = False
+
+
+@dataclass
+class Step:
+    """Calls run in order for the items it serves; steps of one phase may run in parallel."""
+    items: tuple
+    actions: list
+
+
+@dataclass
+class ItemPlan:
+    spec: PairSpec
+    source: object = None  # Volume on this cluster
+    target: object = None  # Volume on the peer
+    refusal: str = None
+    deferred: str = None  # another run is pairing these volumes right now
+    removals: list = field(default_factory=list)
+    create: dict = None  # CreateVolume params for a missing target
+    pair: bool = False
+    set_target_access: bool = False
+    modify_source: dict = field(default_factory=dict)  # ModifyVolumePair params besides volumeID
+    resume_target: bool = False
+    repairs: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+    @property
+    def has_work(self):
+        return bool(self.removals or self.create or self.pair or self.set_target_access or self.modify_source
+                    or self.resume_target)
+
+
+@dataclass
+class VolumePairPlan:
+    items: list
+    cleanup: list  # RemoveVolumePair actions for undeclared pairs (exclusive)
+    phases: list  # (name, [Step]) in execution order
+
+    @property
+    def actions(self):
+        return [a for _name, steps in self.phases for step in steps for a in step.actions]
+
+
+class NewVolumeID(Placeholder):
+    """The ID of a target volume the plan creates."""
+
+    def __new__(cls, volume_name):
+        placeholder = super().__new__(cls, "<ID of the new volume %s>" % volume_name)
+        placeholder.volume_name = volume_name
+        return placeholder
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolution: which volumes the specs name.
+
+def _account_id(cluster, account):
+    """Return (account ID or None, problem or None) for an account option: digits are an ID,
+    anything else a user name. Existence is checked when the accounts were read."""
+    if account is None:
+        return None, None
+    text = str(account)
+    known = cluster.accounts
+    if text.isdigit() and (known is None or any(a.account_id == int(text) for a in known)):
+        return int(text), None
+    for candidate in known or ():
+        if candidate.username == text:
+            return candidate.account_id, None
+    return None, "account '%s' not found on cluster %s" % (account, cluster.identity.name)
+
+
+def _resolve(cluster, volume_id, name, account, what):
+    """Return (volume or None, problem or None)."""
+    cluster_name = cluster.identity.name
+    account_id, problem = _account_id(cluster, account)
+    if problem:
+        return None, problem
+    if volume_id is not None:
+        volume = cluster.volume_by_id(volume_id)
+        if volume is None:
+            return None, "%s volume ID %s not found on cluster %s" % (what, volume_id, cluster_name)
+        if account_id is not None and volume.account_id != account_id:
+            return None, "%s volume ID %s on cluster %s belongs to account %s, not %s" % (
+                what, volume_id, cluster_name, volume.account_id, account)
+        return volume, None
+    matches = cluster.volumes_named(name, account_id)
+    if not matches:
+        scope = " in account %s" % account if account is not None else ""
+        return None, "%s volume '%s' not found on cluster %s%s" % (what, name, cluster_name, scope)
+    if len(matches) > 1:
+        return None, "%s volume name '%s' matches %d volumes on cluster %s (IDs %s); give the volume ID or the account" % (
+            what, name, len(matches), cluster_name, ", ".join(str(v.volume_id) for v in matches))
+    return matches[0], None
+
+
+def _describe_pair_entry(entry, cluster_name, peer_names):
+    if entry.pending:
+        return "a pending pairing (started on %s, never completed)" % cluster_name
+    return "volume %s (ID %s) on cluster %s" % (entry.remote_volume_name or "?", entry.remote_volume_id,
+                                               peer_names.get(entry.cluster_pair_id, "paired cluster %s" % entry.cluster_pair_id))
+
+
+def _peer_names(cluster):
+    """Cluster pair ID -> the name of the cluster it leads to, for messages."""
+    return {p.pair_id: p.remote_name or p.remote_unique_id for p in cluster.cluster_pairs}
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning.
+
+def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None):
+    """Plan every declared pair against what was read from both clusters. Pure: no I/O.
+
+    known_pending holds (side, volume ID, pair UUID) of pending pairs seen by an earlier read of
+    this run; a pending pair not in it (when given) belongs to a run still in progress, so it is
+    waited for instead of removed.
+    """
+    match = match_pair(local, peer)
+    connected = match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+    context = _Context(local, peer, match, connected, options, known_pending)
+    items = [context.plan_item(spec) for spec in specs]
+    _refuse_duplicates(items)
+    # A refused item may be a typo for a declared pair: never treat its pair as undeclared.
+    cleanup = context.plan_cleanup(items) if options.exclusive and not any(i.refusal for i in items) else []
+    return VolumePairPlan(items=items, cleanup=cleanup, phases=_phases(items, cleanup, context.names))
+
+
+class _Context:
+    def __init__(self, local, peer, match, connected, options, known_pending):
+        self.local, self.peer, self.match, self.connected = local, peer, match, connected
+        self.options = options
+        self.known_pending = known_pending
+        self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
+
+    def plan_item(self, spec):
+        item = ItemPlan(spec=spec)
+        item.source, problem = _resolve(self.local, spec.volume_id, spec.volume, spec.account, "source")
+        target_name = spec.peer_volume if spec.peer_volume is not None else (
+            item.source.name if item.source else spec.volume)
+        target_problem = None
+        if target_name is not None or spec.peer_volume_id is not None:
+            item.target, target_problem = _resolve(self.peer, spec.peer_volume_id, target_name, spec.peer_account, "target")
+        if spec.state == "absent":
+            if problem and item.source is None and item.target is None:
+                return item  # nothing of this pair exists: nothing to remove
+            self._plan_absent(item)
+            return item
+        if problem:
+            item.refusal = problem
+            return item
+        if item.target is None:
+            if not (self.options.create_target and target_problem and "not found" in target_problem
+                    and spec.peer_volume_id is None):
+                item.refusal = target_problem
+                return item
+            self._plan_create_target(item, target_name)
+            if item.refusal:
+                return item
+        self._plan_present(item)
+        return item
+
+    # --- present ---------------------------------------------------------------------------
+
+    def _plan_present(self, item):
+        source, target, spec = item.source, item.target, item.spec
+        names = self.names
+        s_entry = source.pair
+        t_entry = target.pair if target else None
+        if s_entry is not None and s_entry.pending and self._in_progress(LOCAL, source, s_entry):
+            item.deferred = "another run is pairing volume %s on %s" % (source.name, names[LOCAL])
+            return
+        relation = self._relation(source, target)
+        if relation == "paired":
+            self._plan_drift(item)
+            return
+        # Not (fully) paired: everything below ends in a new pairing, so check that it is allowed.
+        if not self.connected:
+            item.refusal = self._no_cluster_pair()
+            return
+        problems = []
+        if s_entry is not None and not s_entry.pending and relation not in ("one-sided-source", "halves"):
+            problems.append("source volume %s (ID %s) on cluster %s is already paired with %s" % (
+                source.name, source.volume_id, names[LOCAL], _describe_pair_entry(s_entry, names[LOCAL], _peer_names(self.local))))
+        if t_entry is not None and relation not in ("one-sided-target", "halves"):
+            problems.append("target volume %s (ID %s) on cluster %s is already paired with %s" % (
+                target.name, target.volume_id, names[PEER], _describe_pair_entry(t_entry, names[PEER], _peer_names(self.peer))))
+        if source.access != READ_WRITE:
+            problems.append("source volume %s (ID %s) on cluster %s has access %s, not readWrite: is this pair failed "
+                            "over? (element.replication.element_replication_failover changes the direction)"
+                            % (source.name, source.volume_id, names[LOCAL], source.access))
+        if target is not None:
+            problems += self._compatibility_problems(source, target)
+        if problems:
+            item.refusal = "; ".join(problems)
+            return
+        if s_entry is not None:
+            reason = ("pending pairing of %s on %s was never completed; its key is lost" % (source.name, names[LOCAL])
+                      if s_entry.pending else
+                      "%s on %s still lists a pair that %s on %s no longer has" % (
+                          source.name, names[LOCAL], target.name, names[PEER]))
+            item.removals.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": source.volume_id}, reason))
+            item.repairs.append("removed %s half of a broken pair of volume %s on %s" % (
+                "the pending" if s_entry.pending else "the one-sided", source.name, names[LOCAL]))
+        if t_entry is not None:
+            item.removals.append(Action(PEER, "RemoveVolumePair", {"volumeID": target.volume_id},
+                                        "%s on %s still lists a pair that %s on %s no longer has"
+                                        % (target.name, names[PEER], source.name, names[LOCAL])))
+            item.repairs.append("removed the one-sided half of a broken pair of volume %s on %s" % (target.name, names[PEER]))
+        item.pair = True
+        item.changes.append("paired %s on %s with %s on %s (%s)" % (
+            source.name, names[LOCAL], target.name if target else item.create["name"], names[PEER], item.spec.mode))
+        if target is None or target.access != REPLICATION_TARGET:
+            item.set_target_access = True
+            item.changes.append("set access of target %s to replicationTarget" % (target.name if target else item.create["name"]))
+        if spec.paused:
+            item.modify_source["pausedManual"] = True
+            item.changes.append("paused replication")
+
+    def _relation(self, source, target):
+        """How source and target relate: paired, one-sided-source, one-sided-target, halves, or none."""
+        if target is None or not self.match.paired:
+            return "none"
+        s_entry, t_entry = source.pair, target.pair
+        s_points = (s_entry is not None and not s_entry.pending and s_entry.cluster_pair_id == self.match.local.pair_id
+                    and s_entry.remote_volume_id == target.volume_id)
+        t_points = (t_entry is not None and not t_entry.pending and t_entry.cluster_pair_id == self.match.peer.pair_id
+                    and t_entry.remote_volume_id == source.volume_id)
+        if s_points and t_points:
+            return "paired" if s_entry.volume_pair_uuid == t_entry.volume_pair_uuid else "halves"
+        if s_points:
+            return "one-sided-source" if t_entry is None else "none"
+        if t_points:
+            return "one-sided-target" if s_entry is None or s_entry.pending else "none"
+        return "none"
+
+    def _in_progress(self, side, volume, entry):
+        return self.known_pending is not None and (side, volume.volume_id, entry.volume_pair_uuid) not in self.known_pending
+
+    def _compatibility_problems(self, source, target):
+        problems = []
+        names = self.names
+        where = "target volume %s (ID %s) on cluster %s" % (target.name, target.volume_id, names[PEER])
+        if target.total_size < source.total_size:
+            problems.append("%s is smaller than the source (%d < %d bytes)" % (where, target.total_size, source.total_size))
+        if target.enable512e != source.enable512e or target.block_size != source.block_size:
+            problems.append("%s has enable512e=%s and block size %s, the source has enable512e=%s and block size %s" % (
+                where, target.enable512e, target.block_size, source.enable512e, source.block_size))
+        return problems
+
+    def _no_cluster_pair(self):
+        if not self.match.paired:
+            return ("clusters %s and %s are not paired: pair them first with element.replication.element_cluster_pair"
+                    % (self.names[LOCAL], self.names[PEER]))
+        return ("the cluster pair between %s and %s is not connected (status %s on %s, %s on %s): repair it with "
+                "element.replication.element_cluster_pair" % (
+                    self.names[LOCAL], self.names[PEER], self.match.local.status, self.names[LOCAL],
+                    self.match.peer.status, self.names[PEER]))
+
+    def _plan_create_target(self, item, name):
+        source, spec = item.source, item.spec
+        if spec.peer_account is None:
+            item.refusal = ("target volume '%s' not found on cluster %s; create_target needs peer_account to create it"
+                            % (name, self.names[PEER]))
+            return
+        account_id, problem = _account_id(self.peer, spec.peer_account)
+        if problem:
+            item.refusal = problem
+            return
+        qos = {k: source.qos[k] for k in ("minIOPS", "maxIOPS", "burstIOPS") if k in source.qos}
+        item.create = {"name": name, "accountID": account_id, "totalSize": source.total_size,
+                       "enable512e": source.enable512e}
+        if qos:
+            item.create["qos"] = qos
+        item.changes.append("created target volume %s on %s" % (name, self.names[PEER]))
+
+    def _plan_drift(self, item):
+        source, target, spec = item.source, item.target, item.spec
+        s_entry, t_entry = source.pair, target.pair
+        names = self.names
+        if source.access != READ_WRITE:
+            item.refusal = ("pair %s on %s -> %s on %s is reversed (source access %s, target access %s): it is failed "
+                            "over; element.replication.element_replication_failover changes the direction"
+                            % (source.name, names[LOCAL], target.name, names[PEER], source.access, target.access))
+            return
+        if target.access == READ_WRITE:
+            item.refusal = ("both %s on %s and %s on %s are readWrite, so writes may have landed on both sides (after an "
+                            "unplanned failover?); making %s the replication target would discard its writes. Choose "
+                            "the source with element.replication.element_replication_failover"
+                            % (source.name, names[LOCAL], target.name, names[PEER], target.name))
+            return
+        if target.access != REPLICATION_TARGET:
+            item.set_target_access = True
+            item.changes.append("set access of target %s from %s to replicationTarget" % (target.name, target.access))
+        if s_entry.mode != spec.mode or t_entry.mode != spec.mode:
+            item.modify_source["mode"] = spec.mode
+            item.changes.append("mode %s -> %s" % (s_entry.mode if s_entry.mode != spec.mode else t_entry.mode, spec.mode))
+        source_paused, target_paused = paused_flags(s_entry, t_entry)
+        if spec.paused and not source_paused:
+            item.modify_source["pausedManual"] = True
+            item.changes.append("paused replication")
+        if not spec.paused and source_paused:
+            item.modify_source["pausedManual"] = False
+            item.changes.append("resumed replication")
+        if not spec.paused and target_paused:
+            item.resume_target = True
+            item.changes.append("resumed replication paused on the target side")
+        if (item.modify_source or item.resume_target) and not self.connected:
+            item.refusal = self._no_cluster_pair()
+
+    # --- absent ----------------------------------------------------------------------------
+
+    def _plan_absent(self, item):
+        source, target = item.source, item.target
+        names = self.names
+        s_entry = source.pair if source else None
+        t_entry = target.pair if target else None
+        relation = self._relation(source, target) if source and target else "none"
+        if s_entry is not None and s_entry.pending and self._in_progress(LOCAL, source, s_entry):
+            item.deferred = "another run is pairing volume %s on %s" % (source.name, names[LOCAL])
+            return
+        remove_source = s_entry is not None and (s_entry.pending or relation in ("paired", "halves", "one-sided-source"))
+        remove_target = t_entry is not None and relation in ("paired", "halves", "one-sided-target")
+        if target is not None and source is None and t_entry is not None and self.match.paired:
+            # The source volume is gone: the target's half is a leftover when its partner is gone too.
+            remove_target = (t_entry.cluster_pair_id == self.match.peer.pair_id and not t_entry.pending
+                             and self.local.volume_by_id(t_entry.remote_volume_id) is None)
+        if remove_source:
+            item.removals.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": source.volume_id},
+                                        "unpair %s on %s (state=absent)" % (source.name, names[LOCAL])))
+        if remove_target:
+            item.removals.append(Action(PEER, "RemoveVolumePair", {"volumeID": target.volume_id},
+                                        "unpair %s on %s (state=absent)" % (target.name, names[PEER])))
+        if item.removals:
+            item.changes.append("unpaired")
+
+    # --- exclusive -------------------------------------------------------------------------
+
+    def plan_cleanup(self, items):
+        """RemoveVolumePair for every pair from this cluster to the peer that no item declares."""
+        if not self.match.paired:
+            return []
+        declared = {(LOCAL, i.source.volume_id) for i in items if i.source} | {
+            (PEER, i.target.volume_id) for i in items if i.target}
+        actions = []
+        sides = ((LOCAL, self.local, self.match.local.pair_id), (PEER, self.peer, self.match.peer.pair_id))
+        for side, cluster, pair_id in sides:
+            for volume in cluster.volumes:
+                entry = volume.pair
+                if entry is None or entry.pending or entry.cluster_pair_id != pair_id or (side, volume.volume_id) in declared:
+                    continue
+                # Pairs in the other direction (peer -> this cluster) are outside this task's scope.
+                is_source = volume.access != REPLICATION_TARGET
+                if (side == LOCAL) != is_source:
+                    continue
+                actions.append(Action(side, "RemoveVolumePair", {"volumeID": volume.volume_id},
+                                      "exclusive: %s (ID %s) on %s is paired but not declared"
+                                      % (volume.name, volume.volume_id, self.names[side])))
+        return actions
+
+
+def paused_flags(source_entry, target_entry):
+    """(paused on the source side, paused on the target side), as the two states show them."""
+    source_paused = source_entry.state == "PausedManual" or target_entry.state == "PausedManualRemote"
+    target_paused = target_entry.state == "PausedManual" or source_entry.state == "PausedManualRemote"
+    return source_paused, target_paused
+
+
+def _refuse_duplicates(items):
+    seen = {}
+    for item in items:
+        for side, volume in ((LOCAL, item.source), (PEER, item.target)):
+            if volume is None:
+                continue
+            other = seen.setdefault((side, volume.volume_id), item)
+            if other is not item and not item.refusal:
+                item.refusal = "volume %s (ID %s) is also used by %s" % (volume.name, volume.volume_id, other.spec.label)
+
+
+def _phases(items, cleanup, names):
+    """Order every item's calls into phases; the executor runs exactly these."""
+    live = [i for i in items if not i.refusal and not i.deferred]
+    removals = [Step((i.spec.index,), [a]) for i in live for a in i.removals]
+    removals += [Step((), [a]) for a in cleanup]
+    creates = [Step((i.spec.index,), [Action(PEER, "CreateVolume", dict(i.create), "create the missing target volume")])
+               for i in live if i.create]
+    pairs = []
+    for i in live:
+        if not i.pair:
+            continue
+        target_id = i.target.volume_id if i.target else NewVolumeID(i.create["name"])
+        pairs.append(Step((i.spec.index,), [
+            Action(LOCAL, "StartVolumePairing", {"volumeID": i.source.volume_id, "mode": i.spec.mode},
+                   "start pairing %s on %s" % (i.source.name, names[LOCAL])),
+            Action(PEER, "CompleteVolumePairing", {"volumeID": target_id, "volumePairingKey": VOLUME_KEY_FROM_START},
+                   "complete pairing on %s" % names[PEER]),
+        ]))
+    needs_access = [i for i in live if i.set_target_access]
+    access = []
+    for start in range(0, len(needs_access), MODIFY_VOLUMES_CHUNK):
+        chunk = needs_access[start:start + MODIFY_VOLUMES_CHUNK]
+        ids = [i.target.volume_id if i.target else NewVolumeID(i.create["name"]) for i in chunk]
+        access.append(Step(tuple(i.spec.index for i in chunk), [
+            Action(PEER, "ModifyVolumes", {"volumeIDs": ids, "access": REPLICATION_TARGET},
+                   "make %d target volume(s) replication targets" % len(ids))]))
+    modifies = []
+    for i in live:
+        if i.modify_source:
+            modifies.append(Step((i.spec.index,), [Action(
+                LOCAL, "ModifyVolumePair", dict({"volumeID": i.source.volume_id}, **i.modify_source),
+                "bring %s on %s to the declared mode and pause state" % (i.source.name, names[LOCAL]))]))
+        if i.resume_target:
+            modifies.append(Step((i.spec.index,), [Action(
+                PEER, "ModifyVolumePair", {"volumeID": i.target.volume_id, "pausedManual": False},
+                "resume %s on %s, paused on the target side" % (i.target.name, names[PEER]))]))
+    phases = [("remove", removals), ("create", creates), ("pair", pairs), ("access", access), ("modify", modifies)]
+    return [(name, steps) for name, steps in phases if steps]
+
+
+def pending_entries(local, peer):
+    """(side, volume ID, pair UUID) of every pending pair on both clusters."""
+    found = set()
+    for side, cluster in ((LOCAL, local), (PEER, peer)):
+        for volume in cluster.volumes:
+            for entry in volume.pairs:
+                if entry.pending:
+                    found.add((side, volume.volume_id, entry.volume_pair_uuid))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Reporting.
+
+def item_view(item, local, peer):
+    """One declared pair as it is in the state read (source/target re-resolved by ID)."""
+    source = local.volume_by_id(item.source.volume_id) if item.source else None
+    target = None
+    if item.target:
+        target = peer.volume_by_id(item.target.volume_id)
+    elif source and source.pair and not source.pair.pending:
+        target = peer.volume_by_id(source.pair.remote_volume_id)
+    s_entry = source.pair if source else None
+    t_entry = target.pair if target else None
+    paired = bool(s_entry and t_entry and not s_entry.pending and s_entry.volume_pair_uuid == t_entry.volume_pair_uuid
+                  and s_entry.remote_volume_id == target.volume_id)
+    view = {
+        "source_cluster": local.identity.name,
+        "source_volume_id": source.volume_id if source else None,
+        "source_volume_name": source.name if source else item.spec.volume,
+        "source_access": source.access if source else None,
+        "source_state": s_entry.state if s_entry else None,
+        "target_cluster": peer.identity.name,
+        "target_volume_id": target.volume_id if target else None,
+        "target_volume_name": target.name if target else (item.create or {}).get("name", item.spec.peer_volume),
+        "target_access": target.access if target else None,
+        "target_state": t_entry.state if t_entry else None,
+        "paired": paired,
+        "volume_pair_uuid": s_entry.volume_pair_uuid if paired else None,
+        "mode": s_entry.mode if paired else None,
+        "paused": paused_flags(s_entry, t_entry)[0] if paired else None,
+    }
+    return view
+
+
+def predicted_view(item, local, peer):
+    """What item_view will show once the item's plan has run (check mode's diff)."""
+    view = item_view(item, local, peer)
+    if item.refusal or item.deferred or not item.has_work:
+        return view
+    if item.spec.state == "absent":
+        view.update(paired=False, volume_pair_uuid=None, mode=None, paused=None, source_state=None, target_state=None)
+        return view
+    view.update(paired=True, mode=item.spec.mode, paused=item.spec.paused, source_access=READ_WRITE,
+                target_access=REPLICATION_TARGET,
+                source_state="PausedManual" if item.spec.paused else "Active",
+                target_state="PausedManualRemote" if item.spec.paused else "Active")
+    if item.pair:
+        view["volume_pair_uuid"] = "(new)"
+    return view
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution.
+
+@dataclass
+class StepFailure:
+    items: tuple
+    error: ElementError
+    retry: bool = False  # the outcome is unknown or another run interfered: read again
+
+
+class VolumePairRunner:
+    """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
+
+    def __init__(self, connections, specs, options=Options(), check_mode=False, parallel=4, wait=False,
+                 wait_timeout=300, poll_interval=2.0, sleep=time.sleep, clock=time.monotonic):
+        self.connections = connections
+        self.clients = {LOCAL: connections.local, PEER: connections.peer}
+        self.specs = list(specs)
+        self.options = options
+        self.check_mode = check_mode
+        self.parallel = max(1, parallel)
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self._sleep = sleep
+        self._clock = clock
+        self.names = {}
+        self.executed = {}  # step order -> reported actions
+        self._order = 0
+        self.errors = {}  # spec index -> message
+        self.changes = {}  # spec index -> [str]
+        self.repairs = {}  # spec index -> [str]
+        self.known_pending = None  # pending pairs that may be removed: seen at the first read, or ours
+
+    @property
+    def needs_accounts(self):
+        return self.options.create_target or any(
+            (s.account is not None and not str(s.account).isdigit()) or s.peer_account is not None for s in self.specs)
+
+    def read(self):
+        accounts = self.needs_accounts
+        local = read_cluster(self.clients[LOCAL], volumes=True, accounts=accounts)
+        peer = read_cluster(self.clients[PEER], volumes=True, accounts=accounts)
+        self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
+        return local, peer
+
+    def run(self):
+        """Returns (changed, first_plan, first_state, last_state) where states are (local, peer)."""
+        first = None
+        first_plan = None
+        remaining = self.specs
+        for round_number in range(MAX_ROUNDS + 1):
+            local, peer = self.read()
+            if self.known_pending is None:
+                self.known_pending = pending_entries(local, peer)
+            plan = plan_volume_pairs(local, peer, remaining, self.options, self.known_pending)
+            if first is None:
+                first, first_plan = (local, peer), plan
+            for item in plan.items:
+                if item.refusal:
+                    self.errors[item.spec.index] = item.refusal
+            if self.check_mode:
+                return bool(plan.actions), plan, first, (local, peer)
+            waiting = [i for i in plan.items if i.deferred]
+            if not plan.actions and not waiting:
+                break
+            if round_number == MAX_ROUNDS:
+                for item in plan.items:
+                    if item.has_work or item.deferred:
+                        self.errors.setdefault(item.spec.index, item.deferred or "did not converge after %d attempts: "
+                                               "another run seems to change the same pairs" % MAX_ROUNDS)
+                break
+            retry = self.execute(plan)
+            remaining = [s for s in remaining if s.index not in self.errors]
+            if retry or waiting:
+                self._sleep(min(2.0, 0.25 * (round_number + 1)))
+        last = (local, peer)
+        if self.wait and self.executed_actions():
+            last = self.wait_for_states(last)
+        return bool(self.executed_actions()), first_plan, first, last
+
+    def executed_actions(self):
+        return [a for order in sorted(self.executed) for a in self.executed[order]]
+
+    def execute(self, plan):
+        """Run the phases; returns True when a lost answer or interference asks for another round."""
+        failed = set(self.errors)
+        retry = False
+        context = {}  # names of volumes created by this round -> their IDs
+        for _name, steps in plan.phases:
+            runnable = [s for s in steps if not failed.intersection(s.items)]
+            outcomes = self._run_parallel(runnable, context)
+            for step, outcome in zip(runnable, outcomes):
+                if outcome is None:
+                    continue
+                failed.update(outcome.items)
+                if outcome.retry:
+                    retry = True
+                else:
+                    for index in outcome.items:
+                        self.errors[index] = str(outcome.error)
+                    if not outcome.items:
+                        self.errors.setdefault(-1, str(outcome.error))
+        for item in plan.items:
+            if item.has_work and item.spec.index not in failed:
+                self.changes.setdefault(item.spec.index, []).extend(item.changes)
+                self.repairs.setdefault(item.spec.index, []).extend(item.repairs)
+        return retry
+
+    def _run_parallel(self, steps, context):
+        if self.parallel == 1 or len(steps) < 2:
+            return [self._run_step(step, context) for step in steps]
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            return list(pool.map(lambda s: self._run_step(s, context), steps))
+
+    def _run_step(self, step, context):
+        """Run one step's calls in order; returns None, or a StepFailure."""
+        self._order += 1
+        order = self._order
+        done = self.executed.setdefault(order, [])
+        key = None
+        for action in step.actions:
+            params = self._resolve_params(action.params, key, context)
+            try:
+                result = self.clients[action.side].call(action.method, params)
+            except ElementError as exc:
+                if action.method == "RemoveVolumePair" and exc.name == "xVolumeIDDoesNotExist":
+                    continue
+                if action.method == "CompleteVolumePairing" and not exc.ambiguous:
+                    self._roll_back(step, done)
+                retry = exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
+                return StepFailure(step.items, exc, retry=retry)
+            done.append(action.to_result(self.names))
+            if action.method == "StartVolumePairing":
+                key = result["volumePairingKey"]
+                self.connections.register_secret(key)
+                # Our own pending pair: if its completion is lost, the next round may remove it.
+                self.known_pending.add((LOCAL, params["volumeID"], _key_field(key, "volumePairUUID")))
+            elif action.method == "CreateVolume":
+                context[action.params["name"]] = result["volumeID"]
+        return None
+
+    @staticmethod
+    def _resolve_params(params, key, context):
+        resolved = {}
+        for name, value in params.items():
+            if value is VOLUME_KEY_FROM_START:
+                value = key
+            elif isinstance(value, NewVolumeID):
+                value = context[value.volume_name]
+            elif isinstance(value, list):
+                value = [context[v.volume_name] if isinstance(v, NewVolumeID) else v for v in value]
+            resolved[name] = value
+        return resolved
+
+    def _roll_back(self, step, done):
+        """Remove the pending pair this step started, so nothing half-done stays behind."""
+        start = step.actions[0]
+        rollback = Action(LOCAL, "RemoveVolumePair", {"volumeID": start.params["volumeID"]},
+                          "roll back the pending pairing after CompleteVolumePairing failed")
+        try:
+            self.clients[LOCAL].call(rollback.method, rollback.params)
+            done.append(rollback.to_result(self.names))
+        except ElementError:
+            pass  # the next run finds the pending pair and removes it
+
+    def wait_for_states(self, state):
+        """Poll both clusters until every declared present pair is Active (PausedManual when paused)."""
+        deadline = self._clock() + self.wait_timeout
+        while True:
+            local, peer = state
+            plan = plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options)
+            lagging = [i for i in plan.items if i.spec.state == "present" and i.source and i.target
+                       and not _reached(item_view(i, local, peer), i.spec)]
+            if not lagging or self._clock() >= deadline:
+                for item in lagging:
+                    view = item_view(item, local, peer)
+                    self.errors[item.spec.index] = "%s did not reach %s within %s s (state %s on %s, %s on %s)" % (
+                        item.spec.label, "PausedManual" if item.spec.paused else "Active", self.wait_timeout,
+                        view["source_state"], self.names[LOCAL], view["target_state"], self.names[PEER])
+                return state
+            self._sleep(self.poll_interval)
+            state = self.read()
+
+
+def _reached(view, spec):
+    return view["paired"] and view["source_state"] == ("PausedManual" if spec.paused else "Active")
+
+
+def _key_field(key, name):
+    """A field of a (hex-encoded JSON) volume pairing key, or None when it cannot be read."""
+    try:
+        return json.loads(bytes.fromhex(key).decode("utf-8")).get(name)
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        return None

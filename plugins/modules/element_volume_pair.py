@@ -1,0 +1,479 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: element_volume_pair
+short_description: Replicate NetApp Element volumes to a paired cluster, one pair or hundreds per task
+version_added: 1.0.0
+description:
+  - Makes sure volumes on the cluster given by the connection options (the sources, C(readWrite))
+    replicate to volumes on the O(peer) cluster (the targets, C(replicationTarget)) in the declared
+    mode and pause state, or do not replicate (O(state=absent)).
+  - Declare one pair with O(volume) or O(volume_id) (and optionally O(peer_volume) or
+    O(peer_volume_id)), or many in one task with O(pairs). Both clusters are read once for all
+    pairs; a no-op run makes six API calls whether it covers one pair or a thousand.
+  - A pair is this pair only when the source volume's pair entry points at the target volume through
+    the cluster pair with the peer, and the target lists the source back with the same volume pair
+    UUID. The target is always looked up on the peer.
+  - New pairs are made with C(StartVolumePairing) on the source and C(CompleteVolumePairing) on the
+    target; the pairing key never leaves the module. Targets are then set to C(replicationTarget) with
+    C(ModifyVolumes), in bulk. Mode and pause drift is fixed with C(ModifyVolumePair).
+  - Half-done pairs are repaired. A pairing started and never completed, and a pair listed on one
+    side only (C(StoppedMisconfigured)), are removed and paired anew.
+  - Each pair is refused, naming the cluster and the volume and before any change to it, when the
+    volume is unknown or its name is ambiguous, the target is smaller than the source or differs in
+    block size or 512e emulation, the source or the target is already paired with another volume,
+    the source is not C(readWrite) (the pair is failed over), both volumes of an existing pair are
+    C(readWrite), or the clusters have no connected cluster pair.
+  - A pair that fails does not stop the others. The module then fails with a report per pair, and a
+    re-run converges.
+author:
+  - element.replication contributors
+extends_documentation_fragment:
+  - element.replication.connection
+  - element.replication.connection.PEER
+  - element.replication.attributes
+  - element.replication.attributes.ACTIONGROUP_ELEMENT
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Only read calls are made; RV(actions) lists exactly the calls a real run would make.
+  diff_mode:
+    support: full
+    details:
+      - Shows each declared pair (pairing, mode, pause, state and access on both sides) before and after.
+  idempotent:
+    support: full
+options:
+  volume:
+    description:
+      - Name of the source volume on this cluster.
+      - Mutually exclusive with O(volume_id) and O(pairs).
+    type: str
+  volume_id:
+    description:
+      - ID of the source volume on this cluster.
+    type: int
+  peer_volume:
+    description:
+      - Name of the target volume on the peer cluster.
+      - Defaults to the name of the source volume.
+    type: str
+  peer_volume_id:
+    description:
+      - ID of the target volume on the peer cluster.
+    type: int
+  account:
+    description:
+      - Account (user name, or ID when all digits) that owns the source volume; narrows the look-up by name.
+    type: str
+  peer_account:
+    description:
+      - Account (user name, or ID when all digits) that owns the target volume on the peer.
+      - Required with O(create_target=true): new target volumes are created in this account.
+    type: str
+  pairs:
+    description:
+      - Many pairs in one task. Each item takes the same keys as the single-pair options.
+      - O(pairs[].mode), O(pairs[].paused) and O(pairs[].state) default to the task-level O(mode),
+        O(paused) and O(state).
+      - Mutually exclusive with the single-pair options.
+    type: list
+    elements: dict
+    suboptions:
+      volume:
+        description: Name of the source volume on this cluster.
+        type: str
+      volume_id:
+        description: ID of the source volume on this cluster.
+        type: int
+      peer_volume:
+        description: Name of the target volume on the peer; defaults to the source's name.
+        type: str
+      peer_volume_id:
+        description: ID of the target volume on the peer.
+        type: int
+      account:
+        description: Account (name or ID) of the source volume.
+        type: str
+      peer_account:
+        description: Account (name or ID) of the target volume.
+        type: str
+      mode:
+        description: Replication mode of this pair (case-insensitive).
+        type: str
+      paused:
+        description: Whether replication of this pair is paused.
+        type: bool
+      state:
+        description: Whether this pair exists.
+        type: str
+        choices: [present, absent]
+  mode:
+    description:
+      - Replication mode, V(Async), V(Sync) or V(SnapshotsOnly); case-insensitive.
+      - V(SnapshotsOnly) replicates only snapshots created with remote replication enabled.
+    type: str
+    default: Async
+  paused:
+    description:
+      - Whether replication is paused (C(ModifyVolumePair) C(pausedManual) on the source).
+      - A pause set on the target side is lifted when O(paused=false).
+    type: bool
+    default: false
+  state:
+    description:
+      - V(present) pairs the volumes; V(absent) removes the pair on both sides, converging when
+        either side is already gone.
+      - After O(state=absent) the target keeps its C(replicationTarget) access; set its access to
+        C(readWrite) to use it.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description:
+      - Volume pairs from this cluster to the peer that the task does not declare are drift and are
+        removed on both sides (only reported in check mode).
+      - Pairs in the other direction (peer volume is the source) are left alone.
+      - Nothing is removed when any declared pair is refused, since a refused pair may be a typo
+        for one that exists.
+    type: bool
+    default: false
+  create_target:
+    description:
+      - Create a missing target volume on the peer before pairing, with the source's size, 512e
+        setting and QoS, in O(peer_account).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until every present pair reaches C(Active) (C(PausedManual) when paused).
+      - Initial synchronisation of large volumes can take hours on real clusters; raise O(wait_timeout) accordingly.
+    type: bool
+    default: false
+  wait_timeout:
+    description: Seconds to wait when O(wait=true); pairs that have not reached their state by then fail.
+    type: int
+    default: 300
+  parallel:
+    description:
+      - How many pairs are worked on at the same time. Calls for one pair always run in order.
+    type: int
+    default: 4
+notes:
+  - A no-op run makes six API calls (C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) on
+    each cluster), plus one C(ListAccounts) per cluster when accounts are named or targets are created.
+  - A new pair costs two calls (start and complete) plus its share of one C(ModifyVolumes) call; a
+    paused new pair one more.
+seealso:
+  - module: element.replication.element_cluster_pair
+  - module: element.replication.element_replication_info
+  - name: Element volume pairing order of operations
+    description: NetApp's description of StartVolumePairing and CompleteVolumePairing.
+    link: https://docs.netapp.com/us-en/element-software/api/reference_element_api_volume_pairing_order_of_operations.html
+"""
+
+EXAMPLES = r"""
+- name: Replicate one volume to the volume of the same name on the DR cluster
+  element.replication.element_volume_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    volume: db01
+    mode: Sync
+
+- name: Replicate many volumes in one task; remove undeclared pairs
+  element.replication.element_volume_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    mode: Async
+    exclusive: true
+    pairs:
+      - volume: db01
+        mode: Sync
+      - volume: logs
+        peer_volume: logs-replica
+      - volume: archive
+        mode: SnapshotsOnly
+        paused: true
+
+- name: Pair volumes, creating missing targets in the DR account
+  element.replication.element_volume_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    create_target: true
+    peer_account: dr-tenant
+    pairs:
+      - volume: web01
+      - volume: web02
+      - volume: web03
+
+- name: Stop replicating a volume
+  element.replication.element_volume_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    volume: db01
+    state: absent
+"""
+
+RETURN = r"""
+volume_pairs:
+  description: One entry per declared pair, in the order declared, as the clusters show it after the run (before it, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    source_cluster:
+      description: Name of this cluster.
+      type: str
+    source_volume_id:
+      description: ID of the source volume; null when it was not found.
+      type: int
+    source_volume_name:
+      description: Name of the source volume.
+      type: str
+    source_access:
+      description: Access of the source volume (normally V(readWrite)).
+      type: str
+    source_state:
+      description: Replication state on the source side (for example V(Active), V(PausedManual)); null when unpaired.
+      type: str
+    target_cluster:
+      description: Name of the peer cluster.
+      type: str
+    target_volume_id:
+      description: ID of the target volume; null when it was not found.
+      type: int
+    target_volume_name:
+      description: Name of the target volume.
+      type: str
+    target_access:
+      description: Access of the target volume (normally V(replicationTarget)).
+      type: str
+    target_state:
+      description: Replication state on the target side; null when unpaired.
+      type: str
+    paired:
+      description: Whether the two volumes form a complete pair (both list each other with one UUID).
+      type: bool
+    volume_pair_uuid:
+      description: UUID of the pair, the same on both clusters; null when not paired.
+      type: str
+    mode:
+      description: Replication mode of the pair; null when not paired.
+      type: str
+    paused:
+      description: Whether replication is paused on the source side; null when not paired.
+      type: bool
+    state:
+      description: The declared state of the pair.
+      type: str
+    changed:
+      description: Whether this pair was changed (would be, in check mode).
+      type: bool
+    changes:
+      description: What was changed for this pair, in words.
+      type: list
+      elements: str
+    repairs:
+      description: Half-done states of this pair that were repaired.
+      type: list
+      elements: str
+    failed:
+      description: Whether this pair failed or was refused.
+      type: bool
+    msg:
+      description: Why this pair failed or was refused.
+      type: str
+      returned: when failed
+  sample:
+    - source_cluster: prod
+      source_volume_id: 12
+      source_volume_name: db01
+      source_access: readWrite
+      source_state: Active
+      target_cluster: dr
+      target_volume_id: 40
+      target_volume_name: db01
+      target_access: replicationTarget
+      target_state: Active
+      paired: true
+      volume_pair_uuid: 229fcbf3-2d35-4625-865a-d04bb9455cef
+      mode: Sync
+      paused: false
+      state: present
+      changed: true
+      changes:
+        - paired db01 on prod with db01 on dr (Sync)
+        - set access of target db01 to replicationTarget
+      repairs: []
+      failed: false
+actions:
+  description:
+    - The API calls made, in order; in check mode the calls a real run would make.
+    - Pairing keys are shown as C(********).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    cluster:
+      description: Name of the cluster the call goes to.
+      type: str
+    side:
+      description: V(local) for this cluster, V(peer) for O(peer).
+      type: str
+    method:
+      description: Element API method.
+      type: str
+    params:
+      description: Parameters of the call, secrets masked.
+      type: dict
+    reason:
+      description: Why the call is made.
+      type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._connection import (
+    Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._state import MODES, canonical_mode
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
+    Options, PairSpec, VolumePairRunner, item_view, predicted_view)
+
+PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
+
+
+def pair_options():
+    return dict(
+        volume=dict(type="str"),
+        volume_id=dict(type="int"),
+        peer_volume=dict(type="str"),
+        peer_volume_id=dict(type="int"),
+        account=dict(type="str"),
+        peer_account=dict(type="str"),
+        mode=dict(type="str"),
+        paused=dict(type="bool"),
+        state=dict(type="str", choices=["present", "absent"]),
+    )
+
+
+def build_specs(module):
+    """The declared pairs with task-level defaults applied; fails the module on a bad mode."""
+    params = module.params
+    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in PAIR_KEYS}]
+    specs = []
+    for index, item in enumerate(raw, start=1):
+        mode_text = item.get("mode") if item.get("mode") is not None else params["mode"]
+        mode = canonical_mode(mode_text)
+        if mode is None:
+            module.fail_json(msg="pair %d: mode must be one of %s (any case), not '%s'" % (index, ", ".join(MODES), mode_text))
+        if item.get("volume") is None and item.get("volume_id") is None:
+            module.fail_json(msg="pair %d: one of volume or volume_id is required" % index)
+        specs.append(PairSpec(index=index, mode=mode,
+                              paused=item["paused"] if item.get("paused") is not None else params["paused"],
+                              state=item.get("state") or params["state"],
+                              **{k: item.get(k) for k in PAIR_KEYS}))
+    return specs
+
+
+def main():
+    argument_spec = connection_argument_spec(peer="required")
+    pair_spec = pair_options()
+    argument_spec.update({k: pair_spec[k] for k in PAIR_KEYS})
+    argument_spec.update(
+        pairs=dict(type="list", elements="dict", options=pair_options(),
+                   mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]),
+        mode=dict(type="str", default="Async"),
+        paused=dict(type="bool", default=False),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        exclusive=dict(type="bool", default=False),
+        create_target=dict(type="bool", default=False),
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=300),
+        parallel=dict(type="int", default=4),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
+        + [("pairs", key) for key in PAIR_KEYS],
+        required_one_of=[("volume", "volume_id", "pairs")],
+    )
+    if module.params["parallel"] < 1:
+        module.fail_json(msg="parallel must be at least 1, not %s" % module.params["parallel"])
+    specs = build_specs(module)
+    connections = Connections(module, pool_size=module.params["parallel"])
+    runner = VolumePairRunner(
+        connections, specs, Options(exclusive=module.params["exclusive"], create_target=module.params["create_target"]),
+        check_mode=module.check_mode, parallel=module.params["parallel"], wait=module.params["wait"],
+        wait_timeout=module.params["wait_timeout"])
+    try:
+        changed, plan, first, last = runner.run()
+    except ElementError as exc:
+        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions(),
+                         error=exc.to_dict())
+    finally:
+        connections.close()
+
+    names = runner.names
+    if module.check_mode:
+        actions = [a.to_result(names) for a in plan.actions]
+        changes = {i.spec.index: i.changes for i in plan.items}
+        repairs = {i.spec.index: i.repairs for i in plan.items}
+        after_views = [predicted_view(i, *first) for i in plan.items]
+    else:
+        actions = runner.executed_actions()
+        changes, repairs = runner.changes, runner.repairs
+        after_views = [item_view(i, *last) for i in plan.items]
+    before_views = [item_view(i, *first) for i in plan.items]
+    results = []
+    for item, before, after in zip(plan.items, before_views, after_views):
+        index = item.spec.index
+        entry = dict(after if not module.check_mode else before, state=item.spec.state,
+                     changed=bool(changes.get(index)), changes=changes.get(index, []),
+                     repairs=repairs.get(index, []), failed=index in runner.errors)
+        if index in runner.errors:
+            entry["msg"] = connections.scrubber.scrub(runner.errors[index])
+        results.append(entry)
+    result = dict(changed=changed, volume_pairs=results, actions=actions)
+    if module._diff:
+        result["diff"] = dict(before={"volume_pairs": before_views}, after={"volume_pairs": after_views})
+    if runner.errors:
+        failures = ["%s: %s" % (item.spec.label, runner.errors[item.spec.index])
+                    for item in plan.items if item.spec.index in runner.errors]
+        if -1 in runner.errors:
+            failures.append("removing undeclared pairs: %s" % runner.errors[-1])
+        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
+            len(failures), len(specs), "; ".join(failures))), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

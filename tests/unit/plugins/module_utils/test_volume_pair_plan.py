@@ -1,0 +1,359 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The volume pair planner: every relation between two volumes, bulk plans, exclusive."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    Account, ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
+    MODIFY_VOLUMES_CHUNK, Options, PairSpec, item_view, plan_volume_pairs, predicted_view)
+
+A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
+B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="u-b", mvip="10.0.0.2", address="10.0.0.2:443")
+C = ClusterIdentity(name="other", unique_id="cccc", uuid="u-c", mvip="10.0.0.3", address="10.0.0.3:443")
+GIB = 1024 ** 3
+A_PAIR, B_PAIR = 1, 7  # each cluster's ID for the cluster pair between A and B
+
+
+def cluster_pair(pair_id, to, status="Connected", uuid="cp-ab"):
+    return ClusterPairEntry(pair_id=pair_id, pair_uuid=uuid, remote_unique_id=to.unique_id, remote_name=to.name,
+                            remote_mvip=to.mvip, status=status)
+
+
+def vol(volume_id, name, access="readWrite", size=GIB, pair=None, account=1, e512=True):
+    return Volume(volume_id=volume_id, name=name, account_id=account, access=access, total_size=size,
+                  enable512e=e512, qos={"minIOPS": 50, "maxIOPS": 1000, "burstIOPS": 2000, "curve": {}},
+                  pairs=(pair,) if pair else ())
+
+
+def entry(cluster_pair_id, remote_id, uuid="vp-1", state="Active", mode="Async", remote_name="x"):
+    return VolumePairEntry(cluster_pair_id=cluster_pair_id, remote_volume_id=remote_id, remote_volume_name=remote_name,
+                           volume_pair_uuid=uuid, mode=mode, state=state)
+
+
+def pending_entry(uuid="vp-pending"):
+    return VolumePairEntry(cluster_pair_id=0, remote_volume_id=0, remote_volume_name="", volume_pair_uuid=uuid,
+                           mode="Async", state="PausedMisconfigured")
+
+
+def clusters(a_volumes, b_volumes, connected=True, paired=True, accounts=None):
+    status = "Connected" if connected else "Disconnected"
+    a_pairs = (cluster_pair(A_PAIR, B, status),) if paired else ()
+    b_pairs = (cluster_pair(B_PAIR, A, status),) if paired else ()
+    return (ClusterState(A, a_pairs, tuple(a_volumes), accounts),
+            ClusterState(B, b_pairs, tuple(b_volumes), accounts))
+
+
+def spec(index=1, **kwargs):
+    kwargs.setdefault("volume", "db01")
+    return PairSpec(index=index, **kwargs)
+
+
+def calls(plan):
+    return [(a.side, a.method, dict(a.params)) for a in plan.actions]
+
+
+def paired(state_a="Active", state_b="Active", mode_a="Async", mode_b="Async", target_access="replicationTarget"):
+    return ([vol(10, "db01", pair=entry(A_PAIR, 40, state=state_a, mode=mode_a))],
+            [vol(40, "db01", access=target_access, pair=entry(B_PAIR, 10, state=state_b, mode=mode_b))])
+
+
+NEW_PAIR = [
+    (LOCAL, "StartVolumePairing", {"volumeID": 10, "mode": "Async"}),
+    (PEER, "CompleteVolumePairing", {"volumeID": 40, "volumePairingKey": "<key returned by the StartVolumePairing above>"}),
+    (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": "replicationTarget"}),
+]
+
+
+def test_new_pair_is_start_complete_and_target_access():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01")]), [spec()])
+    assert calls(plan) == NEW_PAIR
+    assert plan.items[0].changes == ["paired db01 on prod with db01 on dr (Async)",
+                                     "set access of target db01 to replicationTarget"]
+
+
+def test_target_already_replication_target_needs_no_access_call():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01", access="replicationTarget")]),
+                             [spec(mode="Sync")])
+    assert [c[1] for c in calls(plan)] == ["StartVolumePairing", "CompleteVolumePairing"]
+    assert calls(plan)[0][2]["mode"] == "Sync"
+
+
+def test_new_paused_pair_is_paused_after_pairing():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01")]), [spec(paused=True)])
+    assert calls(plan)[-1] == (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True})
+
+
+def test_complete_pair_in_the_declared_state_needs_nothing():
+    plan = plan_volume_pairs(*clusters(*paired()), [spec()])
+    assert calls(plan) == [] and plan.items[0].refusal is None
+
+
+def test_target_is_looked_up_on_the_peer_not_on_the_source():
+    # The source cluster also has a volume called "dr-copy": it must not be taken for the target.
+    a = [vol(10, "db01"), vol(11, "dr-copy")]
+    b = [vol(40, "dr-copy")]
+    plan = plan_volume_pairs(*clusters(a, b), [spec(peer_volume="dr-copy")])
+    assert calls(plan)[1][2]["volumeID"] == 40
+
+
+def test_mode_drift_is_fixed_on_the_source():
+    plan = plan_volume_pairs(*clusters(*paired()), [spec(mode="Sync")])
+    assert calls(plan) == [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "mode": "Sync"})]
+    assert plan.items[0].changes == ["mode Async -> Sync"]
+
+
+def test_mode_differing_between_sides_is_synchronised():
+    plan = plan_volume_pairs(*clusters(*paired(mode_b="Sync")), [spec()])
+    assert calls(plan) == [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "mode": "Async"})]
+
+
+@pytest.mark.parametrize("state_a, state_b, paused, expected", [
+    ("Active", "Active", True, [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True})]),
+    ("PausedManual", "PausedManualRemote", False, [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]),
+    ("PausedManualRemote", "PausedManual", False, [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": False})]),
+    ("PausedManual", "PausedManualRemote", True, []),
+])
+def test_pause_drift(state_a, state_b, paused, expected):
+    plan = plan_volume_pairs(*clusters(*paired(state_a, state_b)), [spec(paused=paused)])
+    assert calls(plan) == expected
+
+
+def test_mode_and_pause_drift_are_one_call():
+    plan = plan_volume_pairs(*clusters(*paired()), [spec(mode="snapshotsonly".title().replace("only", "Only"), paused=True)])
+    assert calls(plan) == [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "mode": "SnapshotsOnly", "pausedManual": True})]
+
+
+def test_wrong_target_access_on_an_existing_pair_is_fixed():
+    plan = plan_volume_pairs(*clusters(*paired(target_access="readOnly")), [spec()])
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": "replicationTarget"})]
+
+
+def test_both_sides_read_write_is_refused_as_possible_split_brain():
+    plan = plan_volume_pairs(*clusters(*paired(target_access="readWrite")), [spec()])
+    assert calls(plan) == []
+    assert "both db01 on prod and db01 on dr are readWrite" in plan.items[0].refusal
+
+
+def test_reversed_pair_is_refused():
+    a, b = paired()
+    a = [vol(10, "db01", access="replicationTarget", pair=a[0].pair)]
+    b = [vol(40, "db01", access="readWrite", pair=b[0].pair)]
+    plan = plan_volume_pairs(*clusters(a, b), [spec()])
+    assert "is reversed" in plan.items[0].refusal and calls(plan) == []
+
+
+def test_pending_pair_on_the_source_is_removed_and_paired_anew():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01", pair=pending_entry())], [vol(40, "db01")]), [spec()])
+    assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 10})] + NEW_PAIR
+    assert plan.items[0].repairs == ["removed the pending half of a broken pair of volume db01 on prod"]
+
+
+def test_pending_pair_started_by_a_concurrent_run_is_waited_for():
+    a, b = clusters([vol(10, "db01", pair=pending_entry("vp-new"))], [vol(40, "db01")])
+    plan = plan_volume_pairs(a, b, [spec()], known_pending={(LOCAL, 10, "vp-old")})
+    assert calls(plan) == [] and "another run is pairing volume db01" in plan.items[0].deferred
+
+
+def test_pending_pair_seen_at_the_first_read_is_removed():
+    a, b = clusters([vol(10, "db01", pair=pending_entry("vp-old"))], [vol(40, "db01")])
+    plan = plan_volume_pairs(a, b, [spec()], known_pending={(LOCAL, 10, "vp-old")})
+    assert calls(plan)[0] == (LOCAL, "RemoveVolumePair", {"volumeID": 10})
+
+
+def test_one_sided_pair_on_the_source_is_removed_and_paired_anew():
+    a = [vol(10, "db01", pair=entry(A_PAIR, 40, state="StoppedMisconfigured"))]
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01")]), [spec()])
+    assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 10})] + NEW_PAIR
+
+
+def test_one_sided_pair_on_the_target_is_removed_and_paired_anew():
+    b = [vol(40, "db01", access="replicationTarget", pair=entry(B_PAIR, 10, state="StoppedMisconfigured"))]
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], b), [spec()])
+    assert calls(plan) == [(PEER, "RemoveVolumePair", {"volumeID": 40})] + NEW_PAIR[:2]
+
+
+def test_halves_with_different_uuids_are_both_removed():
+    a = [vol(10, "db01", pair=entry(A_PAIR, 40, uuid="vp-1"))]
+    b = [vol(40, "db01", pair=entry(B_PAIR, 10, uuid="vp-2"))]
+    plan = plan_volume_pairs(*clusters(a, b), [spec()])
+    assert calls(plan)[:2] == [(LOCAL, "RemoveVolumePair", {"volumeID": 10}), (PEER, "RemoveVolumePair", {"volumeID": 40})]
+
+
+def test_source_paired_with_another_volume_is_refused():
+    a = [vol(10, "db01", pair=entry(A_PAIR, 41, remote_name="other"))]
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01"), vol(41, "other")]), [spec()])
+    assert calls(plan) == []
+    assert plan.items[0].refusal.startswith(
+        "source volume db01 (ID 10) on cluster prod is already paired with volume other (ID 41) on cluster dr")
+
+
+def test_target_paired_with_another_volume_is_refused():
+    b = [vol(40, "db01", pair=entry(B_PAIR, 11, remote_name="db02"))]
+    plan = plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], b), [spec()])
+    assert "target volume db01 (ID 40) on cluster dr is already paired with volume db02 (ID 11)" in plan.items[0].refusal
+
+
+def test_source_paired_through_a_third_cluster_is_refused():
+    a = [vol(10, "db01", pair=entry(9, 77, remote_name="x"))]
+    a_state, b_state = clusters(a, [vol(40, "db01")])
+    a_state = ClusterState(A, a_state.cluster_pairs + (cluster_pair(9, C, uuid="cp-ac"),), a_state.volumes)
+    plan = plan_volume_pairs(a_state, b_state, [spec()])
+    assert "already paired with volume x (ID 77) on cluster other" in plan.items[0].refusal
+
+
+@pytest.mark.parametrize("source, target, message", [
+    (vol(10, "db01", size=2 * GIB), vol(40, "db01", size=GIB), "is smaller than the source"),
+    (vol(10, "db01", e512=True), vol(40, "db01", e512=False), "enable512e=False"),
+    (vol(10, "db01", access="replicationTarget"), vol(40, "db01"), "has access replicationTarget, not readWrite"),
+])
+def test_unsafe_new_pairs_are_refused(source, target, message):
+    plan = plan_volume_pairs(*clusters([source], [target]), [spec()])
+    assert message in plan.items[0].refusal and calls(plan) == []
+
+
+def test_bigger_target_is_fine():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01", size=2 * GIB)]), [spec()])
+    assert plan.items[0].refusal is None and len(calls(plan)) == 3
+
+
+@pytest.mark.parametrize("a_vols, b_vols, item, message", [
+    ([], [vol(40, "db01")], spec(), "source volume 'db01' not found on cluster prod"),
+    ([vol(10, "db01")], [], spec(), "target volume 'db01' not found on cluster dr"),
+    ([vol(10, "db01")], [vol(40, "db01")], spec(volume=None, volume_id=99), "source volume ID 99 not found on cluster prod"),
+    ([vol(10, "db01")], [vol(40, "db01")], spec(peer_volume_id=98), "target volume ID 98 not found on cluster dr"),
+    ([vol(10, "db01"), vol(11, "db01"), vol(12, "db01")], [vol(40, "db01")], spec(),
+     "source volume name 'db01' matches 3 volumes on cluster prod (IDs 10, 11, 12)"),
+    ([vol(10, "db01")], [vol(40, "db01")], spec(account="nobody"), "account 'nobody' not found on cluster prod"),
+])
+def test_bad_references_are_refused_naming_cluster_and_volume(a_vols, b_vols, item, message):
+    plan = plan_volume_pairs(*clusters(a_vols, b_vols, accounts=(Account(1, "tenant"),)), [item])
+    assert plan.items[0].refusal.startswith(message) and calls(plan) == []
+
+
+def test_account_narrows_an_ambiguous_name():
+    a = [vol(10, "db01", account=1), vol(11, "db01", account=2)]
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01")], accounts=(Account(1, "t1"), Account(2, "t2"))),
+                             [spec(account="t2")])
+    assert calls(plan)[0][2]["volumeID"] == 11
+
+
+def test_no_cluster_pair_is_refused_pointing_at_the_cluster_pair_module():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01")], paired=False), [spec()])
+    assert "not paired: pair them first with element.replication.element_cluster_pair" in plan.items[0].refusal
+
+
+def test_disconnected_cluster_pair_refuses_new_pairs_but_not_converged_ones():
+    a, b = paired()
+    plan = plan_volume_pairs(*clusters(a + [vol(11, "db02")], b + [vol(41, "db02")], connected=False),
+                             [spec(), spec(2, volume="db02")])
+    assert plan.items[0].refusal is None
+    assert "is not connected (status Disconnected on prod" in plan.items[1].refusal
+
+
+def test_one_failing_item_does_not_stop_the_others():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], [vol(41, "db02")]),
+                             [spec(), spec(2, volume="db02")])
+    assert plan.items[0].refusal and plan.items[1].refusal is None
+    assert [c[1] for c in calls(plan)] == ["StartVolumePairing", "CompleteVolumePairing", "ModifyVolumes"]
+
+
+def test_the_same_volume_in_two_items_is_refused():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], [vol(40, "db01")]),
+                             [spec(), spec(2, volume="db02", peer_volume="db01")])
+    assert "volume db01 (ID 40) is also used by pair 1 (volume db01)" == plan.items[1].refusal
+
+
+def test_bulk_plan_groups_calls_by_phase_and_chunks_target_access():
+    count = MODIFY_VOLUMES_CHUNK + 3
+    a = [vol(i, "v%d" % i) for i in range(1, count + 1)]
+    b = [vol(1000 + i, "v%d" % i) for i in range(1, count + 1)]
+    plan = plan_volume_pairs(*clusters(a, b), [spec(i, volume="v%d" % i) for i in range(1, count + 1)])
+    methods = [c[1] for c in calls(plan)]
+    assert methods.count("StartVolumePairing") == count and methods.count("CompleteVolumePairing") == count
+    assert methods.count("ModifyVolumes") == 2
+    assert methods.index("ModifyVolumes") > max(i for i, m in enumerate(methods) if m == "CompleteVolumePairing")
+    assert len(calls(plan)) <= 3 * count
+
+
+def test_absent_removes_both_halves():
+    plan = plan_volume_pairs(*clusters(*paired()), [spec(state="absent")])
+    assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 10}), (PEER, "RemoveVolumePair", {"volumeID": 40})]
+
+
+@pytest.mark.parametrize("a_vols, b_vols, expected", [
+    ([vol(10, "db01", pair=entry(A_PAIR, 40))], [vol(40, "db01")], [(LOCAL, "RemoveVolumePair", {"volumeID": 10})]),
+    ([vol(10, "db01")], [vol(40, "db01", pair=entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
+    ([], [vol(40, "db01", pair=entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
+    ([vol(10, "db01")], [vol(40, "db01")], []),
+    ([], [], []),
+])
+def test_absent_converges_when_either_side_is_gone(a_vols, b_vols, expected):
+    plan = plan_volume_pairs(*clusters(a_vols, b_vols), [spec(state="absent")])
+    assert calls(plan) == expected and plan.items[0].refusal is None
+
+
+def test_absent_leaves_a_pair_with_another_volume_alone():
+    a = [vol(10, "db01", pair=entry(A_PAIR, 41))]
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01"), vol(41, "x", pair=entry(B_PAIR, 10))]), [spec(state="absent")])
+    assert calls(plan) == []
+
+
+def test_exclusive_removes_undeclared_pairs_in_this_direction_only():
+    a_decl, b_decl = paired()
+    undeclared_a = vol(11, "old", pair=entry(A_PAIR, 41, uuid="vp-2"))
+    undeclared_b = vol(41, "old", access="replicationTarget", pair=entry(B_PAIR, 11, uuid="vp-2"))
+    reverse_a = vol(12, "back", access="replicationTarget", pair=entry(A_PAIR, 42, uuid="vp-3"))
+    reverse_b = vol(42, "back", pair=entry(B_PAIR, 12, uuid="vp-3"))
+    plan = plan_volume_pairs(*clusters(a_decl + [undeclared_a, reverse_a], b_decl + [undeclared_b, reverse_b]),
+                             [spec()], Options(exclusive=True))
+    assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 11}), (PEER, "RemoveVolumePair", {"volumeID": 41})]
+
+
+def test_exclusive_removes_nothing_when_an_item_is_refused():
+    a_decl, b_decl = paired()
+    undeclared_a = vol(11, "old", pair=entry(A_PAIR, 41, uuid="vp-2"))
+    plan = plan_volume_pairs(*clusters(a_decl + [undeclared_a], b_decl), [spec(volume="db01-typo")],
+                             Options(exclusive=True))
+    assert calls(plan) == []
+
+
+def test_create_target_creates_a_matching_volume_in_the_peer_account():
+    accounts = (Account(5, "dr-tenant"),)
+    plan = plan_volume_pairs(*clusters([vol(10, "db01", size=3 * GIB)], [], accounts=accounts),
+                             [spec(peer_account="dr-tenant")], Options(create_target=True))
+    methods = calls(plan)
+    assert methods[0] == (PEER, "CreateVolume", {"name": "db01", "accountID": 5, "totalSize": 3 * GIB,
+                                                 "enable512e": True,
+                                                 "qos": {"minIOPS": 50, "maxIOPS": 1000, "burstIOPS": 2000}})
+    assert methods[2][2]["volumeID"] == "<ID of the new volume db01>"
+    assert methods[3] == (PEER, "ModifyVolumes", {"volumeIDs": ["<ID of the new volume db01>"], "access": "replicationTarget"})
+
+
+def test_create_target_needs_peer_account():
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [], accounts=()), [spec()], Options(create_target=True))
+    assert "create_target needs peer_account" in plan.items[0].refusal
+
+
+def test_views_before_and_predicted():
+    a, b = clusters([vol(10, "db01")], [vol(40, "db01")])
+    plan = plan_volume_pairs(a, b, [spec(mode="Sync")])
+    before = item_view(plan.items[0], a, b)
+    after = predicted_view(plan.items[0], a, b)
+    assert before["paired"] is False and before["target_access"] == "readWrite"
+    assert after["paired"] is True and after["mode"] == "Sync" and after["target_access"] == "replicationTarget"
+    assert after["source_state"] == "Active"
+
+
+def test_absent_for_a_missing_source_keeps_the_target_pair_with_another_volume():
+    a = [vol(11, "db01-new", pair=entry(A_PAIR, 40))]
+    b = [vol(40, "db01", access="replicationTarget", pair=entry(B_PAIR, 11))]
+    plan = plan_volume_pairs(*clusters(a, b), [spec(state="absent")])
+    assert calls(plan) == []
