@@ -278,31 +278,27 @@ class ElementClient:
         return ElementError(self.label, method, self.scrubber.scrub(message), **kwargs)
 
 
+def _causes(exc):
+    """exc and the exceptions it wraps: requests keeps urllib3's error in args[0], urllib3 in .reason."""
+    seen = set()
+    while isinstance(exc, BaseException) and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException) and exc.args and isinstance(exc.args[0], BaseException):
+            inner = exc.args[0]
+        exc = inner
+
+
 def _is_connect_failure(exc):
     """True when urllib3 failed before sending anything (refused, DNS, unreachable)."""
-    seen = set()
-    current = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = type(current).__name__
-        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
-            return True
-        current = getattr(current, "reason", None) or current.__context__ or (
-            current.args[0] if getattr(current, "args", None) and isinstance(current.args[0], BaseException) else None)
-    return False
+    return any(type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
+               for cause in _causes(exc))
 
 
 def _short_reason(exc):
     """The innermost readable reason of a requests/urllib3 exception, without the noise."""
-    reason = exc
-    for _ in range(5):
-        inner = getattr(reason, "reason", None)
-        if inner is None and getattr(reason, "args", None) and isinstance(reason.args[0], BaseException):
-            inner = reason.args[0]
-        if inner is None or inner is reason:
-            break
-        reason = inner
-    text = str(reason)
+    text = str(list(_causes(exc))[-1])
     return text if len(text) < 300 else text[:300] + "..."
 
 

@@ -211,4 +211,3 @@ def read_cluster(client, volumes=False, accounts=False):
     return ClusterState(identity=identity, cluster_pairs=read_cluster_pairs(client),
                         volumes=read_volumes(client) if volumes else (),
                         accounts=read_accounts(client) if accounts else None)
-

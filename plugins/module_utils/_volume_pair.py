@@ -25,6 +25,7 @@ READ_WRITE = "readWrite"
 REPLICATION_TARGET = "replicationTarget"
 MODIFY_VOLUMES_CHUNK = 500  # volumes per ModifyVolumes call
 MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run got in the way
+ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def _resolve(cluster, volume_id, name, account, what):
 def _describe_pair_entry(entry, cluster_name, peer_names):
     if entry.pending:
         return "a pending pairing (started on %s, never completed)" % cluster_name
-    return "volume %s (ID %s) on cluster %s" % (entry.remote_volume_name or "?", entry.remote_volume_id,
-                                               peer_names.get(entry.cluster_pair_id, "paired cluster %s" % entry.cluster_pair_id))
+    cluster = peer_names.get(entry.cluster_pair_id, "paired cluster %s" % entry.cluster_pair_id)
+    return "volume %s (ID %s) on cluster %s" % (entry.remote_volume_name or "?", entry.remote_volume_id, cluster)
 
 
 def _peer_names(cluster):
@@ -285,7 +286,10 @@ class _Context:
         return "none"
 
     def _in_progress(self, side, volume, entry):
-        return self.known_pending is not None and (side, volume.volume_id, entry.volume_pair_uuid) not in self.known_pending
+        if self.known_pending is None:
+            return False
+        mine = {(side, volume.volume_id, entry.volume_pair_uuid), (side, volume.volume_id, ANY_PAIR)}
+        return not mine & self.known_pending
 
     def _compatibility_problems(self, source, target):
         problems = []
@@ -659,6 +663,8 @@ class VolumePairRunner:
                     continue
                 if action.method == "CompleteVolumePairing" and not exc.ambiguous:
                     self._roll_back(step, done)
+                if action.method == "StartVolumePairing" and exc.ambiguous:
+                    self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
                 retry = exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
                 return StepFailure(step.items, exc, retry=retry)
             done.append(action.to_result(self.names))

@@ -31,7 +31,7 @@ description:
   - If C(CompleteClusterPairing) fails, the pending pair just started on this cluster is removed
     again and the peer's error is reported.
 author:
-  - element.replication contributors
+  - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
   - element.replication.connection.PEER

@@ -19,7 +19,7 @@ description:
     disconnected, or any other non-flowing state), each with its reasons in plain words.
   - Never changes anything. Pairing keys and credentials are never returned.
 author:
-  - element.replication contributors
+  - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
   - element.replication.connection.PEER_OPTIONAL

@@ -33,7 +33,7 @@ description:
   - A pair that fails does not stop the others. The module then fails with a report per pair, and a
     re-run converges.
 author:
-  - element.replication contributors
+  - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
   - element.replication.connection.PEER
@@ -76,7 +76,7 @@ options:
   peer_account:
     description:
       - Account (user name, or ID when all digits) that owns the target volume on the peer.
-      - Required with O(create_target=true): new target volumes are created in this account.
+      - Required with O(create_target=true); new target volumes are created in this account.
     type: str
   pairs:
     description:

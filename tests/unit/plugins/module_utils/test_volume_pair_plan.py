@@ -357,3 +357,9 @@ def test_absent_for_a_missing_source_keeps_the_target_pair_with_another_volume()
     b = [vol(40, "db01", access="replicationTarget", pair=entry(B_PAIR, 11))]
     plan = plan_volume_pairs(*clusters(a, b), [spec(state="absent")])
     assert calls(plan) == []
+
+
+def test_pending_pair_from_our_own_lost_start_is_removed():
+    a, b = clusters([vol(10, "db01", pair=pending_entry("vp-unknown"))], [vol(40, "db01")])
+    plan = plan_volume_pairs(a, b, [spec()], known_pending={(LOCAL, 10, "*")})
+    assert calls(plan)[0] == (LOCAL, "RemoveVolumePair", {"volumeID": 10})

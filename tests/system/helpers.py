@@ -1,0 +1,178 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Running playbooks and reading the simulated clusters' real state, for the system tests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from element_sim.harness import SimRPCError  # noqa: F401  (re-exported for the tests)
+
+REPO = Path(__file__).resolve().parents[2]
+CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
+# prod pairs with up to four others in the limit tests; dr is everyone's usual peer.
+NAMES = ["prod", "dr", "edge", "lab1", "lab2", "lab3"]
+VOLUMES = 12
+ANSIBLE_BIN = Path(os.environ.get("ANSIBLE_BIN_DIR") or Path(sys.executable).parent)
+
+
+def reset(sim):
+    """Back to the baseline: nothing paired, baseline volumes only, readWrite, no faults."""
+    for cluster in sim.clusters:
+        cluster.set_online()
+        cluster.clear_faults()
+    sim.clusters[0].settings(cluster_pair_connect_delay=0, volume_pair_sync_delay=0)
+    for cluster in sim.clusters:
+        for volume in cluster.paired_volumes():
+            cluster.call("RemoveVolumePair", volumeID=volume["volumeID"])
+        for volume in cluster.volumes():
+            base = sim.baseline[cluster.name].get(volume["volumeID"])
+            if base is None:
+                cluster.call("DeleteVolume", volumeID=volume["volumeID"])
+                cluster.call("PurgeDeletedVolume", volumeID=volume["volumeID"])
+            elif volume["access"] != base["access"]:
+                cluster.call("ModifyVolume", volumeID=volume["volumeID"], access=base["access"])
+    for cluster in sim.clusters:
+        for pair in cluster.cluster_pairs():
+            cluster.call("RemoveClusterPair", clusterPairID=pair["clusterPairID"])
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+
+
+class PlaybookRun:
+    def __init__(self, returncode, stdout, stderr, results, playbook):
+        self.rc = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        self.results = results
+        self.playbook = playbook
+
+    def task(self, name):
+        """The result of the last run of the task with this name."""
+        found = [r for r in self.results if r["task"] == name]
+        assert found, "task %r did not run; output:\n%s\n%s" % (name, self.stdout[-3000:], self.stderr[-2000:])
+        return found[-1]["result"]
+
+    def __repr__(self):
+        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, self.stdout[-4000:], self.stderr[-2000:])
+
+
+class Ansible:
+    """Runs playbooks with ansible-playbook from the same environment as the tests."""
+
+    def __init__(self, sim, workdir, collections_path):
+        self.sim = sim
+        self.workdir = Path(workdir)
+        self.collections_path = collections_path
+        self.runs = 0
+
+    def connection(self, name):
+        cluster = self.sim.cluster(name)
+        return {"hostname": cluster.host, "port": cluster.port, "username": cluster.username,
+                "password": cluster.password, "ca_path": cluster.ca_cert}
+
+    def defaults(self, local="prod", peer="dr"):
+        """module_defaults for the collection's action group: this cluster and its peer."""
+        values = self.connection(local)
+        if peer:
+            values["peer"] = self.connection(peer)
+        return {"group/element.replication.element": values}
+
+    def env(self, record_file=None, extra=None):
+        env = dict(os.environ)
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": str(self.collections_path),
+            "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
+            "ANSIBLE_CALLBACKS_ENABLED": "record",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
+            "ANSIBLE_RETRY_FILES_ENABLED": "false",
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "PATH": "%s:%s" % (ANSIBLE_BIN, os.environ.get("PATH", "")),
+        })
+        if record_file:
+            env["ELEMENT_RECORD_FILE"] = str(record_file)
+        env.update(extra or {})
+        return env
+
+    def play(self, tasks, local="prod", peer="dr", check=False, diff=False, verbosity=0, env=None, play_vars=None,
+             timeout=600):
+        play = {"name": "system test", "hosts": "localhost", "connection": "local", "gather_facts": False,
+                "module_defaults": self.defaults(local, peer), "vars": play_vars or {}, "tasks": tasks}
+        return self.playbook([play], check=check, diff=diff, verbosity=verbosity, env=env, timeout=timeout)
+
+    def playbook(self, plays, check=False, diff=False, verbosity=0, env=None, inventory=None, extra_args=(),
+                 timeout=600, playbook_path=None):
+        self.runs += 1
+        record = self.workdir / ("results-%d.json" % self.runs)
+        if playbook_path is None:
+            playbook_path = self.workdir / ("playbook-%d.yml" % self.runs)
+            playbook_path.write_text(yaml.safe_dump(plays, sort_keys=False))
+        command = [str(ANSIBLE_BIN / "ansible-playbook"), str(playbook_path), "-i", str(inventory or "localhost,")]
+        command += ["--check"] if check else []
+        command += ["--diff"] if diff else []
+        command += ["-" + "v" * verbosity] if verbosity else []
+        command += list(extra_args)
+        proc = subprocess.run(command, cwd=str(self.workdir), env=self.env(record, env), capture_output=True, text=True,
+                              timeout=timeout, check=False)
+        results = json.loads(record.read_text()) if record.exists() else []
+        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, results, playbook_path)
+
+
+def volume_named(cluster, name):
+    found = [v for v in cluster.volumes() if v["name"] == name]
+    assert len(found) == 1, "expected one volume %s on %s, found %d" % (name, cluster.name, len(found))
+    return found[0]
+
+
+def pairs_between(a, b):
+    """The (a entry, b entry) couples of completed cluster pairs that list each other."""
+    b_entries = {p["clusterPairUUID"]: p for p in b.cluster_pairs() if p["clusterUUID"] == a.unique_id}
+    return [(p, b_entries[p["clusterPairUUID"]]) for p in a.cluster_pairs()
+            if p["clusterUUID"] == b.unique_id and p["clusterPairUUID"] in b_entries]
+
+
+def volume_pairs_between(a, b):
+    """{(a volume name, b volume name): (a volume, b volume)} of complete volume pairs a -> b."""
+    couples = pairs_between(a, b)
+    if not couples:
+        return {}
+    a_pair, b_pair = couples[0]
+    b_volumes = {v["volumeID"]: v for v in b.paired_volumes()}
+    found = {}
+    for volume in a.paired_volumes():
+        for entry in volume["volumePairs"]:
+            remote = b_volumes.get(entry["remoteVolumeID"])
+            if entry["clusterPairID"] != a_pair["clusterPairID"] or remote is None:
+                continue
+            back = [e for e in remote["volumePairs"] if e["volumePairUUID"] == entry["volumePairUUID"]]
+            if back and back[0]["clusterPairID"] == b_pair["clusterPairID"]:
+                found[(volume["name"], remote["name"])] = (volume, remote)
+    return found
+
+
+def pair_clusters_raw(a, b):
+    """Pair two clusters with raw API calls (setup for tests that need a cluster pair)."""
+    key = a.call("StartClusterPairing")["clusterPairingKey"]
+    b.call("CompleteClusterPairing", clusterPairingKey=key)
+
+
+def pair_volumes_raw(a, b, source_id, target_id, mode="Async", target_access=True):
+    key = a.call("StartVolumePairing", volumeID=source_id, mode=mode)["volumePairingKey"]
+    b.call("CompleteVolumePairing", volumeID=target_id, volumePairingKey=key)
+    if target_access:
+        b.call("ModifyVolume", volumeID=target_id, access="replicationTarget")
+
+
+def mutating(cluster):
+    return [c for c in cluster.calls() if c["mutating"]]
+
