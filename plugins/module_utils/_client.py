@@ -164,7 +164,8 @@ class ElementClient:
         self.request_count = 0
         self.session = requests.Session()
         self.session.auth = (username, password)
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE and friends.
+        self.verify = (ca_path or True) if validate_certs else False
         self.session.headers.update({"Content-Type": "application/json-rpc", "Accept": "application/json"})
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("https://", adapter)
@@ -217,7 +218,8 @@ class ElementClient:
         self.request_count += 1
         body = json.dumps({"method": method, "params": params, "id": self._ids})
         try:
-            response = self.session.post(self.url, data=body, timeout=(self.connect_timeout, self.read_timeout))
+            response = self.session.post(self.url, data=body, timeout=(self.connect_timeout, self.read_timeout),
+                                         verify=self.verify)
         except requests.exceptions.SSLError as exc:
             raise self._error(
                 method,

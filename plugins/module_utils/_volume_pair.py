@@ -56,9 +56,25 @@ class Options:
 
 @dataclass
 class Step:
-    """Calls run in order for the items it serves; steps of one phase may run in parallel."""
+    """Calls run in order for the items it serves; steps of one phase may run in parallel.
+
+    A bulk step (ModifyVolumes) serves several items; its volumeIDs are in the order of items.
+    """
     items: tuple
     actions: list
+
+    def without(self, failed):
+        """This step for the items that have not failed, or None when nothing is left to do."""
+        if not failed.intersection(self.items):
+            return self
+        if len(self.items) < 2:
+            return None
+        keep = [i for i, index in enumerate(self.items) if index not in failed]
+        if not keep:
+            return None
+        action = self.actions[0]
+        params = dict(action.params, volumeIDs=[action.params["volumeIDs"][i] for i in keep])
+        return Step(tuple(self.items[i] for i in keep), [Action(action.side, action.method, params, action.reason)])
 
 
 @dataclass
@@ -337,11 +353,12 @@ class _Context:
                             "over; element.replication.element_replication_failover changes the direction"
                             % (source.name, names[LOCAL], target.name, names[PEER], source.access, target.access))
             return
-        if target.access == READ_WRITE:
-            item.refusal = ("both %s on %s and %s on %s are readWrite, so writes may have landed on both sides (after an "
-                            "unplanned failover?); making %s the replication target would discard its writes. Choose "
-                            "the source with element.replication.element_replication_failover"
-                            % (source.name, names[LOCAL], target.name, names[PEER], target.name))
+        if target.access == READ_WRITE and paused_flags(s_entry, t_entry)[1]:
+            # A paused, writable target is how an unplanned failover leaves the DR side.
+            item.refusal = ("%s on %s is readWrite and paused on its side, as an unplanned failover leaves it: writes "
+                            "may have landed on both sides, and making it the replication target again would discard "
+                            "its writes. Choose the source with element.replication.element_replication_failover"
+                            % (target.name, names[PEER]))
             return
         if target.access != REPLICATION_TARGET:
             item.set_target_access = True
@@ -623,7 +640,7 @@ class VolumePairRunner:
         retry = False
         context = {}  # names of volumes created by this round -> their IDs
         for _name, steps in plan.phases:
-            runnable = [s for s in steps if not failed.intersection(s.items)]
+            runnable = [s for s in (step.without(failed) for step in steps) if s is not None]
             outcomes = self._run_parallel(runnable, context)
             for step, outcome in zip(runnable, outcomes):
                 if outcome is None:

@@ -62,7 +62,11 @@ class PlaybookRun:
         return found[-1]["result"]
 
     def __repr__(self):
-        return "PlaybookRun(rc=%s)\n%s\n%s" % (self.rc, self.stdout[-4000:], self.stderr[-2000:])
+        failed = [(r["task"], r["result"].get("msg")) for r in self.results if r["status"] != "ok"]
+        return "PlaybookRun(rc=%s, failed=%r)" % (self.rc, failed)
+
+    def __str__(self):
+        return "%r\n%s\n%s" % (self, self.stdout[-4000:], self.stderr[-2000:])
 
 
 class Ansible:
@@ -171,6 +175,11 @@ def pair_volumes_raw(a, b, source_id, target_id, mode="Async", target_access=Tru
     b.call("CompleteVolumePairing", volumeID=target_id, volumePairingKey=key)
     if target_access:
         b.call("ModifyVolume", volumeID=target_id, access="replicationTarget")
+
+
+def clear_calls(*clusters):
+    for cluster in clusters:
+        cluster.clear_calls()
 
 
 def mutating(cluster):

@@ -107,6 +107,8 @@ def test_half_states_are_repaired(sim, ansible, damage, pending_repairs, stale_r
 def test_absent_removes_both_sides_then_is_a_no_op(sim, ansible):
     prod, dr = sim.cluster("prod"), sim.cluster("dr")
     pair_clusters_raw(prod, dr)
+    prod.clear_calls()
+    dr.clear_calls()
     check = ansible.play([UNPAIR], check=True, diff=True)
     assert check.task("unpair")["changed"] is True and mutating(prod) == [] and mutating(dr) == []
     assert len(pairs_between(prod, dr)) == 1

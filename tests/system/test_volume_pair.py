@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from element_sim.harness import SimulatorProcess
-from helpers import (Ansible, mutating, pair_clusters_raw, pair_volumes_raw, reset, volume_named,
+from helpers import (Ansible, clear_calls, mutating, pair_clusters_raw, pair_volumes_raw, reset, volume_named,
                      volume_pairs_between)
 
 GIB = 1024 ** 3
@@ -76,7 +76,7 @@ def test_check_then_real_then_real_again(paired_clusters, ansible):
 def test_target_is_looked_up_on_the_peer(paired_clusters, ansible):
     prod, dr = paired_clusters
     create_volume(prod, "dr-copy")  # same name as the target, but on the source cluster
-    create_volume(dr, "dr-copy")
+    create_volume(dr, "dr-copy", size=4 * GIB)
     run = ansible.play([vp(volume="vol-0002", peer_volume="dr-copy")])
     assert run.rc == 0, run
     assert ("vol-0002", "dr-copy") in volume_pairs_between(prod, dr)
@@ -162,8 +162,7 @@ def test_refusals_change_nothing(paired_clusters, ansible, case):
     prod, dr = paired_clusters
     params, expected = _refusal_setup(prod, dr, case)
     before = (len(prod.paired_volumes()), len(dr.paired_volumes()))
-    prod.clear_calls()
-    dr.clear_calls()
+    clear_calls(prod, dr)
     run = ansible.play([vp(**params)])
     assert run.rc != 0
     msg = run.task("pair")["msg"]
@@ -184,6 +183,7 @@ def test_absent_removes_both_sides_and_converges_when_one_is_gone(paired_cluster
     for name in ("vol-0001", "vol-0002"):
         pair_volumes_raw(prod, dr, volume_named(prod, name)["volumeID"], volume_named(dr, name)["volumeID"])
     dr.call("RemoveVolumePair", volumeID=volume_named(dr, "vol-0002")["volumeID"])
+    clear_calls(prod, dr)
     task = vp(pairs=[{"volume": "vol-0001"}, {"volume": "vol-0002"}], state="absent")
     check = ansible.play([task], check=True)
     assert check.task("pair")["changed"] is True and mutating(prod) == [] and mutating(dr) == []
@@ -198,6 +198,7 @@ def test_exclusive_removes_undeclared_pairs(paired_clusters, ansible):
     prod, dr = paired_clusters
     for name in ("vol-0001", "vol-0002", "vol-0003"):
         pair_volumes_raw(prod, dr, volume_named(prod, name)["volumeID"], volume_named(dr, name)["volumeID"])
+    clear_calls(prod, dr)
     task = vp(pairs=[{"volume": "vol-0001"}], exclusive=True)
     check = ansible.play([task], check=True)
     assert check.rc == 0, check

@@ -136,10 +136,27 @@ def test_wrong_target_access_on_an_existing_pair_is_fixed():
     assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": "replicationTarget"})]
 
 
-def test_both_sides_read_write_is_refused_as_possible_split_brain():
-    plan = plan_volume_pairs(*clusters(*paired(target_access="readWrite")), [spec()])
+def test_read_write_target_of_a_fresh_pair_is_made_the_replication_target():
+    plan = plan_volume_pairs(*clusters(*paired("PausedMisconfigured", "PausedMisconfigured", target_access="readWrite")),
+                             [spec()])
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": "replicationTarget"})]
+
+
+def test_read_write_target_paused_on_its_side_is_refused_as_failed_over():
+    plan = plan_volume_pairs(*clusters(*paired("PausedManualRemote", "PausedManual", target_access="readWrite")),
+                             [spec()])
     assert calls(plan) == []
-    assert "both db01 on prod and db01 on dr are readWrite" in plan.items[0].refusal
+    assert "db01 on dr is readWrite and paused on its side, as an unplanned failover leaves it" in plan.items[0].refusal
+
+
+def test_bulk_access_step_leaves_out_failed_items():
+    a = [vol(i, "v%d" % i) for i in (1, 2, 3)]
+    b = [vol(10 + i, "v%d" % i) for i in (1, 2, 3)]
+    plan = plan_volume_pairs(*clusters(a, b), [spec(i, volume="v%d" % i) for i in (1, 2, 3)])
+    [access] = [step for name, steps in plan.phases if name == "access" for step in steps]
+    left = access.without({2})
+    assert left.items == (1, 3) and left.actions[0].params["volumeIDs"] == [11, 13]
+    assert access.without({1, 2, 3}) is None and access.without(set()) is access
 
 
 def test_reversed_pair_is_refused():
