@@ -14,6 +14,7 @@ import json
 import random
 import time
 import traceback
+import warnings
 
 REQUESTS_IMPORT_ERROR = None
 try:
@@ -166,6 +167,9 @@ class ElementClient:
         self.session.auth = (username, password)
         # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE and friends.
         self.verify = (ca_path or True) if validate_certs else False
+        if not validate_certs:
+            # The modules warn about this once, in words; urllib3 would warn on every request.
+            warnings.filterwarnings("ignore", message="Unverified HTTPS request")
         self.session.headers.update({"Content-Type": "application/json-rpc", "Accept": "application/json"})
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
         self.session.mount("https://", adapter)
