@@ -175,6 +175,7 @@ class ElementClient:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._ids = 0
+        self._unreachable = None
 
     @property
     def label(self):
@@ -193,6 +194,9 @@ class ElementClient:
         HTTP 502/503/504 and transient Element errors. Mutating methods are retried only when
         the request certainly never reached the cluster (the connection could not be opened).
         """
+        if self._unreachable is not None:
+            # Already failed to connect after every retry: fail fast instead of waiting again.
+            raise self._error(method, self._unreachable.message, kind="connection")
         read_only = method in READ_ONLY_METHODS
         attempt = 0
         while True:
@@ -201,6 +205,8 @@ class ElementClient:
                 return self._call_once(method, params or {})
             except ElementError as exc:
                 if attempt > self.retries or not self._retryable(exc, read_only):
+                    if exc.kind == "connection" and not exc.ambiguous:
+                        self._unreachable = exc
                     raise
             delay = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
             self._sleep(delay * (0.5 + random.random() / 2))

@@ -176,15 +176,16 @@ def _peer_names(cluster):
 # ---------------------------------------------------------------------------------------------
 # Planning.
 
-def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None):
+def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None, assume_cluster_pair=False):
     """Plan every declared pair against what was read from both clusters. Pure: no I/O.
 
     known_pending holds (side, volume ID, pair UUID) of pending pairs seen by an earlier read of
     this run; a pending pair not in it (when given) belongs to a run still in progress, so it is
-    waited for instead of removed.
+    waited for instead of removed. assume_cluster_pair plans as if the clusters were paired and
+    connected (check mode of a playbook whose earlier task pairs them).
     """
     match = match_pair(local, peer)
-    connected = match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+    connected = assume_cluster_pair or cluster_pair_connected(local, peer)
     context = _Context(local, peer, match, connected, options, known_pending)
     items = [context.plan_item(spec) for spec in specs]
     _refuse_duplicates(items)
@@ -488,6 +489,11 @@ def _phases(items, cleanup, names):
     return [(name, steps) for name, steps in phases if steps]
 
 
+def cluster_pair_connected(local, peer):
+    match = match_pair(local, peer)
+    return match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+
+
 def pending_entries(local, peer):
     """(side, volume ID, pair UUID) of every pending pair on both clusters."""
     found = set()
@@ -583,6 +589,7 @@ class VolumePairRunner:
         self.changes = {}  # spec index -> [str]
         self.repairs = {}  # spec index -> [str]
         self.known_pending = None  # pending pairs that may be removed: seen at the first read, or ours
+        self.cluster_pair_assumed = False
 
     @property
     def needs_accounts(self):
@@ -605,7 +612,9 @@ class VolumePairRunner:
             local, peer = self.read()
             if self.known_pending is None:
                 self.known_pending = pending_entries(local, peer)
-            plan = plan_volume_pairs(local, peer, remaining, self.options, self.known_pending)
+            self.cluster_pair_assumed = self.check_mode and not cluster_pair_connected(local, peer)
+            plan = plan_volume_pairs(local, peer, remaining, self.options, self.known_pending,
+                                     assume_cluster_pair=self.cluster_pair_assumed)
             if first is None:
                 first, first_plan = (local, peer), plan
             for item in plan.items:

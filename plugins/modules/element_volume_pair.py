@@ -44,6 +44,8 @@ attributes:
     support: full
     details:
       - Only read calls are made; RV(actions) lists exactly the calls a real run would make.
+      - When the clusters are not paired yet, the plan assumes that an earlier task pairs them and
+        says so in a warning, so that C(--check) of a whole DR set-up playbook shows every change.
   diff_mode:
     support: full
     details:
@@ -443,6 +445,10 @@ def main():
         connections.close()
 
     names = runner.names
+    if runner.cluster_pair_assumed:
+        module.warn("clusters %s and %s are not paired (or not connected): the check-mode plan assumes an earlier "
+                    "task pairs them (element.replication.element_cluster_pair); a real run without that fails"
+                    % (names["local"], names["peer"]))
     if module.check_mode:
         actions = [a.to_result(names) for a in plan.actions]
         changes = {i.spec.index: i.changes for i in plan.items}

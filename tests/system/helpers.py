@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -126,10 +127,16 @@ class Ansible:
         command += ["--diff"] if diff else []
         command += ["-" + "v" * verbosity] if verbosity else []
         command += list(extra_args)
-        proc = subprocess.run(command, cwd=str(self.workdir), env=self.env(record, env), capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        log = self.workdir / ("ansible-%d.log" % self.runs)
+        tree = self.workdir / ("tree-%d" % self.runs)
+        outputs = {"ANSIBLE_LOG_PATH": str(log), "ANSIBLE_CALLBACK_TREE_DIR": str(tree),
+                   "ANSIBLE_CALLBACKS_ENABLED": "record,ansible.builtin.tree"}
+        proc = subprocess.run(command, cwd=str(self.workdir), env=self.env(record, dict(outputs, **(env or {}))),
+                              capture_output=True, text=True, timeout=timeout, check=False)
         results = json.loads(record.read_text()) if record.exists() else []
-        return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, results, playbook_path)
+        run = PlaybookRun(proc.returncode, proc.stdout, proc.stderr, results, playbook_path)
+        run.artifacts = [p for p in [record, log] + sorted(tree.glob("*")) if p.exists()]
+        return run
 
 
 def volume_named(cluster, name):
@@ -185,3 +192,49 @@ def clear_calls(*clusters):
 def mutating(cluster):
     return [c for c in cluster.calls() if c["mutating"]]
 
+
+
+def _key(fields):
+    """A pairing key as Element encodes it: hex of compact JSON with sorted keys."""
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode().hex()
+
+
+def secret_values(sim):
+    """Every secret the simulated clusters hold right now: admin passwords, the credentials minted
+    for cluster pairs, and the exact cluster and volume pairing keys that were handed out."""
+    secrets = {c.password for c in sim.clusters}
+    identity = {c.name: c for c in sim.clusters}
+    with sqlite3.connect("file:%s?mode=ro" % (Path(sim.state_dir) / "sim.db"), uri=True) as db:
+        rows = db.execute("SELECT cluster, data FROM records WHERE kind = 'clusterpair'").fetchall()
+    for cluster_name, data in rows:
+        pair = json.loads(data)
+        credentials = [pair.get("localUsername"), pair.get("localPassword"),
+                       (pair.get("peer") or {}).get("username"), (pair.get("peer") or {}).get("password")]
+        secrets.update(c for c in credentials if c)
+        secrets.update(json.dumps(c).encode().hex() for c in credentials if c)  # inside a hex key
+        origin = identity[cluster_name]
+        secrets.add(_key({"clusterPairID": pair["clusterPairID"], "clusterPairUUID": pair["clusterPairUUID"],
+                          "clusterUniqueID": origin.unique_id, "mvip": origin.mvip, "name": origin.name,
+                          "password": pair.get("localPassword"), "rpcConnectionID": pair.get("rpcConnectionID"),
+                          "username": pair.get("localUsername")}))
+    for cluster in sim.clusters:
+        for volume in cluster.paired_volumes():
+            for entry in volume["volumePairs"]:
+                secrets.add(_key({"mvip": cluster.mvip, "volumeID": volume["volumeID"], "volumeName": volume["name"],
+                                  "volumePairUUID": entry["volumePairUUID"]}))
+    return {s for s in secrets if s}
+
+
+def scan_for_secrets(secrets, runs, sim):
+    """Where any secret appears: [(secret prefix, place)]. Looks at each run's output and
+    artifacts and at the simulator's logs."""
+    places = []
+    for index, run in enumerate(runs):
+        places.append(("run %d stdout" % index, run.stdout))
+        places.append(("run %d stderr" % index, run.stderr))
+        places += [(str(path), path.read_text(errors="replace")) for path in run.artifacts]
+    state = Path(sim.state_dir)
+    for path in sorted(state.glob("calls-*.jsonl")) + [state / "sim.log", Path(sim.output_file)]:
+        if path.exists():
+            places.append((str(path), path.read_text(errors="replace")))
+    return [(secret[:4] + "...", where) for secret in sorted(secrets) for where, text in places if secret in text]

@@ -126,58 +126,6 @@ def test_half_done_pairs_are_repaired(paired_clusters, ansible, damage):
     assert ansible.play([vp(volume="vol-0004")]).task("pair")["changed"] is False
 
 
-def _refusal_setup(prod, dr, case):
-    """Build the situation for a refusal case; returns the task parameters."""
-    if case == "unknown-name":
-        return {"volume": "no-such-volume"}, "source volume 'no-such-volume' not found on cluster prod"
-    if case == "unknown-id":
-        return {"volume_id": 9999}, "source volume ID 9999 not found on cluster prod"
-    if case == "ambiguous":
-        first = volume_named(prod, "vol-0005")["volumeID"]
-        second = create_volume(prod, "vol-0005")
-        return {"volume": "vol-0005"}, "matches 2 volumes on cluster prod (IDs %d, %d)" % (first, second)
-    if case == "target-smaller":
-        create_volume(prod, "big", size=4 * GIB)
-        create_volume(dr, "big", size=GIB)
-        return {"volume": "big"}, "target volume big (ID"
-    if case == "512e-differs":
-        create_volume(prod, "e512", enable512e=True)
-        create_volume(dr, "e512", enable512e=False)
-        return {"volume": "e512"}, "has enable512e=False"
-    if case == "target-paired-elsewhere":
-        other = volume_named(prod, "vol-0007")
-        pair_volumes_raw(prod, dr, other["volumeID"], volume_named(dr, "vol-0006")["volumeID"])
-        return {"volume": "vol-0006"}, "target volume vol-0006 (ID"
-    if case == "source-not-read-write":
-        prod.call("ModifyVolume", volumeID=volume_named(prod, "vol-0008")["volumeID"], access="replicationTarget")
-        return {"volume": "vol-0008"}, "has access replicationTarget, not readWrite"
-    if case == "bad-mode":
-        return {"volume": "vol-0001", "mode": "Turbo"}, "mode must be one of Async, Sync, SnapshotsOnly"
-    raise AssertionError(case)
-
-
-@pytest.mark.parametrize("case", ["unknown-name", "unknown-id", "ambiguous", "target-smaller", "512e-differs",
-                                  "target-paired-elsewhere", "source-not-read-write", "bad-mode"])
-def test_refusals_change_nothing(paired_clusters, ansible, case):
-    prod, dr = paired_clusters
-    params, expected = _refusal_setup(prod, dr, case)
-    before = (len(prod.paired_volumes()), len(dr.paired_volumes()))
-    clear_calls(prod, dr)
-    run = ansible.play([vp(**params)])
-    assert run.rc != 0
-    msg = run.task("pair")["msg"]
-    assert expected in msg, msg
-    assert mutating(prod) == [] and mutating(dr) == []
-    assert (len(prod.paired_volumes()), len(dr.paired_volumes())) == before
-
-
-def test_no_cluster_pair_points_at_element_cluster_pair(sim, ansible):
-    run = ansible.play([vp(volume="vol-0001")])
-    assert run.rc != 0
-    assert "clusters prod and dr are not paired: pair them first with element.replication.element_cluster_pair" in run.task("pair")["msg"]
-    assert mutating(sim.cluster("prod")) == [] and mutating(sim.cluster("dr")) == []
-
-
 def test_absent_removes_both_sides_and_converges_when_one_is_gone(paired_clusters, ansible):
     prod, dr = paired_clusters
     for name in ("vol-0001", "vol-0002"):

@@ -165,3 +165,15 @@ def test_secrets_are_scrubbed_and_redacted():
     assert scrubber.scrub("bad s3cret-password and key 7b22636c7573746572") == "bad ******** and key ********"
     assert scrubber.scrub("abc stays: too short to be a secret") == "abc stays: too short to be a secret"
     assert redact_params({"clusterPairingKey": "7b22", "volumeID": 3}) == {"clusterPairingKey": "********", "volumeID": 3}
+
+
+def test_an_unreachable_cluster_fails_fast_after_the_first_exhausted_call():
+    sleeps = []
+    client = ElementClient(hostname="127.0.0.1", port=9, username="u", password="p", timeout=2, sleep=sleeps.append)
+    with pytest.raises(ElementError):
+        client.call("GetClusterInfo")
+    waited = len(sleeps)
+    with pytest.raises(ElementError) as error:
+        client.call("ListVolumes")
+    assert len(sleeps) == waited, "no second round of retries"
+    assert error.value.method == "ListVolumes" and "cannot connect to 127.0.0.1:9" in str(error.value)

@@ -380,3 +380,10 @@ def test_pending_pair_from_our_own_lost_start_is_removed():
     a, b = clusters([vol(10, "db01", pair=pending_entry("vp-unknown"))], [vol(40, "db01")])
     plan = plan_volume_pairs(a, b, [spec()], known_pending={(LOCAL, 10, "*")})
     assert calls(plan)[0] == (LOCAL, "RemoveVolumePair", {"volumeID": 10})
+
+
+def test_check_mode_may_assume_the_cluster_pair_an_earlier_task_creates():
+    a, b = clusters([vol(10, "db01")], [vol(40, "db01")], paired=False)
+    assert plan_volume_pairs(a, b, [spec()]).items[0].refusal
+    plan = plan_volume_pairs(a, b, [spec()], assume_cluster_pair=True)
+    assert plan.items[0].refusal is None and calls(plan) == NEW_PAIR
