@@ -1,0 +1,191 @@
+"""Snapshots, and their replication to the paired volume.
+
+A snapshot created (or modified) with enableRemoteReplication on a volume with a completed
+pair gets the remote status "Syncing" for that pair. It is delivered to the paired volume (same
+snapshotUUID) as soon as the pair's state, seen from this side, is Active and this volume is the
+source: right after the call, and then by the background loop (every 0.25 s) until it is.
+"""
+
+import time
+import uuid
+
+from ..errors import ElementError
+from ..network import PeerError, PeerRejected, PeerUnreachable
+from ..rpc import method, opt, req
+from .clusterpairs import calling_pair
+from .info import LIMITS
+from .render import render_snapshot
+from .replication import fetch_views, peer_link, volume_pair_state
+from .state import iso_now
+from .volumes import volume_or_error
+
+
+def snapshot_or_error(cluster, snapshot_id):
+    snap = cluster.snapshots.get(snapshot_id)
+    if snap is None:
+        raise ElementError("xSnapshotIDDoesNotExist", f"SnapshotID {snapshot_id} does not exist.")
+    return snap
+
+
+def _check_room(cluster, volume_id):
+    if len(cluster.snapshots_by_volume.get(volume_id, ())) >= LIMITS["snapshotsPerVolumeMax"]:
+        raise ElementError("xMaxSnapshotsPerVolumeExceeded")
+
+
+def _new_snapshot(cluster, vol, name, snapshot_uuid, attributes, expiration_time,
+                  snap_mirror_label, enable_remote_replication):
+    now = iso_now()
+    return {"snapshotID": cluster.allocate_id("snapshot"), "volumeID": vol["volumeID"],
+            "name": name or now, "createTime": now, "instanceCreateTime": now,
+            "snapshotUUID": snapshot_uuid, "instanceSnapshotUUID": str(uuid.uuid4()),
+            "enableRemoteReplication": enable_remote_replication,
+            "expirationTime": expiration_time, "attributes": attributes,
+            "snapMirrorLabel": snap_mirror_label, "totalSize": vol["totalSize"],
+            "replication": {}}
+
+
+def _mark_for_replication(cluster, snap):
+    pair = cluster.volumes[snap["volumeID"]]["pair"]
+    if pair is not None and not pair["pending"]:
+        snap["replication"].setdefault(pair["volumePairUUID"], "Syncing")
+
+
+def _check_name(name):
+    if name is not None and len(name) > LIMITS["snapshotNameLengthMax"]:
+        raise ElementError("xInvalidParameter", "Snapshot name is too long.")
+
+
+@method("CreateSnapshot", since=6.0, locked=False, volumeID=req(int), snapshotID=opt(int),
+        name=opt(str), enableRemoteReplication=opt(bool), expirationTime=opt(str),
+        retention=opt(str), attributes=opt(dict), snapMirrorLabel=opt(str),
+        ensureSerialCreation=opt(bool))
+def create_snapshot(cluster, p, req):
+    sim = cluster.sim
+    with sim.transaction():
+        vol = volume_or_error(cluster, p["volumeID"])
+        if "snapshotID" in p and snapshot_or_error(cluster, p["snapshotID"])["volumeID"] \
+                != vol["volumeID"]:
+            raise ElementError("xSnapshotIDDoesNotExist", "The snapshot is not of this volume.")
+        if "expirationTime" in p and "retention" in p:
+            raise ElementError("xInvalidParameter",
+                               "expirationTime and retention exclude each other.")
+        _check_name(p.get("name"))
+        _check_room(cluster, vol["volumeID"])
+        if p.get("ensureSerialCreation") and any(
+                sid in cluster.undelivered_snapshots
+                for sid in cluster.snapshots_by_volume.get(vol["volumeID"], ())):
+            raise ElementError("xSnapshotReplicationInProgress")
+        snap = _new_snapshot(cluster, vol, p.get("name"), str(uuid.uuid4()),
+                             p.get("attributes", {}), p.get("expirationTime"),
+                             p.get("snapMirrorLabel", ""), p.get("enableRemoteReplication", False))
+        if snap["enableRemoteReplication"]:
+            _mark_for_replication(cluster, snap)
+        cluster.add_snapshot(snap)
+    deliver_pending_snapshots(cluster, [snap["snapshotID"]])
+    with sim.lock:
+        return {"checksum": "0x0", "snapshot": render_snapshot(cluster, snap),
+                "snapshotID": snap["snapshotID"]}
+
+
+@method("ModifySnapshot", since=8.0, locked=False, snapshotID=req(int),
+        enableRemoteReplication=opt(bool), name=opt(str), expirationTime=opt(str),
+        snapMirrorLabel=opt(str))
+def modify_snapshot(cluster, p, req):
+    sim = cluster.sim
+    with sim.transaction():
+        snap = snapshot_or_error(cluster, p["snapshotID"])
+        _check_name(p.get("name"))
+        for key in ("name", "expirationTime", "snapMirrorLabel", "enableRemoteReplication"):
+            if key in p:
+                snap[key] = p[key]
+        if p.get("enableRemoteReplication"):
+            _mark_for_replication(cluster, snap)
+        cluster.save_snapshot(snap)
+    deliver_pending_snapshots(cluster, [snap["snapshotID"]])
+    with sim.lock:
+        return {"snapshot": render_snapshot(cluster, snap)}
+
+
+@method("DeleteSnapshot", since=6.0, snapshotID=req(int))
+def delete_snapshot(cluster, p, req):
+    # Deletion is local: a replicated copy on the other cluster stays.
+    cluster.remove_snapshot(snapshot_or_error(cluster, p["snapshotID"]))
+    return {}
+
+
+@method("ListSnapshots", since=6.0, volumeID=opt(int), snapshotID=opt(int))
+def list_snapshots(cluster, p, req):
+    if "volumeID" in p:
+        volume_or_error(cluster, p["volumeID"], allow_deleted=True)
+        ids = cluster.snapshots_by_volume.get(p["volumeID"], [])
+    else:
+        ids = list(cluster.snapshots)
+    if "snapshotID" in p:
+        ids = [i for i in ids if i == p["snapshotID"]]
+    return {"snapshots": [render_snapshot(cluster, cluster.snapshots[i]) for i in ids]}
+
+
+@method("SimPeerDeliverSnapshot", since=6.0, internal=True, volumePairUUID=req(str),
+        snapshot=req(dict))
+def peer_deliver_snapshot(cluster, p, req):
+    """The target side: keep a copy of the source's snapshot (idempotent by snapshotUUID)."""
+    cluster_pair = calling_pair(cluster, req)
+    vol = cluster.volumes.get(cluster.volume_by_pair_uuid.get(p["volumePairUUID"]))
+    if vol is None or vol["pair"]["clusterPairID"] != cluster_pair["clusterPairID"]:
+        raise ElementError("xVolumeNotPaired")
+    source = p["snapshot"]
+    for sid in cluster.snapshots_by_volume.get(vol["volumeID"], ()):
+        if cluster.snapshots[sid]["snapshotUUID"] == source["snapshotUUID"]:
+            return {"snapshotID": sid}
+    _check_room(cluster, vol["volumeID"])
+    snap = _new_snapshot(cluster, vol, source["name"], source["snapshotUUID"],
+                         source["attributes"], source["expirationTime"],
+                         source["snapMirrorLabel"], source["enableRemoteReplication"])
+    snap["createTime"] = source["createTime"]
+    cluster.add_snapshot(snap)
+    return {"snapshotID": snap["snapshotID"]}
+
+
+def deliver_pending_snapshots(cluster, snapshot_ids=None):
+    """Send this cluster's undelivered replicated snapshots whose pair is Active.
+    Called without the lock; peer calls are made between short locked sections."""
+    sim = cluster.sim
+    with sim.lock:
+        work = []  # (snapshot, volumePairUUID, clusterPairID)
+        for sid in list(snapshot_ids or cluster.undelivered_snapshots):
+            snap = cluster.snapshots.get(sid)
+            if snap is None:
+                continue
+            pair = cluster.volumes[snap["volumeID"]]["pair"]
+            for pair_uuid, status in snap["replication"].items():
+                if status != "Syncing":
+                    continue
+                if pair is None or pair["pending"] or pair["volumePairUUID"] != pair_uuid:
+                    snap["replication"][pair_uuid] = "Unknown"  # that pair is gone
+                    cluster.save_snapshot(snap)
+                else:
+                    work.append((snap, pair_uuid, pair["clusterPairID"]))
+        sim.store.commit()
+    if not work:
+        return
+    views = fetch_views(cluster, {cluster_pair_id for _, _, cluster_pair_id in work})
+    for snap, pair_uuid, cluster_pair_id in work:
+        with sim.lock:
+            vol = cluster.volumes.get(snap["volumeID"])
+            if (vol is None or vol["pair"] is None or vol["access"] != "readWrite"
+                    or volume_pair_state(cluster, vol, views, sim.settings, time.time())
+                    != "Active"):
+                continue
+            link = peer_link(cluster, cluster.cluster_pairs[cluster_pair_id])
+            payload = {k: snap[k] for k in ("snapshotUUID", "name", "createTime", "attributes",
+                                            "expirationTime", "snapMirrorLabel",
+                                            "enableRemoteReplication")}
+        try:
+            link.call("SimPeerDeliverSnapshot", {"volumePairUUID": pair_uuid,
+                                                 "snapshot": payload})
+        except (PeerUnreachable, PeerRejected, PeerError):
+            continue  # tried again by the background loop
+        with sim.transaction():
+            if snap["snapshotID"] in cluster.snapshots:
+                snap["replication"][pair_uuid] = "Present"
+                cluster.save_snapshot(snap)

@@ -1,0 +1,128 @@
+"""The official solidfire-sdk-python, unmodified, against the simulator: every response must
+parse into the SDK's models (enums, UUIDs, CHAP secrets, version strings)."""
+
+import uuid
+import warnings
+
+import pytest
+
+solidfire = pytest.importorskip(
+    "solidfire", reason="solidfire-sdk-python is not installed (pip install "
+                        "solidfire-sdk-python==12.3.0.203)")
+from solidfire.common import ApiServerError  # noqa: E402
+from solidfire.factory import ElementFactory  # noqa: E402
+
+GIB = 1024 ** 3
+
+
+@pytest.fixture(scope="module")
+def elements(shared_sim):
+    """An SDK client per cluster, as the Ansible collection creates them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # verify_ssl=False warns on every request
+        clients = [ElementFactory.create(f"127.0.0.1:{c.port}", c.username, c.password,
+                                         verify_ssl=False, print_ascii_art=False)
+                   for c in shared_sim.clusters]
+    return clients
+
+
+@pytest.fixture(autouse=True)
+def quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def test_factory_connects_at_the_current_version(shared_sim, elements):
+    c1 = shared_sim.clusters[0]
+    calls = [(c["method"]) for c in c1.calls()]
+    assert "GetAPI" in calls  # the factory's first call, on /json-rpc/7.0
+    assert elements[0].api_version == 12.5
+
+
+def test_cluster_level_reads(shared_sim, elements):
+    sdk = elements[0]
+    api = sdk.get_api()
+    assert float(api.current_version) == 12.5 and "12.5" in api.supported_versions
+    info = sdk.get_cluster_info().cluster_info
+    assert info.name == shared_sim.clusters[0].name and info.unique_id == shared_sim.clusters[0].unique_id
+    assert isinstance(info.uuid, uuid.UUID)
+    assert str(info.default_protection_scheme) == "doubleHelix"
+    assert sdk.get_limits().cluster_pairs_count_max == 4
+    account = sdk.add_account(username="sdk-user").account
+    listed = {a.account_id: a for a in sdk.list_accounts().accounts}
+    assert listed[account.account_id].username == "sdk-user"
+    assert str(listed[account.account_id].initiator_secret)
+
+
+def test_replication_end_to_end(elements):
+    src, dst = elements
+    started = src.start_cluster_pairing()
+    completed = dst.complete_cluster_pairing(cluster_pairing_key=started.cluster_pairing_key)
+    (src_pair,) = src.list_cluster_pairs().cluster_pairs
+    (dst_pair,) = dst.list_cluster_pairs().cluster_pairs
+    assert src_pair.cluster_pair_id == started.cluster_pair_id
+    assert dst_pair.cluster_pair_id == completed.cluster_pair_id
+    assert src_pair.status == dst_pair.status == "Connected"
+    assert src_pair.cluster_pair_uuid == dst_pair.cluster_pair_uuid
+    assert isinstance(src_pair.cluster_pair_uuid, uuid.UUID)
+    assert src_pair.cluster_uuid == dst.get_cluster_info().cluster_info.unique_id
+
+    account_id = src.add_account(username="sdk-rep").account_id
+    dst_account = dst.add_account(username="sdk-rep").account_id
+    src_vol = src.create_volume(name="sdk-src", account_id=account_id, total_size=GIB,
+                                enable512e=True).volume_id
+    dst_vol = dst.create_volume(name="sdk-dst", account_id=dst_account, total_size=GIB,
+                                enable512e=True).volume_id
+    key = src.start_volume_pairing(volume_id=src_vol, mode="async").volume_pairing_key
+    modified = dst.modify_volume(volume_id=dst_vol, access="replicationTarget").volume
+    assert str(modified.access) == "replicationTarget"
+    dst.complete_volume_pairing(volume_pairing_key=key, volume_id=dst_vol)
+
+    (paired,) = [v for v in src.list_active_paired_volumes().volumes if v.volume_id == src_vol]
+    (entry,) = paired.volume_pairs
+    assert entry.remote_volume_id == dst_vol and entry.remote_volume_name == "sdk-dst"
+    assert entry.remote_replication.state == "Active"
+    assert entry.remote_replication.mode == "Async"
+    assert isinstance(entry.volume_pair_uuid, uuid.UUID)
+    (listed,) = dst.list_volumes(volume_ids=[dst_vol], is_paired=True).volumes
+    assert listed.volume_pairs[0].remote_volume_id == src_vol
+    assert dst.list_volumes(volume_ids=[dst_vol], is_paired=False).volumes == []
+
+    src.modify_volume_pair(volume_id=src_vol, paused_manual=True, mode="Sync")
+    (target_view,) = dst.list_volumes(volume_ids=[dst_vol]).volumes
+    assert target_view.volume_pairs[0].remote_replication.state == "PausedManualRemote"
+    assert target_view.volume_pairs[0].remote_replication.mode == "Sync"
+    src.modify_volume_pair(volume_id=src_vol, paused_manual=False)
+
+    snap = src.create_snapshot(volume_id=src_vol, name="sdk-snap",
+                               enable_remote_replication=True).snapshot
+    (status,) = src.list_snapshots(volume_id=src_vol).snapshots[0].remote_statuses
+    assert str(status.remote_status) == "Present" and status.volume_pair_uuid == entry.volume_pair_uuid
+    (copy,) = dst.list_snapshots(volume_id=dst_vol).snapshots
+    assert copy.snapshot_uuid == snap.snapshot_uuid
+
+    src.remove_volume_pair(volume_id=src_vol)
+    dst.remove_volume_pair(volume_id=dst_vol)
+    assert src.list_volumes(volume_ids=[src_vol]).volumes[0].volume_pairs == []
+    src.remove_cluster_pair(cluster_pair_id=started.cluster_pair_id)
+    dst.remove_cluster_pair(cluster_pair_id=completed.cluster_pair_id)
+    assert src.list_cluster_pairs().cluster_pairs == []
+
+
+def test_errors_surface_as_api_server_errors(elements):
+    with pytest.raises(ApiServerError) as info:
+        elements[0].get_account_by_id(account_id=999999)
+    assert info.value.error_name == "xUnknownAccount" and info.value.error_code == 500
+    with pytest.raises(ApiServerError) as info:
+        elements[0].remove_cluster_pair(cluster_pair_id=31337)
+    assert info.value.error_name == "xPairingDoesNotExist"
+
+
+def test_bad_credentials_are_reported_as_such(shared_sim):
+    from solidfire.common import ApiConnectionError
+    c1 = shared_sim.clusters[0]
+    with pytest.raises(ApiConnectionError) as info:
+        ElementFactory.create(f"127.0.0.1:{c1.port}", c1.username, "wrong-password",
+                              verify_ssl=False, print_ascii_art=False)
+    assert "Bad Credentials" in str(info.value)
