@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
+from ansible_collections.element.replication.plugins.module_utils._executor import IGNORE, PhaseExecutor, Step
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, VOLUME_KEY_FROM_START, Action, Placeholder)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
@@ -52,29 +52,6 @@ class PairSpec:
 class Options:
     exclusive: bool = False
     create_target: bool = False
-
-
-@dataclass
-class Step:
-    """Calls run in order for the items it serves; steps of one phase may run in parallel.
-
-    A bulk step (ModifyVolumes) serves several items; its volumeIDs are in the order of items.
-    """
-    items: tuple
-    actions: list
-
-    def without(self, failed):
-        """This step for the items that have not failed, or None when nothing is left to do."""
-        if not failed.intersection(self.items):
-            return self
-        if len(self.items) < 2:
-            return None
-        keep = [i for i, index in enumerate(self.items) if index not in failed]
-        if not keep:
-            return None
-        action = self.actions[0]
-        params = dict(action.params, volumeIDs=[action.params["volumeIDs"][i] for i in keep])
-        return Step(tuple(self.items[i] for i in keep), [Action(action.side, action.method, params, action.reason)])
 
 
 @dataclass
@@ -559,33 +536,21 @@ def predicted_view(item, local, peer):
 # ---------------------------------------------------------------------------------------------
 # Execution.
 
-@dataclass
-class StepFailure:
-    items: tuple
-    error: ElementError
-    retry: bool = False  # the outcome is unknown or another run interfered: read again
-
-
-class VolumePairRunner:
+class VolumePairRunner(PhaseExecutor):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
     def __init__(self, connections, specs, options=Options(), check_mode=False, parallel=4, wait=False,
                  wait_timeout=300, poll_interval=2.0, sleep=time.sleep, clock=time.monotonic):
+        super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
         self.connections = connections
-        self.clients = {LOCAL: connections.local, PEER: connections.peer}
         self.specs = list(specs)
         self.options = options
         self.check_mode = check_mode
-        self.parallel = max(1, parallel)
         self.wait = wait
         self.wait_timeout = wait_timeout
         self.poll_interval = poll_interval
         self._sleep = sleep
         self._clock = clock
-        self.names = {}
-        self.executed = {}  # step order -> reported actions
-        self._order = 0
-        self.errors = {}  # spec index -> message
         self.changes = {}  # spec index -> [str]
         self.repairs = {}  # spec index -> [str]
         self.known_pending = None  # pending pairs that may be removed: seen at the first read, or ours
@@ -640,81 +605,45 @@ class VolumePairRunner:
             last = self.wait_for_states(last)
         return bool(self.executed_actions()), first_plan, first, last
 
-    def executed_actions(self):
-        return [a for order in sorted(self.executed) for a in self.executed[order]]
-
     def execute(self, plan):
         """Run the phases; returns True when a lost answer or interference asks for another round."""
-        failed = set(self.errors)
-        retry = False
-        context = {}  # names of volumes created by this round -> their IDs
-        for _name, steps in plan.phases:
-            runnable = [s for s in (step.without(failed) for step in steps) if s is not None]
-            outcomes = self._run_parallel(runnable, context)
-            for step, outcome in zip(runnable, outcomes):
-                if outcome is None:
-                    continue
-                failed.update(outcome.items)
-                if outcome.retry:
-                    retry = True
-                else:
-                    for index in outcome.items:
-                        self.errors[index] = str(outcome.error)
-                    if not outcome.items:
-                        self.errors.setdefault(-1, str(outcome.error))
+        failed, retry = self.run_phases(plan.phases)
         for item in plan.items:
             if item.has_work and item.spec.index not in failed:
                 self.changes.setdefault(item.spec.index, []).extend(item.changes)
                 self.repairs.setdefault(item.spec.index, []).extend(item.repairs)
         return retry
 
-    def _run_parallel(self, steps, context):
-        if self.parallel == 1 or len(steps) < 2:
-            return [self._run_step(step, context) for step in steps]
-        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
-            return list(pool.map(lambda s: self._run_step(s, context), steps))
-
-    def _run_step(self, step, context):
-        """Run one step's calls in order; returns None, or a StepFailure."""
-        self._order += 1
-        order = self._order
-        done = self.executed.setdefault(order, [])
-        key = None
-        for action in step.actions:
-            params = self._resolve_params(action.params, key, context)
-            try:
-                result = self.clients[action.side].call(action.method, params)
-            except ElementError as exc:
-                if action.method == "RemoveVolumePair" and exc.name == "xVolumeIDDoesNotExist":
-                    continue
-                if action.method == "CompleteVolumePairing" and not exc.ambiguous:
-                    self._roll_back(step, done)
-                if action.method == "StartVolumePairing" and exc.ambiguous:
-                    self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
-                retry = exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
-                return StepFailure(step.items, exc, retry=retry)
-            done.append(action.to_result(self.names))
-            if action.method == "StartVolumePairing":
-                key = result["volumePairingKey"]
-                self.connections.register_secret(key)
-                # Our own pending pair: if its completion is lost, the next round may remove it.
-                self.known_pending.add((LOCAL, params["volumeID"], _key_field(key, "volumePairUUID")))
-            elif action.method == "CreateVolume":
-                context[action.params["name"]] = result["volumeID"]
-        return None
-
-    @staticmethod
-    def _resolve_params(params, key, context):
-        resolved = {}
-        for name, value in params.items():
+    def prepare(self, action, state):
+        created = state["context"]
+        params = {}
+        for name, value in action.params.items():
             if value is VOLUME_KEY_FROM_START:
-                value = key
+                value = state["key"]
             elif isinstance(value, NewVolumeID):
-                value = context[value.volume_name]
+                value = created[value.volume_name]
             elif isinstance(value, list):
-                value = [context[v.volume_name] if isinstance(v, NewVolumeID) else v for v in value]
-            resolved[name] = value
-        return resolved
+                value = [created[v.volume_name] if isinstance(v, NewVolumeID) else v for v in value]
+            params[name] = value
+        return params
+
+    def after_call(self, action, params, result, state):
+        if action.method == "StartVolumePairing":
+            state["key"] = result["volumePairingKey"]
+            self.connections.register_secret(state["key"])
+            # Our own pending pair: if its completion is lost, the next round may remove it.
+            self.known_pending.add((LOCAL, params["volumeID"], _key_field(state["key"], "volumePairUUID")))
+        elif action.method == "CreateVolume":
+            state["context"][action.params["name"]] = result["volumeID"]
+
+    def on_error(self, step, action, params, exc, done):
+        if action.method == "RemoveVolumePair" and exc.name == "xVolumeIDDoesNotExist":
+            return IGNORE
+        if action.method == "CompleteVolumePairing" and not exc.ambiguous:
+            self._roll_back(step, done)
+        if action.method == "StartVolumePairing" and exc.ambiguous:
+            self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
+        return exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
 
     def _roll_back(self, step, done):
         """Remove the pending pair this step started, so nothing half-done stays behind."""

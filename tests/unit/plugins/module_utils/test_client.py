@@ -141,7 +141,7 @@ def test_read_timeout_names_the_timeout(clean):
 
 def test_keep_alive_reuses_one_connection(clean):
     client = client_for(clean)
-    for _ in range(5):
+    for attempt in range(5):
         client.call("GetClusterInfo")
     pool = client.session.get_adapter(client.url).poolmanager
     assert sum(p.num_connections for p in pool.pools._container.values()) == 1
