@@ -44,8 +44,11 @@ class PairSpec:
 
     @property
     def label(self):
-        source = self.volume if self.volume is not None else "ID %s" % self.volume_id
-        return "pair %d (volume %s)" % (self.index, source)
+        for name, value in (("volume", self.volume), ("volume ID", self.volume_id), ("peer volume", self.peer_volume),
+                            ("peer volume ID", self.peer_volume_id)):
+            if value is not None:
+                return "pair %d (%s %s)" % (self.index, name, value)
+        return "pair %d" % self.index
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def _account_id(cluster, account):
     return None, "account '%s' not found on cluster %s" % (account, cluster.identity.name)
 
 
-def _resolve(cluster, volume_id, name, account, what):
+def resolve_volume(cluster, volume_id, name, account, what):
     """Return (volume or None, problem or None)."""
     cluster_name = cluster.identity.name
     account_id, problem = _account_id(cluster, account)
@@ -180,12 +183,12 @@ class _Context:
 
     def plan_item(self, spec):
         item = ItemPlan(spec=spec)
-        item.source, problem = _resolve(self.local, spec.volume_id, spec.volume, spec.account, "source")
+        item.source, problem = resolve_volume(self.local, spec.volume_id, spec.volume, spec.account, "source")
         target_name = spec.peer_volume if spec.peer_volume is not None else (
             item.source.name if item.source else spec.volume)
         target_problem = None
         if target_name is not None or spec.peer_volume_id is not None:
-            item.target, target_problem = _resolve(self.peer, spec.peer_volume_id, target_name, spec.peer_account, "target")
+            item.target, target_problem = resolve_volume(self.peer, spec.peer_volume_id, target_name, spec.peer_account, "target")
         if spec.state == "absent":
             if problem and item.source is None and item.target is None:
                 return item  # nothing of this pair exists: nothing to remove
@@ -263,21 +266,7 @@ class _Context:
             item.changes.append("paused replication")
 
     def _relation(self, source, target):
-        """How source and target relate: paired, one-sided-source, one-sided-target, halves, or none."""
-        if target is None or not self.match.paired:
-            return "none"
-        s_entry, t_entry = source.pair, target.pair
-        s_points = (s_entry is not None and not s_entry.pending and s_entry.cluster_pair_id == self.match.local.pair_id
-                    and s_entry.remote_volume_id == target.volume_id)
-        t_points = (t_entry is not None and not t_entry.pending and t_entry.cluster_pair_id == self.match.peer.pair_id
-                    and t_entry.remote_volume_id == source.volume_id)
-        if s_points and t_points:
-            return "paired" if s_entry.volume_pair_uuid == t_entry.volume_pair_uuid else "halves"
-        if s_points:
-            return "one-sided-source" if t_entry is None else "none"
-        if t_points:
-            return "one-sided-target" if s_entry is None or s_entry.pending else "none"
-        return "none"
+        return pair_relation(self.match, source, target)
 
     def _in_progress(self, side, volume, entry):
         if self.known_pending is None:
@@ -406,6 +395,26 @@ class _Context:
                                       "exclusive: %s (ID %s) on %s is paired but not declared"
                                       % (volume.name, volume.volume_id, self.names[side])))
         return actions
+
+
+def pair_relation(match, source, target):
+    """How two volumes relate through the cluster pair match: "paired" (both list each other with
+    one UUID), "one-sided-source" / "one-sided-target" (only that side lists the pair), "halves"
+    (both list each other with different UUIDs), or "none"."""
+    if source is None or target is None or not match.paired:
+        return "none"
+    s_entry, t_entry = source.pair, target.pair
+    s_points = (s_entry is not None and not s_entry.pending and s_entry.cluster_pair_id == match.local.pair_id
+                and s_entry.remote_volume_id == target.volume_id)
+    t_points = (t_entry is not None and not t_entry.pending and t_entry.cluster_pair_id == match.peer.pair_id
+                and t_entry.remote_volume_id == source.volume_id)
+    if s_points and t_points:
+        return "paired" if s_entry.volume_pair_uuid == t_entry.volume_pair_uuid else "halves"
+    if s_points:
+        return "one-sided-source" if t_entry is None else "none"
+    if t_points:
+        return "one-sided-target" if s_entry is None or s_entry.pending else "none"
+    return "none"
 
 
 def paused_flags(source_entry, target_entry):

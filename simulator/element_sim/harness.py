@@ -106,6 +106,15 @@ class SimCluster:
     def set_online(self):
         self._sim("POST", "online")
 
+    def set_link(self, other, up):
+        """Cut (up=False) or restore the network link between this cluster and the cluster
+        named other: clients still reach both, the two clusters no longer reach each other."""
+        self._sim("POST", f"links/{self.name}/{other}/{'up' if up else 'down'}")
+
+    def restore_links(self):
+        """Restore every cut link of the process."""
+        self._sim("DELETE", "links")
+
     def settings(self, **kw):
         """Read the process-wide settings, or change the ones given."""
         return self._sim("POST", "settings", kw) if kw else self._sim("GET", "settings")

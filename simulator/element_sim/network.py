@@ -104,6 +104,16 @@ def interpret_answer(answer):
     return answer["result"]
 
 
+class CutLink(PeerLink):
+    """The link between two clusters is down (fault injection): nothing gets through."""
+
+    def __init__(self, description):
+        self._description = description
+
+    def call(self, method, params):
+        raise PeerUnreachable(f"link down: {self._description}")
+
+
 class InProcessLink(PeerLink):
     def __init__(self, endpoint, username, password):
         self._endpoint = endpoint
@@ -122,6 +132,7 @@ class Network:
     def __init__(self, ca_file=None):
         self._lock = threading.Lock()
         self._local = {}  # uniqueID -> endpoint
+        self._cut = set()  # frozensets of two uniqueIDs whose link is down
         self._ssl_context = ssl.create_default_context(cafile=ca_file) if ca_file else None
 
     def register(self, unique_id, endpoint):
@@ -141,11 +152,34 @@ class Network:
         endpoint = self.local(unique_id)
         return endpoint.mvip if endpoint is not None else last_known
 
-    def link(self, unique_id, mvip, username, password):
+    def link(self, unique_id, mvip, username, password, from_id=None):
+        if self.is_cut(from_id, unique_id):
+            return CutLink(f"{from_id} - {unique_id}")
         endpoint = self.local(unique_id)
         if endpoint is not None:
             return InProcessLink(endpoint, username, password)
         return self.http_link(mvip, username, password)
 
-    def http_link(self, mvip, username, password):
+    def http_link(self, mvip, username, password, from_id=None, to_id=None):
+        if self.is_cut(from_id, to_id):
+            return CutLink(f"{from_id} - {to_id}")
         return HttpLink(mvip, username, password, self._ssl_context)
+
+    # ---- partitions: clients still reach both clusters, the clusters not each other ----------
+    def set_link(self, a, b, up):
+        with self._lock:
+            (self._cut.discard if up else self._cut.add)(frozenset((a, b)))
+
+    def restore_all_links(self):
+        with self._lock:
+            self._cut.clear()
+
+    def is_cut(self, a, b):
+        if a is None or b is None:
+            return False
+        with self._lock:
+            return frozenset((a, b)) in self._cut
+
+    def cut_links(self):
+        with self._lock:
+            return [sorted(pair) for pair in self._cut]

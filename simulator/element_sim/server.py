@@ -260,6 +260,22 @@ class SimControl:
             if target is None:
                 return Reply(404, answer={"error": f"no cluster named {match.group(1)}"})
             return self._set_offline(target, match.group(2) == "offline")
+        match = re.fullmatch(r"/sim/links/([^/]+)/([^/]+)/(down|up)", path)
+        if http_method == "POST" and match:
+            ends = [self.endpoints.get(name) for name in match.group(1, 2)]
+            if None in ends or ends[0] is ends[1]:
+                return Reply(404, answer={"error": "need two different cluster names of this process"})
+            self.sim.network.set_link(ends[0].cluster.unique_id, ends[1].cluster.unique_id,
+                                      up=match.group(3) == "up")
+            log.info("link %s - %s is now %s", ends[0].name, ends[1].name, match.group(3))
+            return Reply(answer={"link": [e.name for e in ends], "state": match.group(3)})
+        if route == ("GET", "/sim/links"):
+            names = {e.cluster.unique_id: e.name for e in self.endpoints.values()}
+            return Reply(answer={"down": [[names.get(u, u) for u in pair]
+                                          for pair in self.sim.network.cut_links()]})
+        if route == ("DELETE", "/sim/links"):
+            self.sim.network.restore_all_links()
+            return Reply(answer={"cleared": True})
         if route == ("GET", "/sim/clusters"):
             return Reply(answer={"clusters": [
                 {"name": e.name, "mvip": e.mvip, "uniqueID": e.cluster.unique_id,

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from element_sim.harness import SimRPCError
-from helpers import error_of, pair_clusters, pair_status
+from helpers import error_of, pair_clusters, pair_status, pair_volumes
 
 GIB = 1024 ** 3
 
@@ -190,3 +190,26 @@ def test_unknown_sim_endpoint_is_json_404(sim):
     assert response.status_code == 404 and "error" in response.json()
     response = a.session.post(a.url + "/sim/faults", data="{bad", timeout=10)
     assert response.status_code == 400
+
+
+def test_cut_link_partitions_two_clusters_but_not_their_clients(make_sim):
+    a, b, c = make_sim(clusters=3).clusters
+    a_id, b_id = pair_clusters(a, b)
+    source, target = a.volumes()[0]["volumeID"], b.volumes()[0]["volumeID"]
+    pair_volumes(a, source, b, target)
+    a.set_link(b.name, up=False)
+    c.set_link(a.name, up=False)
+    try:
+        down = a.session.get(a.url + "/sim/links", timeout=10).json()["down"]
+        assert sorted(map(sorted, down)) == sorted([sorted([a.name, b.name]), sorted([a.name, c.name])])
+        assert pair_status(a, a_id) == pair_status(b, b_id) == "Disconnected"
+        states = [v["volumePairs"][0]["remoteReplication"]["state"] for v in (a.paired_volumes()[0], b.paired_volumes()[0])]
+        assert states == ["PausedDisconnected", "PausedDisconnected"]
+        key = a.call("StartClusterPairing")["clusterPairingKey"]
+        with pytest.raises(SimRPCError) as error:
+            c.call("CompleteClusterPairing", clusterPairingKey=key)
+        assert error.value.name == "xRpcTimeout"
+    finally:
+        b.restore_links()
+    assert pair_status(a, a_id) == pair_status(b, b_id) == "Connected"
+    assert a.session.get(a.url + "/sim/links", timeout=10).json() == {"down": []}

@@ -27,6 +27,7 @@ ANSIBLE_BIN = Path(os.environ.get("ANSIBLE_BIN_DIR") or Path(sys.executable).par
 
 def reset(sim):
     """Back to the baseline: nothing paired, baseline volumes only, readWrite, no faults."""
+    sim.clusters[0].restore_links()
     for cluster in sim.clusters:
         cluster.set_online()
         cluster.clear_faults()
@@ -238,3 +239,36 @@ def scan_for_secrets(secrets, runs, sim):
         if path.exists():
             places.append((str(path), path.read_text(errors="replace")))
     return [(secret[:4] + "...", where) for secret in sorted(secrets) for where, text in places if secret in text]
+
+
+# ---- roles and playbooks ----------------------------------------------------------------------
+
+def topology_inventory(sim, path, topology, **extra_vars):
+    """Write an inventory like the one a user has: the simulator's clusters as hosts of group
+    element_clusters with their element_* variables (the simulator's --inventory-file), plus
+    element_replication_topology and any other variables for all hosts. Returns the path."""
+    with open(sim.inventory_file, encoding="utf-8") as handle:
+        inventory = yaml.safe_load(handle)
+    inventory["all"]["vars"] = dict(extra_vars, element_replication_topology=topology)
+    Path(path).write_text(yaml.safe_dump(inventory, sort_keys=False))
+    return Path(path)
+
+
+def task_results(run, name, host=None):
+    """Every recorded result of the task with this name (each host's), optionally of one host. Role
+    tasks match by their own name, without the "ROLE : " prefix."""
+    return [r for r in run.results if r["task"].split(" : ")[-1] == name and (host is None or r["host"] == host)]
+
+
+def changed_tasks(run):
+    """(host, task) of every result that reports a change, loop items included."""
+    return [(r["host"], r["task"]) for r in run.results if r["result"].get("changed")]
+
+
+def replication_state(a, b):
+    """{(a volume, b volume): (mode, state on a, state on b)} of the complete volume pairs that
+    replicate from a to b (a's volume readWrite, b's replicationTarget)."""
+    return {names: (va["volumePairs"][0]["remoteReplication"]["mode"], va["volumePairs"][0]["remoteReplication"]["state"],
+                    vb["volumePairs"][0]["remoteReplication"]["state"])
+            for names, (va, vb) in volume_pairs_between(a, b).items()
+            if (va["access"], vb["access"]) == ("readWrite", "replicationTarget")}

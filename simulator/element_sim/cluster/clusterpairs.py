@@ -98,7 +98,8 @@ def complete_cluster_pairing(cluster, p, req):
         me = cluster.identity_for_peer()
     # A real HTTP(S) call to the originating cluster, made without holding the lock: in this
     # process that cluster's handler needs it.
-    link = sim.network.http_link(key["mvip"], key["username"], key["password"])
+    link = sim.network.http_link(key["mvip"], key["username"], key["password"],
+                                 from_id=cluster.unique_id, to_id=key["clusterUniqueID"])
     try:
         answer = link.call("SimPeerCompleteClusterPairing", {
             "clusterPairID": key["clusterPairID"], "clusterPairUUID": key["clusterPairUUID"],

@@ -27,7 +27,7 @@ class PeerView:
 def peer_link(cluster, pair):
     peer = pair["peer"]
     return cluster.sim.network.link(peer["uniqueID"], peer["mvip"], peer["username"],
-                                    peer["password"])
+                                    peer["password"], from_id=cluster.unique_id)
 
 
 def fetch_view(link):

@@ -1,0 +1,328 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Failover and failback: make one cluster the replication source of a set of volume pairs.
+
+The direction of a pair is the access of its volumes (readWrite on the source, replicationTarget
+on the target); ModifyVolumePair pauses and resumes it. A planned failover pauses, demotes the old
+source first (so that both sides are never writable at once), promotes the new source, resumes
+and waits for Active. An unplanned failover acts on the surviving cluster alone.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
+from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Action, Refusal
+from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
+    MODIFY_VOLUMES_CHUNK, READ_WRITE, REPLICATION_TARGET, pair_relation, paused_flags, resolve_volume)
+
+MAX_ROUNDS = 3
+CAUGHT_UP = "Active"
+
+
+def other(side):
+    return PEER if side == LOCAL else LOCAL
+
+
+@dataclass
+class FailoverItem:
+    spec: object  # PairSpec
+    volumes: dict = field(default_factory=dict)  # side -> Volume
+    refusal: str = None
+    pause: list = field(default_factory=list)  # sides to pause before the flip
+    demote: bool = False  # the non-primary volume becomes replicationTarget
+    promote: bool = False  # the primary volume becomes readWrite
+    resume: list = field(default_factory=list)  # sides whose manual pause is lifted at the end
+    changes: list = field(default_factory=list)
+
+    @property
+    def has_work(self):
+        return bool(self.pause or self.demote or self.promote or self.resume)
+
+
+@dataclass
+class FailoverPlan:
+    items: list
+    phases: list
+
+    @property
+    def actions(self):
+        return [a for _name, steps in self.phases for step in steps for a in step.actions]
+
+
+def _names(clusters):
+    return {side: cluster.identity.name for side, cluster in clusters.items() if cluster is not None}
+
+
+def _resolve_side(cluster, spec, side, fallback_name=None):
+    if side == LOCAL:
+        return resolve_volume(cluster, spec.volume_id, spec.volume, spec.account, "local")
+    name = spec.peer_volume if spec.peer_volume is not None else fallback_name
+    return resolve_volume(cluster, spec.peer_volume_id, name, spec.peer_account, "peer")
+
+
+def plan_planned(local, peer, specs, primary, force=False):
+    """Plan a planned failover (both clusters read) so that primary holds the sources. Pure.
+
+    Refuses the whole plan when any pair cannot be failed over safely: the volumes of one
+    application fail over together or not at all.
+    """
+    clusters = {LOCAL: local, PEER: peer}
+    names = _names(clusters)
+    match = match_pair(local, peer)
+    connected = match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+    secondary = other(primary)
+    items = []
+    for spec in specs:
+        item = FailoverItem(spec=spec)
+        items.append(item)
+        local_volume, problem = _resolve_side(local, spec, LOCAL)
+        if problem:
+            item.refusal = problem
+            continue
+        peer_volume, problem = _resolve_side(peer, spec, PEER, local_volume.name)
+        if problem:
+            item.refusal = problem
+            continue
+        item.volumes = {LOCAL: local_volume, PEER: peer_volume}
+        if pair_relation(match, local_volume, peer_volume) != "paired":
+            item.refusal = ("%s on %s and %s on %s are not a complete volume pair: set it up with "
+                            "element.replication.element_volume_pair first" % (
+                                local_volume.name, names[LOCAL], peer_volume.name, names[PEER]))
+            continue
+        _plan_item(item, primary, secondary, names, force, connected)
+    refused = [i for i in items if i.refusal]
+    if refused:
+        raise Refusal("planned failover to %s refused, nothing was changed: %s" % (
+            names[primary], "; ".join("%s: %s" % (i.spec.label, i.refusal) for i in refused)))
+    return FailoverPlan(items=items, phases=_phases(items, primary, names))
+
+
+def _plan_item(item, primary, secondary, names, force, connected):
+    new_source, old_source = item.volumes[primary], item.volumes[secondary]
+    entries = {LOCAL: item.volumes[LOCAL].pair, PEER: item.volumes[PEER].pair}
+    flags = dict(zip((LOCAL, PEER), paused_flags(entries[LOCAL], entries[PEER])))
+    access = (new_source.access, old_source.access)
+    where = "%s on %s / %s on %s" % (new_source.name, names[primary], old_source.name, names[secondary])
+    if access == (READ_WRITE, REPLICATION_TARGET):
+        pass  # already the direction asked for; only a left-over pause to lift
+    elif access == (REPLICATION_TARGET, READ_WRITE):
+        states = (entries[LOCAL].state, entries[PEER].state)
+        if not force and (not connected or states != (CAUGHT_UP, CAUGHT_UP)):
+            item.refusal = ("%s is not healthy and caught up (state %s on %s, %s on %s%s): a planned failover could "
+                            "lose writes; repair it first, or set force=true" % (
+                                where, states[0], names[LOCAL], states[1], names[PEER],
+                                "" if connected else ", cluster pair not connected"))
+            return
+        if not flags[secondary]:
+            item.pause.append(secondary)
+        item.demote = item.promote = True
+        item.changes.append("failed over: %s is now the source, %s the target" % (names[primary], names[secondary]))
+    elif access == (REPLICATION_TARGET, REPLICATION_TARGET):
+        item.promote = True  # a failover that stopped half-way: finish it
+        item.changes.append("finished an interrupted failover: %s on %s is now the source" % (new_source.name, names[primary]))
+    elif access == (READ_WRITE, READ_WRITE):
+        if not (flags[primary] or force):
+            item.refusal = ("both %s are readWrite and %s was not failed over to (no pause on its side): writes may "
+                            "have landed on both sides; set force=true to make %s the target and discard its writes"
+                            % (where, names[primary], names[secondary]))
+            return
+        item.demote = True  # reprotect after an unplanned failover: the returning site becomes the target
+        item.changes.append("reprotected: %s on %s is now the replication target of %s" % (
+            old_source.name, names[secondary], names[primary]))
+    else:
+        item.refusal = "%s has access %s / %s, which this module does not change" % (where, access[0], access[1])
+        return
+    for side in (secondary, primary):
+        if flags[side] or side in item.pause:
+            item.resume.append(side)
+    if item.resume and not item.changes:
+        item.changes.append("resumed replication")
+
+
+def plan_unplanned(survivor, primary, specs):
+    """Plan an unplanned failover on the surviving cluster alone (the other cannot be read). Pure."""
+    names = {primary: survivor.identity.name}
+    items = []
+    for spec in specs:
+        item = FailoverItem(spec=spec)
+        items.append(item)
+        fallback = spec.volume if primary == PEER else None
+        volume, problem = _resolve_side(survivor, spec, primary, fallback)
+        if problem:
+            item.refusal = problem
+            continue
+        item.volumes = {primary: volume}
+        if volume.pair is None or volume.pair.pending:
+            item.refusal = "%s on %s has no volume pair to fail over" % (volume.name, names[primary])
+        elif volume.access != READ_WRITE:
+            item.pause.append(primary)
+            item.promote = True
+            item.changes.append("promoted %s on %s to readWrite with replication paused" % (volume.name, names[primary]))
+    return FailoverPlan(items=items, phases=_phases(items, primary, names))
+
+
+def _phases(items, primary, names):
+    live = [i for i in items if not i.refusal and i.has_work]
+    secondary = other(primary)
+
+    def modify_volumes(side, selected, access, reason):
+        steps = []
+        for start in range(0, len(selected), MODIFY_VOLUMES_CHUNK):
+            chunk = selected[start:start + MODIFY_VOLUMES_CHUNK]
+            steps.append(Step(tuple(i.spec.index for i in chunk), [Action(
+                side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i in chunk], "access": access},
+                reason % len(chunk))]))
+        return steps
+
+    def modify_pairs(selected, paused, verb):
+        return [Step((i.spec.index,), [Action(side, "ModifyVolumePair", {
+            "volumeID": i.volumes[side].volume_id, "pausedManual": paused},
+            "%s replication of %s on %s" % (verb, i.volumes[side].name, names[side]))])
+            for i in selected for side in (i.pause if paused else i.resume)]
+
+    phases = [
+        ("pause", modify_pairs(live, True, "pause")),
+        ("demote", modify_volumes(secondary, [i for i in live if i.demote], REPLICATION_TARGET,
+                                  "make %d old source volume(s) replication targets first")),
+        ("promote", modify_volumes(primary, [i for i in live if i.promote], READ_WRITE,
+                                   "make %d volume(s) the new sources")),
+        ("resume", modify_pairs(live, False, "resume")),
+    ]
+    return [(name, steps) for name, steps in phases if steps]
+
+
+def item_view(item, clusters):
+    """Both sides of one pair as read: access and replication state per cluster."""
+    view = {}
+    for side in (LOCAL, PEER):
+        cluster = clusters.get(side)
+        volume = item.volumes.get(side)
+        current = cluster.volume_by_id(volume.volume_id) if cluster is not None and volume is not None else None
+        view.update({
+            "%s_cluster" % side: cluster.identity.name if cluster is not None else None,
+            "%s_volume_id" % side: current.volume_id if current else None,
+            "%s_volume_name" % side: current.name if current else None,
+            "%s_access" % side: current.access if current else None,
+            "%s_state" % side: current.pair.state if current and current.pair else None,
+        })
+    sources = [view["%s_cluster" % s] for s in (LOCAL, PEER) if view["%s_access" % s] == READ_WRITE]
+    view["source_clusters"] = sources
+    return view
+
+
+def predicted_view(item, clusters, primary):
+    view = item_view(item, clusters)
+    if item.refusal or not item.has_work:
+        return view
+    if item.promote or item.demote:
+        view["%s_access" % primary] = READ_WRITE
+        if clusters.get(other(primary)) is not None:
+            view["%s_access" % other(primary)] = REPLICATION_TARGET
+        view["source_clusters"] = [view["%s_cluster" % primary]]
+    return view
+
+
+class FailoverRunner(PhaseExecutor):
+    """Reads, plans and runs a failover; re-reads when an answer was lost."""
+
+    def __init__(self, connections, specs, primary, unplanned=False, force=False, check_mode=False, parallel=4,
+                 wait=True, wait_timeout=300, poll_interval=2.0, sleep=time.sleep, clock=time.monotonic):
+        super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
+        self.specs = list(specs)
+        self.primary = primary
+        self.unplanned = unplanned
+        self.force = force
+        self.check_mode = check_mode
+        self.wait = wait
+        self.wait_timeout = wait_timeout
+        self.poll_interval = poll_interval
+        self._sleep = sleep
+        self._clock = clock
+        self.changes = {}
+        self.unreachable = None  # name or address of the cluster an unplanned failover left behind
+
+    def read(self):
+        if not self.unplanned:
+            clusters = {LOCAL: read_cluster(self.clients[LOCAL], volumes=True),
+                        PEER: read_cluster(self.clients[PEER], volumes=True)}
+        else:
+            clusters = {self.primary: read_cluster(self.clients[self.primary], volumes=True),
+                        other(self.primary): None}
+        self.names = dict(_names(clusters))
+        return clusters
+
+    def plan(self, clusters, checked=False):
+        """checked: the pairs' health was verified by an earlier read of this run, which may itself
+        have paused them since."""
+        if self.unplanned:
+            return plan_unplanned(clusters[self.primary], self.primary, self.specs)
+        return plan_planned(clusters[LOCAL], clusters[PEER], self.specs, self.primary, self.force or checked)
+
+    def check_unplanned(self):
+        """An unplanned failover is for a lost site: refuse it while the old source answers."""
+        lost = self.clients[other(self.primary)]
+        retries, lost.retries = lost.retries, 0
+        try:
+            lost.call("GetClusterInfo")
+        except Exception:  # pylint: disable=broad-exception-caught
+            self.unreachable = lost.label
+            return
+        finally:
+            lost.retries = retries
+        if not self.force:
+            raise Refusal("cluster %s answers, so this is not an unplanned failover: use type=planned (it pauses, "
+                          "flips and resumes both sides without losing writes), or force=true" % lost.label)
+        self.unreachable = None
+
+    def run(self):
+        """Returns (changed, first plan, first read, last read)."""
+        if self.unplanned:
+            self.check_unplanned()
+        first = first_plan = None
+        for round_number in range(MAX_ROUNDS + 1):
+            clusters = self.read()
+            plan = self.plan(clusters, checked=round_number > 0)
+            if first is None:
+                first, first_plan = clusters, plan
+            for item in plan.items:
+                if item.refusal:
+                    self.errors[item.spec.index] = item.refusal
+            if self.check_mode or not plan.actions or round_number == MAX_ROUNDS:
+                break
+            failed, retry = self.run_phases(plan.phases)
+            for item in plan.items:
+                if item.has_work and item.spec.index not in failed:
+                    self.changes.setdefault(item.spec.index, []).extend(item.changes)
+            self.specs = [s for s in self.specs if s.index not in self.errors]
+            if not retry:
+                clusters = self.read()
+                break
+        if self.wait and not self.unplanned and not self.check_mode and self.executed_actions():
+            clusters = self.wait_active(clusters)
+        return bool(first_plan.actions), first_plan, first, clusters
+
+    def wait_active(self, clusters):
+        """Poll until every pair is Active in the new direction, or wait_timeout passes."""
+        deadline = self._clock() + self.wait_timeout
+        while True:
+            plan = self.plan(clusters, checked=True)
+            lagging = [i for i in plan.items if not i.refusal and any(
+                i.volumes[s].pair is None or i.volumes[s].pair.state != CAUGHT_UP for s in (LOCAL, PEER))]
+            if not lagging or self._clock() >= deadline:
+                for item in lagging:
+                    self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)" % (
+                        item.spec.label, self.wait_timeout, item.volumes[LOCAL].pair.state, self.names[LOCAL],
+                        item.volumes[PEER].pair.state, self.names[PEER])
+                return clusters
+            self._sleep(self.poll_interval)
+            clusters = self.read()

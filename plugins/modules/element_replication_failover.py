@@ -1,0 +1,377 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: element_replication_failover
+short_description: Fail NetApp Element volume pairs over to the other cluster, and back
+version_added: 1.0.0
+description:
+  - Makes O(primary) the replication source (volumes C(readWrite)) of a set of volume pairs
+    between the cluster of the connection options and O(peer), idempotently. Pairs whose
+    source already is on O(primary) and replicate are left alone.
+  - Pairs are named as in M(element.replication.element_volume_pair), so a topology entry that
+    pairs C(prod) (connection options) with C(dr) (O(peer)) fails over with O(primary=peer) and
+    fails back with O(primary=local).
+  - B(Planned) (O(type=planned), both clusters reachable). Refused, before any change, unless
+    every pair is C(Active) on both sides and the cluster pair is connected (or O(force=true)),
+    because the volumes of an application fail over together or not at all. Then, for every
+    pair, replication is paused on the old source, the old source becomes C(replicationTarget)
+    first, the new source becomes C(readWrite), replication is resumed, and the module waits
+    until the reversed pairs are C(Active). Both sides are never C(readWrite) at the same time;
+    if a run stops half-way, both are C(replicationTarget) and a re-run finishes the failover.
+  - B(Unplanned) (O(type=unplanned), the current source cluster is lost). Only the surviving
+    cluster O(primary) is touched; its volumes are paused and made C(readWrite). The result
+    says in RV(reconcile_later) what must be reconciled when the other cluster returns. The module
+    refuses an unplanned failover while the other cluster still answers, unless O(force=true).
+  - B(Reprotect / failback). When the lost cluster returns after an unplanned failover, both sides
+    are C(readWrite). A planned run with the same O(primary) makes the returning cluster the
+    replication target of the new source (discarding the writes made there after the failover),
+    resumes, and waits for C(Active). A further planned run with the other O(primary) moves the
+    direction back.
+author:
+  - element.replication maintainers (@element-replication)
+extends_documentation_fragment:
+  - element.replication.connection
+  - element.replication.connection.PEER
+  - element.replication.attributes
+  - element.replication.attributes.ACTIONGROUP_ELEMENT
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Only read calls are made; RV(actions) lists exactly the calls a real run would make.
+  diff_mode:
+    support: full
+    details:
+      - Shows the access and replication state of both volumes of every pair before and after.
+  idempotent:
+    support: full
+options:
+  primary:
+    description:
+      - The cluster that holds the replication sources after the run. V(local) is the cluster of
+        the connection options, V(peer) the O(peer) cluster.
+    type: str
+    required: true
+    choices: [local, peer]
+  type:
+    description:
+      - V(planned) when both clusters are reachable, V(unplanned) when the cluster that is not
+        O(primary) is lost.
+    type: str
+    choices: [planned, unplanned]
+    default: planned
+  force:
+    description:
+      - With O(type=planned), fail over pairs that are not healthy and caught up, and resolve pairs
+        whose both volumes are C(readWrite) in favour of O(primary). Writes not yet replicated are lost.
+      - With O(type=unplanned), fail over although the other cluster answers (it is not touched).
+    type: bool
+    default: false
+  volume:
+    description: Name of a volume of the pair on the cluster of the connection options.
+    type: str
+  volume_id:
+    description: ID of a volume of the pair on the cluster of the connection options.
+    type: int
+  peer_volume:
+    description: Name of the pair's volume on the peer; defaults to the name of O(volume).
+    type: str
+  peer_volume_id:
+    description: ID of the pair's volume on the peer.
+    type: int
+  account:
+    description: Account (name or ID) of O(volume), to narrow the look-up by name.
+    type: str
+  peer_account:
+    description: Account (name or ID) of O(peer_volume).
+    type: str
+  pairs:
+    description:
+      - Many pairs in one task, with the keys of the single-pair options. Mutually exclusive with them.
+    type: list
+    elements: dict
+    suboptions:
+      volume:
+        description: Name of the volume on the cluster of the connection options.
+        type: str
+      volume_id:
+        description: ID of the volume on the cluster of the connection options.
+        type: int
+      peer_volume:
+        description: Name of the volume on the peer.
+        type: str
+      peer_volume_id:
+        description: ID of the volume on the peer.
+        type: int
+      account:
+        description: Account of the volume.
+        type: str
+      peer_account:
+        description: Account of the peer volume.
+        type: str
+  wait:
+    description: After a planned failover, wait until every pair is C(Active) in the new direction.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for C(Active).
+    type: int
+    default: 300
+  parallel:
+    description: How many pairs are paused or resumed at the same time.
+    type: int
+    default: 4
+notes:
+  - Stop the applications and flush their caches before a planned failover; the module moves the
+    replication direction, not the hosts. A local snapshot of every volume first is good practice.
+  - Access changes end the iSCSI sessions of the volumes that become C(replicationTarget).
+seealso:
+  - module: element.replication.element_volume_pair
+  - module: element.replication.element_replication_info
+  - name: Assign a replication source and target to paired volumes
+    description: NetApp's failover procedure, which this module automates.
+    link: https://docs.netapp.com/us-en/element-software/storage/task_replication_assign_replication_source_and_target_to_paired_volumes.html
+"""
+
+EXAMPLES = r"""
+- name: Planned failover of the database volumes to the DR cluster
+  element.replication.element_replication_failover:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    primary: peer
+    pairs:
+      - volume: db01
+      - volume: db02
+
+- name: Production is lost, bring the DR copies up
+  element.replication.element_replication_failover:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    peer:
+      hostname: dr-mvip.example.com
+      username: admin
+      password: "{{ dr_admin_password }}"
+    primary: peer
+    type: unplanned
+    pairs:
+      - volume: db01
+      - volume: db02
+  register: failover
+
+- name: Production is back; make it the target of DR again (reprotect), then fail back
+  block:
+    - name: Reprotect
+      element.replication.element_replication_failover:
+        hostname: prod-mvip.example.com
+        username: admin
+        password: "{{ prod_admin_password }}"
+        peer:
+          hostname: dr-mvip.example.com
+          username: admin
+          password: "{{ dr_admin_password }}"
+        primary: peer
+        pairs:
+          - volume: db01
+          - volume: db02
+
+    - name: Fail back
+      element.replication.element_replication_failover:
+        hostname: prod-mvip.example.com
+        username: admin
+        password: "{{ prod_admin_password }}"
+        peer:
+          hostname: dr-mvip.example.com
+          username: admin
+          password: "{{ dr_admin_password }}"
+        primary: local
+        pairs:
+          - volume: db01
+          - volume: db02
+"""
+
+RETURN = r"""
+volume_pairs:
+  description: One entry per declared pair, as the clusters show it after the run (before it, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    local_cluster:
+      description: Name of the cluster of the connection options; null when it was not read (unplanned).
+      type: str
+    local_volume_id:
+      description: ID of the pair's volume on that cluster.
+      type: int
+    local_volume_name:
+      description: Name of that volume.
+      type: str
+    local_access:
+      description: Its access.
+      type: str
+    local_state:
+      description: Its replication state.
+      type: str
+    peer_cluster:
+      description: Name of the peer cluster; null when it was not read (unplanned).
+      type: str
+    peer_volume_id:
+      description: ID of the pair's volume on the peer.
+      type: int
+    peer_volume_name:
+      description: Name of that volume.
+      type: str
+    peer_access:
+      description: Its access.
+      type: str
+    peer_state:
+      description: Its replication state.
+      type: str
+    source_clusters:
+      description: Clusters on which the pair's volume is C(readWrite) (one, unless split).
+      type: list
+      elements: str
+    changed:
+      description: Whether this pair was changed.
+      type: bool
+    changes:
+      description: What was done for this pair, in words.
+      type: list
+      elements: str
+    failed:
+      description: Whether this pair failed or was refused.
+      type: bool
+    msg:
+      description: Why this pair failed.
+      type: str
+      returned: when failed
+actions:
+  description: The API calls made, in order (planned in check mode), each with its cluster.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    cluster:
+      description: Name of the cluster the call goes to.
+      type: str
+    side:
+      description: V(local) or V(peer).
+      type: str
+    method:
+      description: Element API method.
+      type: str
+    params:
+      description: Parameters of the call.
+      type: dict
+    reason:
+      description: Why the call is made.
+      type: str
+reconcile_later:
+  description:
+    - After an unplanned failover, what must be reconciled when the lost cluster returns.
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._connection import (
+    Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._failover import (
+    FailoverRunner, item_view, predicted_view)
+from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
+
+PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
+
+
+def pair_options():
+    return dict(volume=dict(type="str"), volume_id=dict(type="int"), peer_volume=dict(type="str"),
+                peer_volume_id=dict(type="int"), account=dict(type="str"), peer_account=dict(type="str"))
+
+
+def main():
+    argument_spec = connection_argument_spec(peer="required")
+    argument_spec.update(pair_options())
+    argument_spec.update(
+        primary=dict(type="str", required=True, choices=["local", "peer"]),
+        type=dict(type="str", default="planned", choices=["planned", "unplanned"]),
+        force=dict(type="bool", default=False),
+        pairs=dict(type="list", elements="dict", options=pair_options(),
+                   mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]),
+        wait=dict(type="bool", default=True),
+        wait_timeout=dict(type="int", default=300),
+        parallel=dict(type="int", default=4),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec, supports_check_mode=True,
+        mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
+        + [("pairs", key) for key in PAIR_KEYS],
+        required_one_of=[("volume", "volume_id", "pairs", "peer_volume", "peer_volume_id")],
+    )
+    params = module.params
+    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in PAIR_KEYS}]
+    specs = [PairSpec(index=index, **{k: item.get(k) for k in PAIR_KEYS}) for index, item in enumerate(raw, start=1)]
+    connections = Connections(module, pool_size=params["parallel"])
+    runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
+                            force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
+                            wait=params["wait"], wait_timeout=params["wait_timeout"])
+    try:
+        changed, plan, first, last = runner.run()
+    except (ElementError, Refusal) as exc:
+        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions(),
+                         **({"error": exc.to_dict()} if isinstance(exc, ElementError) else {}))
+    finally:
+        connections.close()
+
+    primary = params["primary"]
+    before = [item_view(i, first) for i in plan.items]
+    if module.check_mode:
+        after = [predicted_view(i, first, primary) for i in plan.items]
+        actions = [a.to_result(runner.names) for a in plan.actions]
+        changes = {i.spec.index: i.changes for i in plan.items}
+    else:
+        after = [item_view(i, last) for i in plan.items]
+        actions = runner.executed_actions()
+        changes = runner.changes
+    results = []
+    for item, view in zip(plan.items, before if module.check_mode else after):
+        index = item.spec.index
+        entry = dict(view, changed=bool(changes.get(index)), changes=changes.get(index, []),
+                     failed=index in runner.errors)
+        if index in runner.errors:
+            entry["msg"] = runner.errors[index]
+        results.append(entry)
+    reconcile = []
+    if runner.unplanned and runner.unreachable:
+        promoted = [i.volumes[primary].name for i in plan.items if i.volumes.get(primary) is not None]
+        reconcile.append(
+            "cluster %s could not be reached and was not changed: when it returns, its volumes of these pairs (%s) "
+            "are probably still readWrite and the pairs show PausedMisconfigured; run this module with type=planned "
+            "and primary=%s to make them replication targets again (reprotect), which discards writes made there "
+            "after this failover" % (runner.unreachable, ", ".join(promoted), primary))
+    result = dict(changed=changed, volume_pairs=results, actions=actions, reconcile_later=reconcile)
+    if module._diff:
+        result["diff"] = dict(before={"volume_pairs": before}, after={"volume_pairs": after})
+    if runner.errors:
+        failures = ["%s: %s" % (i.spec.label, runner.errors[i.spec.index]) for i in plan.items if i.spec.index in runner.errors]
+        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
+            len(failures), len(specs), "; ".join(failures))), **result)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

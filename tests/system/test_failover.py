@@ -1,0 +1,140 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""element_replication_failover: planned failover and back, refusals, unplanned failover with the
+source cluster offline, reprotect when it returns, and a failover interrupted half-way."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import clear_calls, mutating, pair_clusters_raw, pair_volumes_raw, volume_named
+
+VOLUMES = ("vol-0001", "vol-0002", "vol-0003")
+
+
+def failover(primary, name="failover", **params):
+    return {"name": name, "element.replication.element_replication_failover": dict(
+        primary=primary, pairs=[{"volume": v} for v in VOLUMES], wait_timeout=30, **params)}
+
+
+@pytest.fixture
+def replicating(sim):
+    """prod replicates vol-0001..3 to dr, Active."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    for name in VOLUMES:
+        pair_volumes_raw(prod, dr, volume_named(prod, name)["volumeID"], volume_named(dr, name)["volumeID"])
+    clear_calls(prod, dr)
+    return prod, dr
+
+
+def direction(prod, dr):
+    """{volume: (access on prod, access on dr, state on prod, state on dr)} for the test volumes."""
+    found = {}
+    for name in VOLUMES:
+        a, b = volume_named(prod, name), volume_named(dr, name)
+        found[name] = (a["access"], b["access"], a["volumePairs"][0]["remoteReplication"]["state"],
+                       b["volumePairs"][0]["remoteReplication"]["state"])
+    return found
+
+
+FAILED_OVER = ("replicationTarget", "readWrite", "Active", "Active")
+NORMAL = ("readWrite", "replicationTarget", "Active", "Active")
+
+
+def test_planned_failover_and_back(replicating, ansible):
+    prod, dr = replicating
+    check = ansible.play([failover("peer")], check=True, diff=True)
+    assert check.rc == 0, check
+    methods = [a["method"] for a in check.task("failover")["actions"]]
+    assert methods == ["ModifyVolumePair"] * 3 + ["ModifyVolumes", "ModifyVolumes"] + ["ModifyVolumePair"] * 3
+    assert check.task("failover")["diff"]["after"]["volume_pairs"][0]["source_clusters"] == ["dr"]
+    assert mutating(prod) == [] and mutating(dr) == []
+    assert set(direction(prod, dr).values()) == {NORMAL}
+
+    run = ansible.play([failover("peer")])
+    assert run.rc == 0, run
+    assert set(direction(prod, dr).values()) == {FAILED_OVER}
+    demote = [a for a in run.task("failover")["actions"] if a["method"] == "ModifyVolumes"]
+    assert [(a["cluster"], a["params"]["access"]) for a in demote] == [("prod", "replicationTarget"), ("dr", "readWrite")]
+    assert all(p["source_clusters"] == ["dr"] for p in run.task("failover")["volume_pairs"])
+
+    clear_calls(prod, dr)
+    again = ansible.play([failover("peer")])
+    assert again.rc == 0 and again.task("failover")["changed"] is False
+    assert mutating(prod) == [] and mutating(dr) == []
+
+    back = ansible.play([failover("local")])
+    assert back.rc == 0, back
+    assert set(direction(prod, dr).values()) == {NORMAL}
+    assert ansible.play([failover("local")]).task("failover")["changed"] is False
+
+
+@pytest.mark.parametrize("trouble", ["paused", "disconnected", "split"])
+def test_planned_failover_is_refused_unless_every_pair_is_healthy(replicating, ansible, trouble):
+    prod, dr = replicating
+    if trouble == "paused":
+        prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0002")["volumeID"], pausedManual=True)
+        expected = "state PausedManual on prod"
+    elif trouble == "disconnected":
+        prod.set_link("dr", up=False)  # the module still reaches both clusters; they do not reach each other
+        expected = "cluster pair not connected"
+    else:
+        dr.call("ModifyVolume", volumeID=volume_named(dr, "vol-0001")["volumeID"], access="readWrite")
+        expected = "pair 1 (volume vol-0001): both vol-0001 on dr / vol-0001 on prod are readWrite"
+    clear_calls(prod, dr)
+    before = direction(prod, dr)
+    run = ansible.play([failover("peer")])
+    assert run.rc != 0
+    msg = run.task("failover")["msg"]
+    assert "planned failover to dr refused, nothing was changed" in msg and expected in msg, msg
+    assert mutating(prod) == [] and mutating(dr) == []
+    assert direction(prod, dr) == before
+
+
+def test_unplanned_failover_then_reprotect_then_failback(replicating, ansible):
+    prod, dr = replicating
+    prod.set_offline()
+    run = ansible.play([failover("peer", type="unplanned")])
+    assert run.rc == 0, run
+    result = run.task("failover")
+    assert all(a["cluster"] == "dr" for a in result["actions"])
+    assert "could not be reached and was not changed" in result["reconcile_later"][0]
+    for name in VOLUMES:
+        volume = volume_named(dr, name)
+        assert volume["access"] == "readWrite"
+    again = ansible.play([failover("peer", type="unplanned")])
+    assert again.rc == 0 and again.task("failover")["changed"] is False
+
+    prod.set_online()  # the old site returns with its volumes still readWrite: split until reprotected
+    assert {v[:2] for v in direction(prod, dr).values()} == {("readWrite", "readWrite")}
+    refused = ansible.play([failover("local")])
+    assert refused.rc != 0 and "both" in refused.task("failover")["msg"]
+    reprotect = ansible.play([failover("peer")])
+    assert reprotect.rc == 0, reprotect
+    assert set(direction(prod, dr).values()) == {FAILED_OVER}
+    back = ansible.play([failover("local")])
+    assert back.rc == 0, back
+    assert set(direction(prod, dr).values()) == {NORMAL}
+
+
+def test_unplanned_failover_is_refused_while_the_source_answers(replicating, ansible):
+    prod, dr = replicating
+    run = ansible.play([failover("peer", type="unplanned")])
+    assert run.rc != 0 and "use type=planned" in run.task("failover")["msg"]
+    assert mutating(prod) == [] and mutating(dr) == []
+
+
+def test_failover_interrupted_half_way_is_finished_by_a_rerun(replicating, ansible):
+    prod, dr = replicating
+    dr.add_fault("ModifyVolumes", "error", error="xDBConnectionLoss")  # the promote step fails
+    run = ansible.play([failover("peer")])
+    assert run.rc != 0
+    assert "ModifyVolumes" in run.task("failover")["msg"] and "xDBConnectionLoss" in run.task("failover")["msg"]
+    assert {v[:2] for v in direction(prod, dr).values()} == {("replicationTarget", "replicationTarget")}, \
+        "the old source is demoted first, so nothing is writable on both sides"
+    rerun = ansible.play([failover("peer")])
+    assert rerun.rc == 0, rerun
+    assert set(direction(prod, dr).values()) == {FAILED_OVER}

@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The failover planner for every combination of access, pause and health."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.element.replication.plugins.module_utils._failover import plan_planned, plan_unplanned
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
+
+A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="", mvip="", address="")
+B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="", mvip="", address="")
+RW, RT = "readWrite", "replicationTarget"
+
+
+def world(a_access, b_access, a_state="Active", b_state="Active", status="Connected"):
+    a = ClusterState(A, (ClusterPairEntry(1, "cp", "bbbb", "dr", "", status),), (Volume(
+        10, "db01", 1, a_access, 100, pairs=(VolumePairEntry(1, 40, "db01", "vp", "Async", a_state),)),))
+    b = ClusterState(B, (ClusterPairEntry(7, "cp", "aaaa", "prod", "", status),), (Volume(
+        40, "db01", 1, b_access, 100, pairs=(VolumePairEntry(7, 10, "db01", "vp", "Async", b_state),)),))
+    return a, b
+
+
+SPEC = [PairSpec(index=1, volume="db01")]
+
+
+def calls(plan):
+    return [(a.side, a.method, a.params) for a in plan.actions]
+
+
+def test_planned_failover_pauses_demotes_first_promotes_resumes():
+    plan = plan_planned(*world(RW, RT), SPEC, primary=PEER)
+    assert calls(plan) == [
+        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True}),
+        (LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
+        (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
+        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),
+    ]
+
+
+def test_already_in_the_asked_direction_is_a_no_op():
+    assert calls(plan_planned(*world(RW, RT), SPEC, primary=LOCAL)) == []
+    assert calls(plan_planned(*world(RT, RW), SPEC, primary=PEER)) == []
+
+
+def test_left_over_pause_is_lifted():
+    plan = plan_planned(*world(RT, RW, "PausedManual", "PausedManualRemote"), SPEC, primary=PEER)
+    assert calls(plan) == [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]
+
+
+def test_failover_stopped_half_way_is_finished():
+    plan = plan_planned(*world(RT, RT, "PausedManual", "PausedManualRemote"), SPEC, primary=PEER)
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
+                           (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]
+
+
+def test_reprotect_after_an_unplanned_failover():
+    # dr was promoted and paused on its side while prod was lost; prod came back readWrite.
+    plan = plan_planned(*world(RW, RW, "PausedManualRemote", "PausedManual"), SPEC, primary=PEER)
+    assert calls(plan) == [(LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
+                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": False})]
+
+
+@pytest.mark.parametrize("state, message", [
+    (dict(a_state="PausedManual", b_state="PausedManualRemote"), "state PausedManual on prod"),
+    (dict(a_state="ResumingDataTransfer"), "not healthy and caught up"),
+    (dict(status="Disconnected", a_state="PausedDisconnected", b_state="PausedDisconnected"), "cluster pair not connected"),
+])
+def test_unhealthy_pairs_refuse_the_whole_failover(state, message):
+    with pytest.raises(Refusal, match=message):
+        plan_planned(*world(RW, RT, **state), SPEC, primary=PEER)
+    assert calls(plan_planned(*world(RW, RT, **state), SPEC, primary=PEER, force=True))[1][1] == "ModifyVolumes"
+
+
+def test_split_brain_without_the_failover_signature_is_refused():
+    with pytest.raises(Refusal, match="both db01 on dr / db01 on prod are readWrite"):
+        plan_planned(*world(RW, RW, "PausedMisconfigured", "PausedMisconfigured"), SPEC, primary=PEER)
+
+
+def test_unpaired_volumes_are_refused():
+    a, b = world(RW, RT)
+    lonely = ClusterState(B, b.cluster_pairs, (Volume(40, "db01", 1, RT, 100),))
+    with pytest.raises(Refusal, match="are not a complete volume pair"):
+        plan_planned(a, lonely, SPEC, primary=PEER)
+
+
+def test_unplanned_failover_pauses_and_promotes_the_survivor_only():
+    _a, b = world(RW, RT, b_state="PausedDisconnected")
+    plan = plan_unplanned(b, PEER, SPEC)
+    assert calls(plan) == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
+                           (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW})]
+    _a, promoted = world(RW, RW, b_state="PausedDisconnected")
+    assert calls(plan_unplanned(promoted, PEER, SPEC)) == []
+
+
+def test_unplanned_failover_finds_the_volume_by_peer_name():
+    _a, b = world(RW, RT)
+    plan = plan_unplanned(b, PEER, [PairSpec(index=1, peer_volume="db01")])
+    assert plan.items[0].volumes[PEER].volume_id == 40
