@@ -30,11 +30,17 @@ description:
     one) that volume pairs still use.
   - If C(CompleteClusterPairing) fails, the pending pair just started on this cluster is removed
     again and the peer's error is reported.
+  - B(Split-site pairing), for when nobody holds the credentials of both clusters. Run
+    O(step=start) on one cluster; it writes the pairing key to O(pairing_key_file) (mode 0600; the
+    key contains credentials and is never printed or returned), replacing any pairing started
+    there earlier and never completed. Hand the file over securely (for example encrypted with
+    C(ansible-vault)) and run O(step=complete) on the other cluster with O(pairing_key_file) or
+    O(pairing_key). Neither step needs O(peer). A complete step whose pair already exists does nothing.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
-  - element.replication.connection.PEER
+  - element.replication.connection.PEER_OPTIONAL
   - element.replication.attributes
   - element.replication.attributes.ACTIONGROUP_ELEMENT
 attributes:
@@ -42,13 +48,38 @@ attributes:
     support: full
     details:
       - Only read calls are made; RV(actions) lists exactly the calls a real run would make.
+      - With O(step=start), no key file is written.
   diff_mode:
     support: full
     details:
       - Shows the pair as each cluster lists it (pair IDs, UUID, status) before and after.
+      - Not with O(step=start) or O(step=complete), which see one cluster only.
   idempotent:
     support: full
 options:
+  step:
+    description:
+      - V(both) drives both clusters in one run and needs O(peer).
+      - V(start) and V(complete) are the two halves of split-site pairing, each run with one
+        cluster's credentials (the connection options); see the description.
+    type: str
+    choices: [both, start, complete]
+    default: both
+  pairing_key_file:
+    description:
+      - With O(step=start), the file the pairing key is written to (created with mode 0600,
+        replaced atomically). With O(step=complete), the file to read the key from.
+    type: path
+  pairing_key:
+    description:
+      - With O(step=complete), the cluster pairing key itself (for example from a vaulted variable),
+        instead of O(pairing_key_file). It contains credentials; it is never logged or returned.
+    type: str
+  peer_cluster:
+    description:
+      - With O(step=start), the name, unique ID or MVIP of the other cluster as this cluster lists
+        it. When the two are already paired and connected, the start step does nothing.
+    type: str
   state:
     description:
       - V(present) pairs the two clusters, V(absent) unpairs them on both sides.
@@ -69,6 +100,7 @@ options:
     default: 60
 notes:
   - A no-op run makes four API calls (C(GetClusterInfo) and C(ListClusterPairs) on each cluster).
+  - O(peer) is required with O(step=both).
   - The cluster admin on each cluster needs the C(clusterAdmin) access type or C(administrator).
 seealso:
   - module: element.replication.element_volume_pair
@@ -113,6 +145,23 @@ EXAMPLES = r"""
     - name: Show what a real run would do
       ansible.builtin.debug:
         var: pairing.actions
+
+- name: Split-site pairing, step 1 on the production controller (production credentials only)
+  element.replication.element_cluster_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    step: start
+    peer_cluster: dr
+    pairing_key_file: /secure/prod-to-dr.key
+
+- name: Split-site pairing, step 2 on the DR controller (DR credentials only), key file handed over
+  element.replication.element_cluster_pair:
+    hostname: dr-mvip.example.com
+    username: admin
+    password: "{{ dr_admin_password }}"
+    step: complete
+    pairing_key_file: /secure/prod-to-dr.key
 
 - name: Unpair the clusters (after every volume pair between them was removed)
   element.replication.element_cluster_pair:
@@ -238,6 +287,15 @@ repairs:
   elements: str
   sample:
     - removed pending pair 2 (started, never completed) on dr
+notes:
+  description: With O(step=start) or O(step=complete), why nothing had to be done, if so.
+  returned: when O(step) is V(start) or V(complete)
+  type: list
+  elements: str
+pending_cluster_pair_id:
+  description: With O(step=start), this cluster's ID of the pending pair the key belongs to.
+  returned: when O(step=start) started a pairing
+  type: int
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -248,17 +306,29 @@ from ansible_collections.element.replication.plugins.module_utils._cluster_pair 
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._split_site import run_cluster_step
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="required")
+    argument_spec = connection_argument_spec(peer="optional")
     argument_spec.update(
+        step=dict(type="str", default="both", choices=["both", "start", "complete"]),
+        pairing_key_file=dict(type="path", no_log=False),
+        pairing_key=dict(type="str", no_log=True),
+        peer_cluster=dict(type="str"),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=60),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=argument_spec, supports_check_mode=True,
+        required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
+                     ("step", "complete", ["pairing_key_file", "pairing_key"], True)],
+        mutually_exclusive=[("pairing_key", "pairing_key_file")],
+    )
     connections = Connections(module)
+    if module.params["step"] != "both":
+        split_step(module, connections)
     runner = ClusterPairRunner(connections, module.params["state"], check_mode=module.check_mode,
                                wait=module.params["wait"], wait_timeout=module.params["wait_timeout"])
     try:
@@ -273,6 +343,21 @@ def main():
     if module._diff:
         result["diff"] = dict(before=before, after=after)
     module.exit_json(**result)
+
+
+def split_step(module, connections):
+    """Run one half of split-site pairing on the cluster of the connection options."""
+    params = module.params
+    if params["state"] != "present":
+        module.fail_json(msg="step=%s pairs clusters; unpair with step=both and state=absent" % params["step"])
+    try:
+        result = run_cluster_step(connections, params["step"], module.check_mode, key_file=params["pairing_key_file"],
+                                  key=params["pairing_key"], peer_cluster=params["peer_cluster"])
+    except (ElementError, Refusal) as exc:
+        module.fail_json(msg=connections.scrubber.scrub(str(exc)), **_error_details(exc))
+    finally:
+        connections.close()
+    module.exit_json(cluster_pair={}, **result)
 
 
 def _error_details(exc):

@@ -32,11 +32,19 @@ description:
     C(readWrite), or the clusters have no connected cluster pair.
   - A pair that fails does not stop the others. The module then fails with a report per pair, and a
     re-run converges.
+  - B(Split-site pairing), for when nobody holds the credentials of both clusters. O(step=start)
+    runs on the source cluster (the connection options) and writes one key per pair it starts to
+    O(pairing_key_file) (mode 0600); pairs that are complete are left alone, pending or one-sided
+    ones are started anew. O(step=complete) runs on the target cluster (the connection options
+    then address the target) with that file; O(volume) still names the source volume, whose key
+    is looked up, and O(peer_volume) the target on this cluster. It completes the pairs and makes
+    the targets C(replicationTarget). Neither step needs O(peer); the target's size cannot be
+    checked against the source's from one side.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
-  - element.replication.connection.PEER
+  - element.replication.connection.PEER_OPTIONAL
   - element.replication.attributes
   - element.replication.attributes.ACTIONGROUP_ELEMENT
 attributes:
@@ -53,6 +61,20 @@ attributes:
   idempotent:
     support: full
 options:
+  step:
+    description:
+      - V(both) drives both clusters in one run and needs O(peer).
+      - V(start) and V(complete) are the two halves of split-site pairing; see the description.
+        They take the pair options, O(mode) and O(pairing_key_file); O(paused), O(exclusive),
+        O(create_target) and O(state=absent) need V(both).
+    type: str
+    choices: [both, start, complete]
+    default: both
+  pairing_key_file:
+    description:
+      - With O(step=start), the file the volume pairing keys are written to (mode 0600, replaced
+        atomically); with O(step=complete), the file to read them from.
+    type: path
   volume:
     description:
       - Name of the source volume on this cluster.
@@ -173,6 +195,7 @@ notes:
     each cluster), plus one C(ListAccounts) per cluster when accounts are named or targets are created.
   - A new pair costs two calls (start and complete) plus its share of one C(ModifyVolumes) call; a
     paused new pair one more.
+  - O(peer) is required with O(step=both).
 seealso:
   - module: element.replication.element_cluster_pair
   - module: element.replication.element_replication_info
@@ -230,6 +253,28 @@ EXAMPLES = r"""
       - volume: web02
       - volume: web03
 
+- name: Split-site, step 1 with production credentials only
+  element.replication.element_volume_pair:
+    hostname: prod-mvip.example.com
+    username: admin
+    password: "{{ prod_admin_password }}"
+    step: start
+    pairing_key_file: /secure/prod-volumes.keys
+    pairs:
+      - volume: db01
+      - volume: db02
+
+- name: Split-site, step 2 with DR credentials only (the key file was handed over)
+  element.replication.element_volume_pair:
+    hostname: dr-mvip.example.com
+    username: admin
+    password: "{{ dr_admin_password }}"
+    step: complete
+    pairing_key_file: /secure/prod-volumes.keys
+    pairs:
+      - volume: db01
+      - volume: db02
+
 - name: Stop replicating a volume
   element.replication.element_volume_pair:
     hostname: prod-mvip.example.com
@@ -245,7 +290,12 @@ EXAMPLES = r"""
 
 RETURN = r"""
 volume_pairs:
-  description: One entry per declared pair, in the order declared, as the clusters show it after the run (before it, in check mode).
+  description:
+    - One entry per declared pair, in the order declared, as the clusters show it after the run
+      (before it, in check mode).
+    - With O(step=start) or O(step=complete), each entry has only C(volume_id) and C(volume_name)
+      (of the volume on the cluster of the connection options), C(changed), C(changes), C(failed)
+      and C(msg).
   returned: always
   type: list
   elements: dict
@@ -366,6 +416,8 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._state import MODES, canonical_mode
+from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     Options, PairSpec, VolumePairRunner, item_view, predicted_view)
 
@@ -406,7 +458,7 @@ def build_specs(module):
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="required")
+    argument_spec = connection_argument_spec(peer="optional")
     pair_spec = pair_options()
     argument_spec.update({k: pair_spec[k] for k in PAIR_KEYS})
     argument_spec.update(
@@ -420,6 +472,8 @@ def main():
         wait=dict(type="bool", default=False),
         wait_timeout=dict(type="int", default=300),
         parallel=dict(type="int", default=4),
+        step=dict(type="str", default="both", choices=["both", "start", "complete"]),
+        pairing_key_file=dict(type="path", no_log=False),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
@@ -427,11 +481,15 @@ def main():
         mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
         + [("pairs", key) for key in PAIR_KEYS],
         required_one_of=[("volume", "volume_id", "pairs")],
+        required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
+                     ("step", "complete", ["pairing_key_file"])],
     )
     if module.params["parallel"] < 1:
         module.fail_json(msg="parallel must be at least 1, not %s" % module.params["parallel"])
     specs = build_specs(module)
     connections = Connections(module, pool_size=module.params["parallel"])
+    if module.params["step"] != "both":
+        split_step(module, connections, specs)
     runner = VolumePairRunner(
         connections, specs, Options(exclusive=module.params["exclusive"], create_target=module.params["create_target"]),
         check_mode=module.check_mode, parallel=module.params["parallel"], wait=module.params["wait"],
@@ -476,6 +534,42 @@ def main():
                     for item in plan.items if item.spec.index in runner.errors]
         if -1 in runner.errors:
             failures.append("removing undeclared pairs: %s" % runner.errors[-1])
+        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
+            len(failures), len(specs), "; ".join(failures))), **result)
+    module.exit_json(**result)
+
+
+def split_step(module, connections, specs):
+    """Run one half of split-site volume pairing on the cluster of the connection options."""
+    params = module.params
+    unsupported = [name for name, value in (("paused", params["paused"]), ("exclusive", params["exclusive"]),
+                                            ("create_target", params["create_target"]),
+                                            ("state=absent", any(s.state == "absent" for s in specs)),
+                                            ("paused", any(s.paused for s in specs))) if value]
+    if unsupported:
+        module.fail_json(msg="step=%s does not support %s: use step=both" % (params["step"], ", ".join(sorted(set(unsupported)))))
+    runner = SplitVolumeRunner(connections, specs, params["step"], params["pairing_key_file"],
+                               check_mode=module.check_mode, parallel=params["parallel"])
+    try:
+        actions = runner.run()
+    except (ElementError, Refusal) as exc:
+        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions())
+    finally:
+        connections.close()
+    results = []
+    for item in runner.items:
+        index = item.spec.index
+        entry = {"volume_id": item.volume.volume_id if item.volume else None,
+                 "volume_name": item.volume.name if item.volume else None,
+                 "changed": bool(item.changes) and index not in runner.errors, "changes": item.changes,
+                 "failed": index in runner.errors}
+        if index in runner.errors:
+            entry["msg"] = runner.errors[index]
+        results.append(entry)
+    result = dict(changed=bool(actions), volume_pairs=results, actions=actions)
+    if runner.errors:
+        failures = ["%s: %s" % (i.spec.label, runner.errors[i.spec.index]) for i in runner.items
+                    if i.spec.index in runner.errors]
         module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
             len(failures), len(specs), "; ".join(failures))), **result)
     module.exit_json(**result)

@@ -1,0 +1,352 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Split-site pairing: the start step on one cluster writes the pairing key(s) to a file that
+only its owner can read; the complete step on the other cluster, run with that cluster's
+credentials only, reads them. Neither run needs the other cluster's credentials.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._cluster_pair import MAX_CLUSTER_PAIRS
+from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, Action, Placeholder, Refusal
+from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
+    MODIFY_VOLUMES_CHUNK, REPLICATION_TARGET, resolve_volume)
+
+KEY_FILE_KIND = "element.replication pairing keys"
+KEY_FROM_FILE = Placeholder("<key from the key file>")
+
+
+# ---- key files ------------------------------------------------------------------------------
+
+def write_key_file(path, content):
+    """Write the keys readable by the owner only (0600), atomically, never through a wider mode."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=".element-keys-", dir=directory)
+    try:
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(dict(content, kind=KEY_FILE_KIND), stream, sort_keys=True)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def read_key_file(path):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            content = json.load(stream)
+    except (OSError, ValueError) as exc:
+        raise Refusal("cannot read the pairing key file %s: %s" % (path, exc.__class__.__name__))
+    if not isinstance(content, dict) or content.get("kind") != KEY_FILE_KIND:
+        raise Refusal("%s is not a pairing key file written by element.replication (start step)" % path)
+    return content
+
+
+def decode_key(key, required):
+    """The fields of a hex-encoded JSON pairing key; Refusal (without the key) when unreadable."""
+    try:
+        fields = json.loads(bytes.fromhex(key.strip()).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        raise Refusal("the pairing key is not a valid Element pairing key (it must be passed on unchanged)")
+    if not isinstance(fields, dict) or not all(name in fields for name in required):
+        raise Refusal("the pairing key is not a valid Element pairing key (fields missing)")
+    return fields
+
+
+# ---- cluster pairing ------------------------------------------------------------------------
+
+@dataclass
+class SplitPlan:
+    actions: list = field(default_factory=list)
+    repairs: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+
+def _matches(entry, reference):
+    return reference in (entry.remote_name, entry.remote_unique_id, entry.remote_mvip)
+
+
+def plan_cluster_start(local, peer_cluster=None):
+    """Start step on this cluster: remove pending pairs (their keys are lost), then start.
+
+    With peer_cluster (name, unique ID or MVIP of the other cluster, as this cluster lists it),
+    an existing connected pair with it makes the step a no-op."""
+    plan = SplitPlan()
+    existing = [e for e in local.cluster_pairs if not e.pending and peer_cluster and _matches(e, peer_cluster)]
+    if any(e.status == "Connected" for e in existing):
+        plan.notes.append("%s is already paired with %s" % (local.identity.name, peer_cluster))
+        return plan
+    for entry in existing:
+        if entry.status == "Disconnected":
+            raise Refusal("%s lists %s as Disconnected: the clusters may be paired but unable to reach each other; "
+                          "repair the network, or remove that pair first" % (local.identity.name, entry.describe()))
+    stale = [e for e in existing if e.status != "Connected"] + [e for e in local.cluster_pairs if e.pending]
+    for entry in stale:
+        plan.actions.append(Action(LOCAL, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
+                                   "a newer start replaces %s" % entry.describe()))
+        plan.repairs.append("removed %s on %s" % (entry.describe(), local.identity.name))
+    if len(local.cluster_pairs) - len(stale) + 1 > MAX_CLUSTER_PAIRS:
+        raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s" % (
+            local.identity.name, MAX_CLUSTER_PAIRS, "; ".join(e.describe() for e in local.cluster_pairs)))
+    plan.actions.append(Action(LOCAL, "StartClusterPairing", {}, "create the pairing key for the complete step"))
+    return plan
+
+
+CLUSTER_KEY_FIELDS = ("clusterPairID", "clusterPairUUID", "clusterUniqueID", "mvip", "name")
+
+
+def plan_cluster_complete(local, key_fields):
+    """Complete step on the other cluster with the key from the start step."""
+    plan = SplitPlan()
+    origin, name = key_fields["clusterUniqueID"], key_fields["name"]
+    if origin == local.identity.unique_id:
+        raise Refusal("the key was made by %s itself: run the complete step on the other cluster" % local.identity.name)
+    existing = [e for e in local.cluster_pairs if not e.pending and e.remote_unique_id == origin]
+    if any(e.status == "Connected" for e in existing):
+        if not any(e.pair_uuid == key_fields["clusterPairUUID"] for e in existing):
+            plan.notes.append("%s is already paired with %s; the pending pair the key belongs to is left on %s "
+                              "(the next start step there removes it)" % (local.identity.name, name, name))
+        return plan
+    for entry in existing:
+        plan.actions.append(Action(LOCAL, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
+                                   "%s no longer lists this pair back" % name))
+        plan.repairs.append("removed %s on %s" % (entry.describe(), local.identity.name))
+    if len(local.cluster_pairs) - len(existing) + 1 > MAX_CLUSTER_PAIRS:
+        raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s" % (
+            local.identity.name, MAX_CLUSTER_PAIRS, "; ".join(e.describe() for e in local.cluster_pairs)))
+    plan.actions.append(Action(LOCAL, "CompleteClusterPairing", {"clusterPairingKey": KEY_FROM_FILE},
+                               "complete the pairing started on %s" % name))
+    return plan
+
+
+# ---- volume pairing -------------------------------------------------------------------------
+
+VOLUME_KEY_FIELDS = ("mvip", "volumeID", "volumeName", "volumePairUUID")
+
+
+@dataclass
+class SplitVolumeItem:
+    spec: object
+    volume: object = None
+    refusal: str = None
+    actions: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+
+
+def plan_volume_start(local, specs):
+    """Start step on the source cluster: (re)start every pair that is not complete."""
+    items = []
+    for spec in specs:
+        item = SplitVolumeItem(spec=spec)
+        items.append(item)
+        item.volume, item.refusal = resolve_volume(local, spec.volume_id, spec.volume, spec.account, "source")
+        if item.refusal:
+            continue
+        volume, entry = item.volume, item.volume.pair
+        if entry is not None and not entry.pending and entry.state != "StoppedMisconfigured":
+            if entry.mode != spec.mode:  # the mode lives with the source: fix it from this side
+                item.actions.append(Action(LOCAL, "ModifyVolumePair", {"volumeID": volume.volume_id, "mode": spec.mode},
+                                           "mode %s -> %s" % (entry.mode, spec.mode)))
+                item.changes.append("mode %s -> %s" % (entry.mode, spec.mode))
+            continue
+        if volume.access != "readWrite":
+            item.refusal = "source volume %s (ID %s) on cluster %s has access %s, not readWrite" % (
+                volume.name, volume.volume_id, local.identity.name, volume.access)
+            continue
+        if entry is not None:
+            item.actions.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": volume.volume_id},
+                                       "a newer start replaces the %s pair" % (
+                                           "pending" if entry.pending else "one-sided")))
+        item.actions.append(Action(LOCAL, "StartVolumePairing", {"volumeID": volume.volume_id, "mode": spec.mode},
+                                   "create the pairing key of %s for the complete step" % volume.name))
+        item.changes.append("started pairing of %s (%s)" % (volume.name, spec.mode))
+    return items
+
+
+def plan_volume_complete(local, specs, keys):
+    """Complete step on the target cluster; keys maps source volume names to their keys' fields."""
+    items = []
+    names = local.identity.name
+    for spec in specs:
+        item = SplitVolumeItem(spec=spec)
+        items.append(item)
+        fields = _key_for(spec, keys)
+        source_name = fields["volumeName"] if fields else spec.volume
+        target_name = spec.peer_volume if spec.peer_volume is not None else source_name
+        item.volume, item.refusal = resolve_volume(local, spec.peer_volume_id, target_name, spec.peer_account, "target")
+        if item.refusal:
+            continue
+        target, entry = item.volume, item.volume.pair
+        if entry is not None and not entry.pending and entry.state != "StoppedMisconfigured" and (
+                fields is None or entry.volume_pair_uuid == fields["volumePairUUID"]):
+            pass  # complete already; only the access may be left to set
+        elif fields is None:
+            item.refusal = "no pairing key for %s in the key file: run the start step for it" % spec.label
+            continue
+        elif entry is not None and not (entry.state == "StoppedMisconfigured" or entry.pending):
+            item.refusal = "target volume %s (ID %s) on cluster %s is already paired with volume %s (ID %s)" % (
+                target.name, target.volume_id, names, entry.remote_volume_name, entry.remote_volume_id)
+            continue
+        else:
+            if entry is not None:
+                item.actions.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": target.volume_id},
+                                           "the one-sided pair of %s is replaced" % target.name))
+            item.actions.append(Action(LOCAL, "CompleteVolumePairing", {
+                "volumeID": target.volume_id, "volumePairingKey": KeyOf(source_name)},
+                "complete the pairing of %s started on %s" % (target.name, fields["mvip"])))
+            item.changes.append("paired %s with %s" % (target.name, source_name))
+        if target.access != REPLICATION_TARGET:
+            item.changes.append("set access of target %s to replicationTarget" % target.name)
+    return items
+
+
+class KeyOf(Placeholder):
+    """The volume pairing key of a source volume, from the key file."""
+
+    def __new__(cls, source_name):
+        placeholder = super().__new__(cls, "<key of %s from the key file>" % source_name)
+        placeholder.source_name = source_name
+        return placeholder
+
+
+def _key_for(spec, keys):
+    for fields in keys.values():
+        if spec.volume_id is not None and fields["volumeID"] == spec.volume_id:
+            return fields
+        if spec.volume is not None and fields["volumeName"] == spec.volume:
+            return fields
+    return None
+
+
+def access_actions(items):
+    """ModifyVolumes calls (in chunks) that make the completed targets replication targets."""
+    needing = [i for i in items if not i.refusal and i.volume.access != REPLICATION_TARGET]
+    chunks = [needing[n:n + MODIFY_VOLUMES_CHUNK] for n in range(0, len(needing), MODIFY_VOLUMES_CHUNK)]
+    return [(chunk, Action(LOCAL, "ModifyVolumes", {"volumeIDs": [i.volume.volume_id for i in chunk],
+                                                    "access": REPLICATION_TARGET},
+                           "make %d target volume(s) replication targets" % len(chunk))) for chunk in chunks]
+
+
+# ---- running the steps ----------------------------------------------------------------------
+
+def run_cluster_step(connections, step, check_mode, key_file=None, key=None, peer_cluster=None):
+    """Run the start or complete step of split-site cluster pairing. Returns the module result."""
+    client = connections.local
+    local = read_cluster(client)
+    names = {LOCAL: local.identity.name}
+    if step == "start":
+        plan = plan_cluster_start(local, peer_cluster)
+    else:
+        key = key if key is not None else read_key_file(key_file).get("cluster_pairing_key", "")
+        connections.register_secret(key)
+        plan = plan_cluster_complete(local, decode_key(key, CLUSTER_KEY_FIELDS))
+    result = {"changed": bool(plan.actions), "actions": [a.to_result(names) for a in plan.actions],
+              "repairs": plan.repairs, "notes": plan.notes}
+    if check_mode or not plan.actions:
+        return result
+    done = []
+    for action in plan.actions:
+        params = dict(action.params, clusterPairingKey=key) if action.method == "CompleteClusterPairing" else action.params
+        try:
+            answer = client.call(action.method, params)
+        except ElementError as exc:
+            if action.method == "CompleteClusterPairing" and exc.name == "xInvalidPairingKey":
+                raise Refusal("%s; the key is no longer valid (a newer start step replaced it, or its pending pair "
+                              "was removed): run the start step again" % exc)
+            raise
+        done.append(action.to_result(names))
+        if action.method == "StartClusterPairing":
+            connections.register_secret(answer["clusterPairingKey"])
+            register_key_credentials(connections, answer["clusterPairingKey"])
+            write_key_file(key_file, {"cluster_pairing_key": answer["clusterPairingKey"],
+                                      "source_cluster": local.identity.name})
+            result["pending_cluster_pair_id"] = answer["clusterPairID"]
+    result["actions"] = done
+    return result
+
+
+def register_key_credentials(connections, key):
+    """The credentials inside a cluster pairing key are secrets too."""
+    try:
+        fields = json.loads(bytes.fromhex(key).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return
+    connections.register_secret(*(str(fields[k]) for k in ("username", "password") if k in fields))
+
+
+class SplitVolumeRunner(PhaseExecutor):
+    """Runs the start or complete step of split-site volume pairing on one cluster."""
+
+    def __init__(self, connections, specs, step, key_file, check_mode=False, parallel=4):
+        super().__init__({LOCAL: connections.local}, parallel)
+        self.connections = connections
+        self.specs = specs
+        self.step = step
+        self.key_file = key_file
+        self.check_mode = check_mode
+        self.keys = {}  # source volume name -> key (start: produced; complete: read)
+        self.items = []
+
+    def run(self):
+        local = read_cluster(self.connections.local, volumes=True,
+                             accounts=any(s.account is not None or s.peer_account is not None for s in self.specs))
+        self.names = {LOCAL: local.identity.name}
+        if self.step == "start":
+            self.items = plan_volume_start(local, self.specs)
+            phases = [("start", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal])]
+        else:
+            content = read_key_file(self.key_file).get("volume_pairing_keys") or {}
+            self.connections.register_secret(*content.values())
+            self.keys = content
+            fields = {name: decode_key(key, VOLUME_KEY_FIELDS) for name, key in content.items()}
+            self.items = plan_volume_complete(local, self.specs, fields)
+            phases = [("complete", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal]),
+                      ("access", [Step(tuple(i.spec.index for i in chunk), [action])
+                                  for chunk, action in access_actions(self.items)])]
+        phases = [(name, steps) for name, steps in phases if steps]
+        for item in self.items:
+            if item.refusal:
+                self.errors[item.spec.index] = item.refusal
+        planned = [a for _name, steps in phases for step in steps for a in step.actions]
+        if self.check_mode or not planned:
+            return [a.to_result(self.names) for a in planned]
+        failed, _retry = self.run_phases(phases)
+        for item in self.items:
+            if item.spec.index in failed:
+                item.changes = []
+        if self.step == "start" and self.keys:
+            write_key_file(self.key_file, {"volume_pairing_keys": self.keys, "source_cluster": local.identity.name})
+        return self.executed_actions()
+
+    def prepare(self, action, state):
+        params = dict(action.params)
+        if isinstance(params.get("volumePairingKey"), KeyOf):
+            params["volumePairingKey"] = self.keys[params["volumePairingKey"].source_name]
+        return params
+
+    def after_call(self, action, params, result, state):
+        if action.method == "StartVolumePairing":
+            self.connections.register_secret(result["volumePairingKey"])
+            volume = next(i.volume for i in self.items if i.volume and i.volume.volume_id == params["volumeID"])
+            with self._lock:
+                self.keys[volume.name] = result["volumePairingKey"]
+
+    def on_error(self, step, action, params, exc, done):
+        if action.method == "CompleteVolumePairing" and exc.name == "xInvalidPairingKey":
+            exc.message += "; the key is no longer valid (a newer start step replaced it): run the start step again"
+        return False
