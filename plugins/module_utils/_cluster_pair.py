@@ -11,12 +11,11 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    KEY_FROM_START, LOCAL, PEER, Action, Refusal)
+    KEY_FROM_START, LOCAL, PEER, Action, Refusal, Waiter)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     read_cluster, read_cluster_pairs, read_paired_volumes)
 
@@ -181,17 +180,12 @@ class _Conflict(Exception):
 class ClusterPairRunner:
     """Reads both clusters, plans, and (outside check mode) runs the plan until converged."""
 
-    def __init__(self, connections, state, check_mode=False, wait=True, wait_timeout=60, poll_interval=1.0,
-                 sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, connections, state, check_mode=False, waiter=None):
         self.connections = connections
         self.clients = {LOCAL: connections.local, PEER: connections.peer}
         self.state = state
         self.check_mode = check_mode
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.poll_interval = poll_interval
-        self._sleep = sleep
-        self._clock = clock
+        self.waiter = waiter or Waiter()
         self.actions = []  # done (or, in check mode, planned), reported form
         self.repairs = []
         self.names = {}
@@ -242,7 +236,7 @@ class ClusterPairRunner:
             except _Conflict:
                 pass
         changed = bool(self.actions)
-        if changed and self.wait and self.state == "present":
+        if changed and self.waiter.enabled and self.state == "present":
             local, peer = self.wait_connected(local, peer)
         return changed, before, pair_view(local, peer), local, peer
 
@@ -325,16 +319,16 @@ class ClusterPairRunner:
                                kind=cause.kind, name=cause.name, code=cause.code)
 
     def wait_connected(self, local, peer):
-        """Poll both sides until the pair is Connected on both, or wait_timeout passes."""
-        deadline = self._clock() + self.wait_timeout
-        while True:
+        """Poll both sides until the pair is Connected on both, or the wait times out."""
+        def connected(state):
+            match = match_pair(*state)
+            return not match.paired or (match.local.status == "Connected" and match.peer.status == "Connected")
+
+        (local, peer), reached = self.waiter.until((local, peer), connected, self.read)
+        if not reached:
             match = match_pair(local, peer)
-            if not match.paired or (match.local.status == "Connected" and match.peer.status == "Connected"):
-                return local, peer
-            if self._clock() >= deadline:
-                raise Refusal("the cluster pair between %s and %s did not become Connected within %s s "
-                              "(status on %s: %s, on %s: %s)"
-                              % (self.names[LOCAL], self.names[PEER], self.wait_timeout, self.names[LOCAL],
-                                 match.local.status, self.names[PEER], match.peer.status))
-            self._sleep(self.poll_interval)
-            local, peer = self.read()
+            raise Refusal("the cluster pair between %s and %s did not become Connected within %s s "
+                          "(status on %s: %s, on %s: %s)"
+                          % (self.names[LOCAL], self.names[PEER], self.waiter.timeout, self.names[LOCAL],
+                             match.local.status, self.names[PEER], match.peer.status))
+        return local, peer

@@ -15,12 +15,11 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
 from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Action, Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Action, Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     MODIFY_VOLUMES_CHUNK, READ_WRITE, REPLICATION_TARGET, pair_relation, paused_flags, resolve_volume)
@@ -236,18 +235,14 @@ class FailoverRunner(PhaseExecutor):
     """Reads, plans and runs a failover; re-reads when an answer was lost."""
 
     def __init__(self, connections, specs, primary, unplanned=False, force=False, check_mode=False, parallel=4,
-                 wait=True, wait_timeout=300, poll_interval=2.0, sleep=time.sleep, clock=time.monotonic):
+                 waiter=None):
         super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
         self.specs = list(specs)
         self.primary = primary
         self.unplanned = unplanned
         self.force = force
         self.check_mode = check_mode
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.poll_interval = poll_interval
-        self._sleep = sleep
-        self._clock = clock
+        self.waiter = waiter or Waiter(timeout=300, interval=2.0)
         self.changes = {}
         self.unreachable = None  # name or address of the cluster an unplanned failover left behind
 
@@ -307,22 +302,20 @@ class FailoverRunner(PhaseExecutor):
             if not retry:
                 clusters = self.read()
                 break
-        if self.wait and not self.unplanned and not self.check_mode and self.executed_actions():
+        if self.waiter.enabled and not self.unplanned and not self.check_mode and self.executed_actions():
             clusters = self.wait_active(clusters)
         return bool(first_plan.actions), first_plan, first, clusters
 
     def wait_active(self, clusters):
-        """Poll until every pair is Active in the new direction, or wait_timeout passes."""
-        deadline = self._clock() + self.wait_timeout
-        while True:
+        """Poll until every pair is Active in the new direction, or the wait times out."""
+        def lagging(clusters):
             plan = self.plan(clusters, checked=True)
-            lagging = [i for i in plan.items if not i.refusal and any(
+            return [i for i in plan.items if not i.refusal and any(
                 i.volumes[s].pair is None or i.volumes[s].pair.state != CAUGHT_UP for s in (LOCAL, PEER))]
-            if not lagging or self._clock() >= deadline:
-                for item in lagging:
-                    self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)" % (
-                        item.spec.label, self.wait_timeout, item.volumes[LOCAL].pair.state, self.names[LOCAL],
-                        item.volumes[PEER].pair.state, self.names[PEER])
-                return clusters
-            self._sleep(self.poll_interval)
-            clusters = self.read()
+
+        clusters, _reached = self.waiter.until(clusters, lambda c: not lagging(c), self.read)
+        for item in lagging(clusters):
+            self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)" % (
+                item.spec.label, self.waiter.timeout, item.volumes[LOCAL].pair.state, self.names[LOCAL],
+                item.volumes[PEER].pair.state, self.names[PEER])
+        return clusters

@@ -10,6 +10,7 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._client import redact_params
@@ -20,6 +21,16 @@ PEER = "peer"
 
 class Placeholder(str):
     """A parameter value only known while the plan runs (a pairing key, a new volume's ID)."""
+
+
+class NamedPlaceholder(Placeholder):
+    """A placeholder for the value belonging to something named (a volume): TEMPLATE % name."""
+    TEMPLATE = "<%s>"
+
+    def __new__(cls, name):
+        placeholder = super().__new__(cls, cls.TEMPLATE % name)
+        placeholder.name = name
+        return placeholder
 
 
 # The keys exist only inside the executor, for a moment; plans and reports show these instead.
@@ -39,6 +50,26 @@ class Action:
         params = {k: (str(v) if isinstance(v, Placeholder) else v) for k, v in self.params.items()}
         return {"cluster": names.get(self.side, self.side), "side": self.side, "method": self.method,
                 "params": redact_params(params), "reason": self.reason}
+
+
+@dataclass
+class Waiter:
+    """Polling until the clusters reach a state: whether to wait at all, for how long, how often."""
+    enabled: bool = True
+    timeout: float = 60
+    interval: float = 1.0
+    sleep: object = time.sleep
+    clock: object = time.monotonic
+
+    def until(self, state, done, read):
+        """Read again until done(state) or the timeout passes. Returns (last state, done)."""
+        deadline = self.clock() + self.timeout
+        while not done(state):
+            if self.clock() >= deadline:
+                return state, False
+            self.sleep(self.interval)
+            state = read()
+        return state, True
 
 
 class Refusal(Exception):

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import MAX_CLUSTER_PAIRS
 from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, Action, Placeholder, Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    LOCAL, Action, NamedPlaceholder, Placeholder, Refusal)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     MODIFY_VOLUMES_CHUNK, REPLICATION_TARGET, resolve_volume)
@@ -215,13 +216,9 @@ def plan_volume_complete(local, specs, keys):
     return items
 
 
-class KeyOf(Placeholder):
+class KeyOf(NamedPlaceholder):
     """The volume pairing key of a source volume, from the key file."""
-
-    def __new__(cls, source_name):
-        placeholder = super().__new__(cls, "<key of %s from the key file>" % source_name)
-        placeholder.source_name = source_name
-        return placeholder
+    TEMPLATE = "<key of %s from the key file>"
 
 
 def _key_for(spec, keys):
@@ -336,7 +333,7 @@ class SplitVolumeRunner(PhaseExecutor):
     def prepare(self, action, state):
         params = dict(action.params)
         if isinstance(params.get("volumePairingKey"), KeyOf):
-            params["volumePairingKey"] = self.keys[params["volumePairingKey"].source_name]
+            params["volumePairingKey"] = self.keys[params["volumePairingKey"].name]
         return params
 
     def after_call(self, action, params, result, state):

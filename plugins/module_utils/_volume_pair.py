@@ -11,14 +11,13 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
 from ansible_collections.element.replication.plugins.module_utils._executor import IGNORE, PhaseExecutor, Step
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, Placeholder)
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Waiter)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 
 READ_WRITE = "readWrite"
@@ -90,13 +89,9 @@ class VolumePairPlan:
         return [a for _name, steps in self.phases for step in steps for a in step.actions]
 
 
-class NewVolumeID(Placeholder):
+class NewVolumeID(NamedPlaceholder):
     """The ID of a target volume the plan creates."""
-
-    def __new__(cls, volume_name):
-        placeholder = super().__new__(cls, "<ID of the new volume %s>" % volume_name)
-        placeholder.volume_name = volume_name
-        return placeholder
+    TEMPLATE = "<ID of the new volume %s>"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -548,18 +543,13 @@ def predicted_view(item, local, peer):
 class VolumePairRunner(PhaseExecutor):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
-    def __init__(self, connections, specs, options=Options(), check_mode=False, parallel=4, wait=False,
-                 wait_timeout=300, poll_interval=2.0, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, connections, specs, options=Options(), check_mode=False, parallel=4, waiter=None):
         super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
         self.connections = connections
         self.specs = list(specs)
         self.options = options
         self.check_mode = check_mode
-        self.wait = wait
-        self.wait_timeout = wait_timeout
-        self.poll_interval = poll_interval
-        self._sleep = sleep
-        self._clock = clock
+        self.waiter = waiter or Waiter(enabled=False, timeout=300, interval=2.0)
         self.changes = {}  # spec index -> [str]
         self.repairs = {}  # spec index -> [str]
         self.known_pending = None  # pending pairs that may be removed: seen at the first read, or ours
@@ -608,9 +598,9 @@ class VolumePairRunner(PhaseExecutor):
             retry = self.execute(plan)
             remaining = [s for s in remaining if s.index not in self.errors]
             if retry or waiting:
-                self._sleep(min(2.0, 0.25 * (round_number + 1)))
+                self.waiter.sleep(min(2.0, 0.25 * (round_number + 1)))
         last = (local, peer)
-        if self.wait and self.executed_actions():
+        if self.waiter.enabled and self.executed_actions():
             last = self.wait_for_states(last)
         return bool(self.executed_actions()), first_plan, first, last
 
@@ -630,9 +620,9 @@ class VolumePairRunner(PhaseExecutor):
             if value is VOLUME_KEY_FROM_START:
                 value = state["key"]
             elif isinstance(value, NewVolumeID):
-                value = created[value.volume_name]
+                value = created[value.name]
             elif isinstance(value, list):
-                value = [created[v.volume_name] if isinstance(v, NewVolumeID) else v for v in value]
+                value = [created[v.name] if isinstance(v, NewVolumeID) else v for v in value]
             params[name] = value
         return params
 
@@ -667,21 +657,19 @@ class VolumePairRunner(PhaseExecutor):
 
     def wait_for_states(self, state):
         """Poll both clusters until every declared present pair is Active (PausedManual when paused)."""
-        deadline = self._clock() + self.wait_timeout
-        while True:
+        def lagging(state):
             local, peer = state
             plan = plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options)
-            lagging = [i for i in plan.items if i.spec.state == "present" and i.source and i.target
-                       and not _reached(item_view(i, local, peer), i.spec)]
-            if not lagging or self._clock() >= deadline:
-                for item in lagging:
-                    view = item_view(item, local, peer)
-                    self.errors[item.spec.index] = "%s did not reach %s within %s s (state %s on %s, %s on %s)" % (
-                        item.spec.label, "PausedManual" if item.spec.paused else "Active", self.wait_timeout,
-                        view["source_state"], self.names[LOCAL], view["target_state"], self.names[PEER])
-                return state
-            self._sleep(self.poll_interval)
-            state = self.read()
+            return [i for i in plan.items if i.spec.state == "present" and i.source and i.target
+                    and not _reached(item_view(i, local, peer), i.spec)]
+
+        state, _reached_all = self.waiter.until(state, lambda s: not lagging(s), self.read)
+        for item in lagging(state):
+            view = item_view(item, *state)
+            self.errors[item.spec.index] = "%s did not reach %s within %s s (state %s on %s, %s on %s)" % (
+                item.spec.label, "PausedManual" if item.spec.paused else "Active", self.waiter.timeout,
+                view["source_state"], self.names[LOCAL], view["target_state"], self.names[PEER])
+        return state
 
 
 def _reached(view, spec):

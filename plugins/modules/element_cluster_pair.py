@@ -305,7 +305,7 @@ from ansible_collections.element.replication.plugins.module_utils._cluster_pair 
     ClusterPairRunner, pair_result)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._split_site import run_cluster_step
 
 
@@ -330,7 +330,7 @@ def main():
     if module.params["step"] != "both":
         split_step(module, connections)
     runner = ClusterPairRunner(connections, module.params["state"], check_mode=module.check_mode,
-                               wait=module.params["wait"], wait_timeout=module.params["wait_timeout"])
+                               waiter=Waiter(enabled=module.params["wait"], timeout=module.params["wait_timeout"]))
     try:
         changed, before, after, local, peer = runner.run()
     except (ElementError, Refusal) as exc:

@@ -292,7 +292,7 @@ from ansible_collections.element.replication.plugins.module_utils._connection im
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._failover import (
     FailoverRunner, item_view, predicted_view)
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
 
 PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
@@ -328,7 +328,7 @@ def main():
     connections = Connections(module, pool_size=params["parallel"])
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
-                            wait=params["wait"], wait_timeout=params["wait_timeout"])
+                            waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0))
     try:
         changed, plan, first, last = runner.run()
     except (ElementError, Refusal) as exc:

@@ -416,7 +416,7 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._state import MODES, canonical_mode
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     Options, PairSpec, VolumePairRunner, item_view, predicted_view)
@@ -492,8 +492,8 @@ def main():
         split_step(module, connections, specs)
     runner = VolumePairRunner(
         connections, specs, Options(exclusive=module.params["exclusive"], create_target=module.params["create_target"]),
-        check_mode=module.check_mode, parallel=module.params["parallel"], wait=module.params["wait"],
-        wait_timeout=module.params["wait_timeout"])
+        check_mode=module.check_mode, parallel=module.params["parallel"],
+        waiter=Waiter(enabled=module.params["wait"], timeout=module.params["wait_timeout"], interval=2.0))
     try:
         changed, plan, first, last = runner.run()
     except ElementError as exc:
