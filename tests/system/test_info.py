@@ -84,38 +84,33 @@ def test_every_volume_pair_classification_from_both_sides(prod_dr, ansible, sim)
 
 
 def test_cluster_pair_classifications(sim, ansible):
-    edge, lab1, lab2, lab3 = (sim.cluster(n) for n in ("edge", "lab1", "lab2", "lab3"))
+    prod, dr, edge, lab1, lab2, lab3 = (sim.cluster(n) for n in ("prod", "dr", "edge", "lab1", "lab2", "lab3"))
     edge.call("StartClusterPairing")  # pending: started, never completed
     pair_clusters_raw(lab2, lab3)
     lab3.call("RemoveClusterPair", clusterPairID=lab3.cluster_pairs()[0]["clusterPairID"])  # one-sided
-    clear_calls(edge, lab1, lab2, lab3)
+    prod.settings(cluster_pair_connect_delay=3600)  # pairs stay Disconnected from now on
+    pair_clusters_raw(prod, dr)
+    clear_calls(*sim.clusters)
     run = ansible.play([info("pending", between(ansible, "edge", "lab1")),
                         info("one-sided", between(ansible, "lab2", "lab3")),
                         info("absent", between(ansible, "dr", "lab1")),
+                        info("disconnected", between(ansible, "prod", "dr")),
                         info("one cluster", ansible.connection("lab2"))], peer=None)
     assert run.rc == 0, run
-    health = {name: run.task(name)["reconciled"]["cluster_pair"] for name in ("pending", "one-sided", "absent")}
+    health = {name: run.task(name)["reconciled"]["cluster_pair"]
+              for name in ("pending", "one-sided", "absent", "disconnected")}
     assert health["pending"]["health"] == "pending"
     assert health["pending"]["reasons"] == ["pending cluster pair 1 on edge was started and never completed"]
     assert health["one-sided"]["health"] == "one-sided"
     assert "lab2 lists cluster pair" in health["one-sided"]["reasons"][0]
     assert health["absent"] == dict(health["absent"], health="absent", paired=False,
                                     reasons=["the clusters are not paired"])
+    assert health["disconnected"]["health"] == "mismatched" and health["disconnected"]["paired"] is True
+    assert "cluster pair is Disconnected on prod" in health["disconnected"]["reasons"]
     alone = run.task("one cluster")
     assert "reconciled" not in alone and alone["cluster"]["name"] == "lab2"
     assert [p["remote_cluster_name"] for p in alone["cluster_pairs"]] == ["lab3"]
     # The real state is as made: nothing repaired by reading.
     assert [p["clusterPairID"] for p in edge.cluster_pairs()] == [1] and lab3.cluster_pairs() == []
-    assert all(mutating(c) == [] for c in (edge, lab1, lab2, lab3))
-
-
-def test_disconnected_cluster_pair_is_mismatched(sim, ansible):
-    prod, dr = sim.cluster("prod"), sim.cluster("dr")
-    prod.settings(cluster_pair_connect_delay=3600)  # the pair stays Disconnected
-    pair_clusters_raw(prod, dr)
-    run = ansible.play([info("info", between(ansible, "prod", "dr"))])
-    assert run.rc == 0, run
-    pair = run.task("info")["reconciled"]["cluster_pair"]
-    assert pair["health"] == "mismatched" and pair["paired"] is True
-    assert "cluster pair is Disconnected on prod" in pair["reasons"]
     assert [p["status"] for p in prod.cluster_pairs()] == ["Disconnected"]
+    assert all(mutating(c) == [] for c in sim.clusters)
