@@ -56,6 +56,12 @@ def paired_with_reversed_source(sim):
     prod.call("ModifyVolume", volumeID=volume_named(prod, "vol-0008")["volumeID"], access="replicationTarget")
 
 
+def paired_with_source_in_use(sim):
+    paired(sim)
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_volumes_raw(prod, dr, volume_named(prod, "vol-0009")["volumeID"], volume_named(dr, "vol-0010")["volumeID"])
+
+
 def four_other_pairs(sim):
     for other in ("edge", "lab1", "lab2", "lab3"):
         pair_clusters_raw(sim.cluster("prod"), sim.cluster(other))
@@ -100,6 +106,8 @@ CASES = {
                                   "has access replicationTarget, not readWrite"),
     "target-paired-elsewhere": Case(paired_with_target_in_use, VOLUME_PAIR, {"volume": "vol-0006"},
                                     "target volume vol-0006 (ID"),
+    "source-paired-elsewhere": Case(paired_with_source_in_use, VOLUME_PAIR, {"volume": "vol-0009"},
+                                    "source volume vol-0009 (ID 9) on cluster prod is already paired with volume vol-0010"),
     "fifth-cluster-pair": Case(four_other_pairs, CLUSTER_PAIR, {}, "cluster prod already has the maximum of 4 cluster pairs"),
     "unpair-with-volume-pairs": Case(volume_pairs_in_the_way, CLUSTER_PAIR, {"state": "absent"},
                                      "cannot unpair clusters prod and dr while volume pairs use the cluster pair"),

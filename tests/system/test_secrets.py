@@ -17,6 +17,10 @@ VOLUMES = {"name": "pair volumes", "element.replication.element_volume_pair": {
     "pairs": [{"volume": "vol-0001"}, {"volume": "vol-0002", "mode": "Sync"}, {"volume": "vol-0003", "paused": True}]}}
 INFO = {"name": "info", "element.replication.element_replication_info": {}, "register": "info"}
 SHOW = {"name": "show everything", "ansible.builtin.debug": {"var": "info"}}
+FAILOVER = {"name": "fail over", "element.replication.element_replication_failover": {
+    "primary": "peer", "pairs": [{"volume": "vol-0001"}, {"volume": "vol-0002"}]}}
+FAILBACK = {"name": "fail back", "element.replication.element_replication_failover": {
+    "primary": "local", "pairs": [{"volume": "vol-0001"}, {"volume": "vol-0002"}]}}
 UNPAIR_VOLUMES = {"name": "unpair volumes", "element.replication.element_volume_pair": {
     "pairs": [{"volume": "vol-0001"}, {"volume": "vol-0002"}, {"volume": "vol-0003"}], "state": "absent"}}
 UNPAIR = {"name": "unpair clusters", "element.replication.element_cluster_pair": {"state": "absent"}}
@@ -26,6 +30,7 @@ def test_modules_at_full_verbosity_leak_no_secret(sim, ansible, tmp_path):
     outputs = []
     outputs.append(ansible.play([PAIR, VOLUMES, INFO, SHOW], check=True, diff=True, verbosity=4))
     outputs.append(ansible.play([PAIR, VOLUMES, INFO, SHOW], diff=True, verbosity=4))
+    outputs.append(ansible.play([FAILOVER, FAILBACK], diff=True, verbosity=4))
     # The secrets exist now: the pairing credentials and keys are read from the simulator's state.
     secrets = secret_values(sim)
     assert any(s.startswith("__SF_pair_") for s in secrets) and len(secrets) > 8
@@ -35,7 +40,7 @@ def test_modules_at_full_verbosity_leak_no_secret(sim, ansible, tmp_path):
     outputs.append(ansible.play([PAIR], peer="edge", verbosity=4))
     secrets |= secret_values(sim)
     outputs.append(ansible.play([UNPAIR_VOLUMES, UNPAIR], diff=True, verbosity=4))
-    assert [run.rc for run in outputs] == [0, 0, 2, 0, 0]
+    assert [run.rc for run in outputs] == [0, 0, 0, 2, 0, 0]
     leaks = scan_for_secrets(secrets, outputs, sim)
     assert leaks == [], leaks
 
