@@ -85,7 +85,7 @@ def test_every_volume_pair_classification_from_both_sides(prod_dr, ansible, sim)
 
 def test_cluster_pair_classifications(sim, ansible):
     prod, dr, edge, lab1, lab2, lab3 = (sim.cluster(n) for n in ("prod", "dr", "edge", "lab1", "lab2", "lab3"))
-    edge.call("StartClusterPairing")  # pending: started, never completed
+    pending_id = edge.call("StartClusterPairing")["clusterPairID"]  # pending: started, never completed
     pair_clusters_raw(lab2, lab3)
     lab3.call("RemoveClusterPair", clusterPairID=lab3.cluster_pairs()[0]["clusterPairID"])  # one-sided
     prod.settings(cluster_pair_connect_delay=3600)  # pairs stay Disconnected from now on
@@ -100,7 +100,7 @@ def test_cluster_pair_classifications(sim, ansible):
     health = {name: run.task(name)["reconciled"]["cluster_pair"]
               for name in ("pending", "one-sided", "absent", "disconnected")}
     assert health["pending"]["health"] == "pending"
-    assert health["pending"]["reasons"] == ["pending cluster pair 1 on edge was started and never completed"]
+    assert health["pending"]["reasons"] == ["pending cluster pair %d on edge was started and never completed" % pending_id]
     assert health["one-sided"]["health"] == "one-sided"
     assert "lab2 lists cluster pair" in health["one-sided"]["reasons"][0]
     assert health["absent"] == dict(health["absent"], health="absent", paired=False,
