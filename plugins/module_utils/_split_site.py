@@ -308,7 +308,7 @@ class SplitVolumeRunner(PhaseExecutor):
             phases = [("start", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal])]
         else:
             content = read_key_file(self.key_file).get("volume_pairing_keys") or {}
-            self.connections.register_secret(*content.values())
+            self.connections.scrub(*content.values())
             self.keys = content
             fields = {name: decode_key(key, VOLUME_KEY_FIELDS) for name, key in content.items()}
             self.items = plan_volume_complete(local, self.specs, fields)
@@ -338,7 +338,7 @@ class SplitVolumeRunner(PhaseExecutor):
 
     def after_call(self, action, params, result, state):
         if action.method == "StartVolumePairing":
-            self.connections.register_secret(result["volumePairingKey"])
+            self.connections.scrub(result["volumePairingKey"])
             volume = next(i.volume for i in self.items if i.volume and i.volume.volume_id == params["volumeID"])
             with self._lock:
                 self.keys[volume.name] = result["volumePairingKey"]

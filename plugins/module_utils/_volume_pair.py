@@ -629,7 +629,7 @@ class VolumePairRunner(PhaseExecutor):
     def after_call(self, action, params, result, state):
         if action.method == "StartVolumePairing":
             state["key"] = result["volumePairingKey"]
-            self.connections.register_secret(state["key"])
+            self.connections.scrub(state["key"])
             # Our own pending pair: if its completion is lost, the next round may remove it.
             self.known_pending.add((LOCAL, params["volumeID"], _key_field(state["key"], "volumePairUUID")))
         elif action.method == "CreateVolume":

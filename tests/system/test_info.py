@@ -111,6 +111,6 @@ def test_cluster_pair_classifications(sim, ansible):
     assert "reconciled" not in alone and alone["cluster"]["name"] == "lab2"
     assert [p["remote_cluster_name"] for p in alone["cluster_pairs"]] == ["lab3"]
     # The real state is as made: nothing repaired by reading.
-    assert [p["clusterPairID"] for p in edge.cluster_pairs()] == [1] and lab3.cluster_pairs() == []
+    assert [p["clusterPairID"] for p in edge.cluster_pairs()] == [pending_id] and lab3.cluster_pairs() == []
     assert [p["status"] for p in prod.cluster_pairs()] == ["Disconnected"]
     assert all(mutating(c) == [] for c in sim.clusters)

@@ -1,0 +1,128 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Medians of repeated runs, the issue's targets, and the printed table."""
+
+from __future__ import annotations
+
+import statistics
+
+# (key, label) of the measurements of one size, in table order.
+ROWS = (
+    ("converge", "converge, bulk (parallel=default)"),
+    ("converge_p1", "converge, bulk (parallel=1)"),
+    ("noop", "no-op re-run"),
+    ("audit", "drift audit --check"),
+    ("loop", "converge, loop of single tasks"),
+)
+PER_PAIR = ("converge", "converge_p1", "loop")  # rows whose calls are divided by N
+
+
+def combine(runs):
+    """One measurement from several runs of it: the median of every number, the other details
+    (task times, methods) of the run with the median wall time, and every run's wall time."""
+    available = [r for r in runs if r.get("available", True)]
+    if not available:
+        return runs[0]
+    ordered = sorted(available, key=lambda r: r["wall_s"])
+    combined = dict(ordered[(len(ordered) - 1) // 2])
+    for key, value in combined.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            combined[key] = statistics.median(r[key] for r in available)
+    combined["wall_s_runs"] = [round(r["wall_s"], 3) for r in available]
+    return combined
+
+
+def derive(size, figures):
+    """Per-pair figures and reads, added to the measurements of one size."""
+    for key in PER_PAIR:
+        row = figures.get(key)
+        if row and "calls" in row:
+            row["calls_per_pair"] = row["calls"] / size
+            row["mutating_per_pair"] = row["mutating"] / size
+            row["reads"] = row["calls"] - row["mutating"]
+    # Ratios of wall times (the targets), and of CPU times, which a busy machine skews far less.
+    for key, slow in (("loop_over_bulk", "loop"), ("p1_over_default", "converge_p1")):
+        if slow in figures and "converge" in figures:
+            figures[key] = figures[slow]["wall_s"] / figures["converge"]["wall_s"]
+            figures[key + "_cpu"] = figures[slow]["ansible_cpu_s"] / figures["converge"]["ansible_cpu_s"]
+
+
+def targets(sizes):
+    """[(target, measured, met)] for the issue's targets; met is None when not measured."""
+    found = []
+    noop = {n: f["noop"]["calls"] for n, f in sizes.items() if "noop" in f}
+    found.append(("no-op: at most 6 API calls for every N", _by_size(noop),
+                  all(v <= 6 for v in noop.values()) if noop else None))
+    mutating = {n: max(f[k]["mutating_per_pair"] for k in ("converge", "converge_p1") if k in f)
+                for n, f in sizes.items() if "converge" in f}
+    found.append(("converge: at most 3 mutating calls per new pair", _by_size(mutating, "%.2f"),
+                  all(v <= 3 for v in mutating.values()) if mutating else None))
+    reads = {n: f["converge"]["reads"] for n, f in sizes.items() if "converge" in f}
+    found.append(("converge: a constant number of reads (same for every N)", _by_size(reads),
+                  len(set(reads.values())) == 1 if len(reads) > 1 else None))
+    big = sizes.get(1000, {})
+    for key, label, limit in (("converge", "N=1000: converge under 30 s", 30), ("noop", "N=1000: no-op under 5 s", 5),
+                              ("audit", "N=1000: audit under 10 s", 10)):
+        row = big.get(key)
+        if row is None or not row.get("available", True):
+            found.append((label, "not measured" if row is None else "not available", None))
+        else:
+            found.append((label, "%.1f s" % row["wall_s"], row["wall_s"] < limit))
+    ratio = sizes.get(100, {}).get("loop_over_bulk")
+    found.append(("N=100: bulk at least 20 times faster than the loop",
+                  "not measured" if ratio is None else "%.1fx" % ratio, None if ratio is None else ratio >= 20))
+    return found
+
+
+def _by_size(values, fmt="%s"):
+    return ", ".join(("N=%s: " + fmt) % (n, v) for n, v in sorted(values.items())) or "not measured"
+
+
+def _number(value, fmt):
+    return (fmt % value) if isinstance(value, (int, float)) else "-"
+
+
+def table(report):
+    """The printed report: one block per size, then baseline, throughput and targets."""
+    machine = report["machine"]
+    lines = ["%d CPUs, Python %s, ansible-core %s; load average %.1f at the start, %.1f at the end%s" % (
+        machine["nproc"], machine["python"], machine["ansible_core"], machine["load_average_at_start"][0],
+        machine["load_average_at_end"][0],
+        " (busy: compare CPU seconds)" if max(machine["load_average_at_start"][0],
+                                               machine["load_average_at_end"][0]) > machine["nproc"] else ""), ""]
+    header = "%-6s %-35s %8s %5s %7s %6s %7s %7s %8s %8s %8s" % (
+        "N", "measurement", "wall s", "runs", "calls", "mut", "call/pr", "mut/pr", "ans cpu", "sim cpu", "api span")
+    lines += [header, "-" * len(header)]
+    for size, figures in sorted(report["sizes"].items()):
+        for key, label in ROWS:
+            row = figures.get(key)
+            if row is None:
+                continue
+            if not row.get("available", True):
+                lines.append("%-6s %-35s %s" % (size, label, "audit: not available (%s)" % row["reason"]))
+                continue
+            lines.append("%-6s %-35s %8.2f %5d %7s %6s %7s %7s %8s %8s %8s" % (
+                size, label, row["wall_s"], len(row["wall_s_runs"]), _number(row.get("calls"), "%d"),
+                _number(row.get("mutating"), "%d"), _number(row.get("calls_per_pair"), "%.2f"),
+                _number(row.get("mutating_per_pair"), "%.2f"), _number(row.get("ansible_cpu_s"), "%.2f"),
+                _number(row.get("sim_cpu_s"), "%.2f"), _number(row.get("api_span_s"), "%.2f")))
+        for key, label in (("loop_over_bulk", "ratio loop / bulk (wall)"),
+                           ("p1_over_default", "ratio parallel=1 / default (wall)")):
+            if key in figures:
+                lines.append("%-6s %-35s %7.1fx   (CPU: %.1fx)" % (size, label, figures[key], figures[key + "_cpu"]))
+        lines.append("")
+    lines.append("Ansible alone (no Element task):")
+    for key, row in report["baseline"].items():
+        lines.append("  %-33s %8.2f s wall, %.2f s CPU (%d runs)" % (
+            key.replace("_", " "), row["wall_s"], row["ansible_cpu_s"], len(row["wall_s_runs"])))
+    lines.append("Simulator throughput, one cluster, keep-alive (state: %s):" % report["throughput"]["state"])
+    for key, row in report["throughput"]["results"].items():
+        lines.append("  %-45s %8.0f req/s  p50 %.2f ms  errors %d" % (
+            key, row["requests_per_second"], row["p50_ms"] or 0, row["errors"]))
+    lines.append("Targets:")
+    for label, measured, met in report["targets"]:
+        status = "n/a   " if met is None else ("met   " if met else "MISSED")
+        lines.append("  [%s] %-55s %s" % (status, label, measured))
+    return "\n".join(lines)

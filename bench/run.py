@@ -1,0 +1,138 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""`make bench`: speed and API-call figures of element.replication against the simulator.
+
+    .venv/bin/python bench/run.py [--sizes 10,100,1000] [--repeats 3] [--results-dir bench/results] [--quick]
+
+Prints a table (see bench/README.md for what each figure means) and writes it as JSON to
+RESULTS_DIR/bench-<timestamp>.json and RESULTS_DIR/latest.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import report
+import scenarios
+from workload import BENCH, REPO, Workspace
+
+LOOP_SIZES = (10, 100)  # the old way is too slow to be worth measuring at 1000
+LONG_RUN_S = 20.0  # a measurement whose first run takes longer is not repeated: the noise is small beside it
+THROUGHPUT_CONNECTIONS = (1, 4)  # 4: the module's default pool per cluster
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,100,1000", help="volume pairs per measurement, comma-separated")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each short measurement; the median is shown")
+    parser.add_argument("--results-dir", default=str(BENCH / "results"), help="where the JSON goes")
+    parser.add_argument("--quick", action="store_true", help="smoke mode: N=10, one run each (under a minute)")
+    parser.add_argument("--collection", default=str(REPO),
+                        help="root of the collection to measure (another checkout, to compare a change)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.sizes, args.repeats = "10", 1
+    args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    if not args.sizes or min(args.sizes) < 1 or args.repeats < 1:
+        parser.error("sizes and repeats must be positive")
+    return args
+
+
+def repeat(measure, repeats, runs=()):
+    """Run a measurement until there are `repeats` runs of it, or fewer when a run is long (the
+    machine's noise is small beside it) or the measurement is not available; the combined figures."""
+    runs = list(runs)
+    while len(runs) < repeats and all(r.get("available", True) and r["wall_s"] <= LONG_RUN_S for r in runs):
+        runs.append(measure())
+    return report.combine(runs)
+
+
+def machine_facts():
+    from ansible.release import __version__ as ansible_version  # the venv's ansible-core
+    return {"nproc": os.cpu_count(), "usable_cpus": len(os.sched_getaffinity(0)),
+            "python": platform.python_version(), "ansible_core": ansible_version,
+            "platform": platform.platform(), "load_average_at_start": os.getloadavg()}
+
+
+def measure_size(args, workspace, size, log):
+    """Every figure of one size. The first converge's state also serves the no-op runs, the audits
+    and (for the largest size) the simulator's throughput; further converges start afresh."""
+    figures = {}
+    log("N=%d: bulk converge, then no-op re-runs and drift audits on its state" % size)
+    with scenarios.converged(workspace, size) as (sim, first):
+        figures["noop"] = repeat(lambda: scenarios.noop(workspace, sim, size), args.repeats)
+        figures["audit"] = repeat(lambda: scenarios.audit(workspace, sim, size), args.repeats)
+        if size == max(args.sizes):
+            log("N=%d: simulator throughput" % size)
+            figures["throughput"] = scenarios.throughput(sim, size, 0.5 if args.quick else 2.0,
+                                                         THROUGHPUT_CONNECTIONS)
+    log("N=%d: more bulk converges, each on a fresh simulator" % size)
+    figures["converge"] = repeat(lambda: scenarios.converge(workspace, size, scenarios.bulk_task(size)),
+                                 args.repeats, [first])
+    if not args.quick:  # the same code path as the default; its figure matters at large N
+        log("N=%d: bulk converge with parallel=1" % size)
+        figures["converge_p1"] = repeat(
+            lambda: scenarios.converge(workspace, size, scenarios.bulk_task(size, parallel=1)), args.repeats)
+    if size in LOOP_SIZES:
+        log("N=%d: loop of single-pair tasks" % size)
+        figures["loop"] = repeat(lambda: scenarios.converge(workspace, size, scenarios.loop_task(size)), args.repeats)
+    report.derive(size, figures)
+    return figures
+
+
+def measure(args, workspace, log):
+    result = {"machine": machine_facts(),
+              "options": {"collection": args.collection, "sizes": args.sizes, "repeats": args.repeats,
+                          "quick": args.quick, "long_run_s": LONG_RUN_S,
+                          "loop_sizes": [n for n in args.sizes if n in LOOP_SIZES]},
+              "baseline": {}, "sizes": {}}
+    log("Ansible alone")
+    for key, tasks in (("empty_play", []), ("one_ping_task", [{"name": "ping", "ansible.builtin.ping": {}}])):
+        result["baseline"][key] = repeat(lambda: scenarios.ansible_alone(workspace, tasks), args.repeats)
+    for size in args.sizes:
+        figures = result["sizes"][size] = measure_size(args, workspace, size, log)
+        if "throughput" in figures:
+            result["throughput"] = figures.pop("throughput")
+    result["targets"] = report.targets(result["sizes"])
+    result["machine"]["load_average_at_end"] = os.getloadavg()
+    return result
+
+
+def write(result, results_dir):
+    results_dir = Path(results_dir)
+    results_dir.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(result, indent=1, default=str)
+    path = results_dir / ("bench-%s.json" % time.strftime("%Y%m%dT%H%M%S"))
+    path.write_text(text)
+    (results_dir / "latest.json").write_text(text)
+    return path
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.monotonic()
+
+    def log(message):  # progress on stderr, so stdout is the table alone
+        print("[%5.0f s] %s" % (time.monotonic() - started, message), file=sys.stderr, flush=True)
+
+    workspace = Workspace(args.collection)
+    try:
+        result = measure(args, workspace, log)
+    finally:
+        workspace.close()
+    result["duration_s"] = round(time.monotonic() - started, 1)
+    print(report.table(result))
+    print("\nTotal %.0f s. JSON: %s" % (result["duration_s"], write(result, args.results_dir)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
