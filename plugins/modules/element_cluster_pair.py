@@ -178,9 +178,9 @@ EXAMPLES = r"""
 RETURN = r"""
 cluster_pair:
   description:
-    - The pair between the two clusters after the run (predicted in check mode is not possible
-      for new pairs, so in check mode this is the pair as it is now).
-    - Empty when the clusters are not paired.
+    - The pair between the two clusters after the run; in check mode, the pair as it is before the
+      run (the diff shows what the run would make of it).
+    - Empty when the clusters are not paired, and with O(step=start) or O(step=complete).
   returned: always
   type: dict
   sample:

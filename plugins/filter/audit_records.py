@@ -1,0 +1,215 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: audit_records
+short_description: Classify a replication topology's drift from the audit's check-mode results
+version_added: 1.0.0
+author:
+  - element.replication maintainers (@element-replication)
+description:
+  - Used by the P(element.replication.replication_audit#role) role; turns what its tasks read and
+    planned into one finding record per topology entry whose source is the given host.
+  - Drift is what a converge run would change or could not do, a pairing task that reports changed
+    or failed in check mode, and every pair between the entry's clusters whose reconciled health
+    is not healthy. A pause that the topology declares is desired, not drift (health V(paused)).
+    A cluster that cannot be read is an audit error, not drift.
+  - Runs in linear time in the number of volume pairs, so audits of thousands of pairs stay fast.
+positional: infos, cluster_checks, volume_checks, host
+options:
+  _input:
+    description: The normalized topology (C(cluster_pairing_plan) of the P(element.replication.cluster_pairing#role) role).
+    type: dict
+    required: true
+  infos:
+    description: The registered loop results of M(element.replication.element_replication_info), one per entry.
+    type: list
+    elements: dict
+    required: true
+  cluster_checks:
+    description: The registered loop results of M(element.replication.element_cluster_pair) in check mode.
+    type: list
+    elements: dict
+    required: true
+  volume_checks:
+    description: The registered loop results of M(element.replication.element_volume_pair) in check mode.
+    type: list
+    elements: dict
+    required: true
+  host:
+    description: The inventory host whose entries (as source) are classified.
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Classify what differs from the topology
+  ansible.builtin.set_fact:
+    records: >-
+      {{ cluster_pairing_plan | element.replication.audit_records(
+           replication_audit_info.results, cluster_pairing_result.results,
+           volume_pairing_result.results, inventory_hostname) }}
+"""
+
+RETURN = r"""
+_value:
+  description:
+    - One record per topology entry with C(health), C(reasons), C(planned_actions), C(errors),
+      C(cluster_pair_drift), C(volume_drift_count), C(drift_count) and C(volume_pairs) (each
+      with its health, reasons, planned actions and whether it is drift).
+  type: list
+  elements: dict
+"""
+
+import re
+
+PAUSED_BY_HAND = re.compile("replication is paused by hand on ")
+
+
+def _first_by(results, path):
+    """Index loop results by a nested key of their loop variable (the first result wins)."""
+    index = {}
+    for result in results or []:
+        value = result
+        for key in path:
+            value = (value or {}).get(key)
+        index.setdefault(value, result)
+    return index
+
+
+def _pair_index(pairs, cluster_key, volume_key):
+    """(cluster, volume ID) -> position of the first reconciled pair with that side."""
+    index = {}
+    for position, pair in enumerate(pairs):
+        index.setdefault((pair.get(cluster_key), pair.get(volume_key)), position)
+    return index
+
+
+def _declared_volume(entry, checked, declared, source_name, target_name, pairs, by_source, by_target, matched):
+    """The record of one declared volume pair, matched to the reconciled pairs by volume ID."""
+    state = declared.get("state", entry["state"])
+    paused = declared["paused"] if "paused" in declared else entry["paused"]
+    candidates = []
+    if checked.get("source_volume_id") is not None:
+        candidates.append(by_source.get((source_name, checked["source_volume_id"])))
+    if checked.get("target_volume_id") is not None:
+        candidates.append(by_target.get((target_name, checked["target_volume_id"])))
+    positions = [p for p in candidates if p is not None]
+    pair = pairs[min(positions)] if positions else None
+    health, reasons = "absent", []
+    if pair is not None:
+        matched.add(pair.get("volume_pair_uuid"))
+        health, reasons = pair["health"], list(pair["reasons"])
+        if paused and health == "mismatched":
+            reasons = [r for r in reasons if not PAUSED_BY_HAND.match(r)]
+            if not reasons:
+                health = "paused"
+        elif paused and health == "healthy":
+            reasons = ["the topology declares this pair paused"]
+    elif state == "present":
+        reasons = ["not paired"]
+    declared_mode = declared.get("mode", entry["mode"])
+    if checked.get("paired") and checked.get("mode") != declared_mode:
+        reasons.append("mode is %s, the topology declares %s" % (checked.get("mode"), declared_mode))
+    if checked.get("failed"):
+        reasons.append(checked.get("msg"))
+    drift = bool(checked.get("changed") or checked.get("failed")
+                 or health not in (("healthy", "paused") if state == "present" else ("absent",)))
+    return {
+        "source_volume": checked.get("source_volume_name") or declared.get("volume", "ID %s" % declared.get("volume_id")),
+        "target_volume": checked.get("target_volume_name") or declared.get("peer_volume", checked.get("source_volume_name")),
+        "declared": True, "state": state, "mode": checked.get("mode"), "declared_mode": declared_mode,
+        "paused": checked.get("paused"), "health": health, "reasons": reasons,
+        "planned_actions": list(checked.get("repairs") or []) + list(checked.get("changes") or []), "drift": drift,
+    }
+
+
+def _undeclared_volume(pair, planned_by_volume):
+    planned = []
+    for side in ("source", "target"):
+        planned += planned_by_volume.get((pair.get("%s_cluster" % side), pair.get("%s_volume_id" % side)), [])
+    drift = pair["health"] != "healthy" or bool(planned)
+    return {
+        "source_volume": pair.get("source_volume_name"), "target_volume": pair.get("target_volume_name"),
+        "declared": False, "state": None, "mode": pair.get("source_mode"), "declared_mode": None, "paused": None,
+        "health": pair["health"], "reasons": pair["reasons"] or ["not declared in the topology"],
+        "planned_actions": planned, "drift": drift,
+    }
+
+
+def _record(plan, entry, info, cp, vp):
+    readable = "reconciled" in info and not info.get("failed", False)
+    source_name = (info.get("cluster") or {}).get("name", entry["source"])
+    target_name = (info.get("peer_cluster") or {}).get("name", entry["target"])
+    pair_state = next(p["state"] for p in plan["cluster_pairs"] if p["key"] == entry["key"])
+    health, reasons, planned, errors = "unknown", [], [], []
+    cp_drift, volume_drift, volume_pairs = False, 0, []
+    if not readable:
+        errors = ["%s: could not read the clusters: %s" % (entry["label"], info.get("msg", "no result"))]
+    else:
+        reconciled = info["reconciled"]
+        health, reasons = reconciled["cluster_pair"]["health"], list(reconciled["cluster_pair"]["reasons"])
+        if health != ("healthy" if pair_state == "present" else "absent"):
+            cp_drift = True
+            if pair_state == "absent":
+                reasons.append("the topology declares these clusters unpaired")
+        # Only the host that works on a cluster pair checks it (see cluster_pairing's plan).
+        if cp is not None and cp.get("failed"):
+            cp_drift = True
+            reasons.append("the cluster pair check failed: %s" % cp.get("msg", ""))
+        elif cp is not None and cp.get("changed"):
+            cp_drift = True
+            planned = list(cp.get("repairs") or []) + [a["reason"] for a in cp.get("actions") or []]
+        if vp is not None and vp.get("failed") and "volume_pairs" not in vp:
+            volume_drift += 1
+            reasons.append("the volume pair check failed: %s" % vp.get("msg", ""))
+        pairs = reconciled["volume_pairs"]
+        by_source = _pair_index(pairs, "source_cluster", "source_volume_id")
+        by_target = _pair_index(pairs, "target_cluster", "target_volume_id")
+        matched = set()
+        for position, checked in enumerate((vp or {}).get("volume_pairs") or []):
+            record = _declared_volume(entry, checked, entry["volumes"][position], source_name, target_name,
+                                      pairs, by_source, by_target, matched)
+            volume_drift += record["drift"]
+            volume_pairs.append(record)
+        # Pairs between the two clusters that no entry declares: this entry's direction, and the
+        # other direction too when no entry declares it.
+        reverse_declared = any(e["source"] == entry["target"] and e["target"] == entry["source"]
+                               for e in plan["entries"])
+        planned_by_volume = {}
+        for action in (vp or {}).get("actions") or []:
+            if "volumeID" in (action.get("params") or {}):
+                planned_by_volume.setdefault((action["cluster"], action["params"]["volumeID"]), []).append(action["reason"])
+        for pair in pairs:
+            if pair.get("volume_pair_uuid") in matched or (pair.get("source_cluster") != source_name and reverse_declared):
+                continue
+            record = _undeclared_volume(pair, planned_by_volume)
+            volume_drift += record["drift"]
+            volume_pairs.append(record)
+    return {
+        "index": entry["index"], "key": entry["key"], "source": entry["source"], "target": entry["target"],
+        "source_cluster": source_name, "target_cluster": target_name, "state": entry["state"],
+        "mode": entry["mode"], "paused": entry["paused"],
+        "modes": list(dict.fromkeys(v.get("mode", entry["mode"]) for v in entry["volumes"])),
+        "health": health, "reasons": reasons, "planned_actions": planned, "errors": errors,
+        "cluster_pair_drift": cp_drift, "volume_drift_count": volume_drift,
+        "drift_count": (1 if cp_drift else 0) + volume_drift, "volume_pairs": volume_pairs,
+    }
+
+
+def audit_records(plan, infos, cluster_checks, volume_checks, host):
+    infos = _first_by(infos, ("replication_audit_entry", "index"))
+    cluster_checks = _first_by(cluster_checks, ("cluster_pairing_cluster_pair", "key"))
+    volume_checks = _first_by(volume_checks, ("volume_pairing_entry", "index"))
+    return [_record(plan, entry, infos.get(entry["index"]) or {}, cluster_checks.get(entry["key"]),
+                    volume_checks.get(entry["index"]))
+            for entry in plan["entries"] if entry["source"] == host]
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"audit_records": audit_records}
