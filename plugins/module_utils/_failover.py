@@ -247,12 +247,10 @@ class FailoverRunner(PhaseExecutor):
         self.unreachable = None  # name or address of the cluster an unplanned failover left behind
 
     def read(self):
-        if not self.unplanned:
-            clusters = {LOCAL: read_cluster(self.clients[LOCAL], volumes=True),
-                        PEER: read_cluster(self.clients[PEER], volumes=True)}
-        else:
-            clusters = {self.primary: read_cluster(self.clients[self.primary], volumes=True),
-                        other(self.primary): None}
+        accounts = any(s.account is not None or s.peer_account is not None for s in self.specs)
+        sides = (LOCAL, PEER) if not self.unplanned else (self.primary,)
+        clusters = {side: None for side in (LOCAL, PEER)}
+        clusters.update({side: read_cluster(self.clients[side], volumes=True, accounts=accounts) for side in sides})
         self.names = dict(_names(clusters))
         return clusters
 

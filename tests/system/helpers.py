@@ -272,3 +272,47 @@ def replication_state(a, b):
                     vb["volumePairs"][0]["remoteReplication"]["state"])
             for names, (va, vb) in volume_pairs_between(a, b).items()
             if (va["access"], vb["access"]) == ("readWrite", "replicationTarget")}
+
+
+# ---- failover and split-site roles ------------------------------------------------------------
+
+def collection_playbook(ansible, inventory):
+    """A function that runs one of the collection's playbooks (playbooks/NAME) with this inventory:
+    run(name, check=False, diff=False, verbosity=0, extra_args=(), **extra_vars)."""
+    def run(name, check=False, diff=False, verbosity=0, extra_args=(), **extra_vars):
+        extra = ["-e", json.dumps(extra_vars)] if extra_vars else []
+        return ansible.playbook(None, playbook_path=REPO / "playbooks" / name, inventory=inventory, check=check,
+                                diff=diff, verbosity=verbosity, extra_args=extra + list(extra_args))
+    return run
+
+
+def site_inventory(sim, path, topology, own, **extra_vars):
+    """An inventory as one site's controller has it: every cluster is a host of element_clusters, but
+    only the hosts named in own carry their element_* variables (credentials); the others have none.
+    Returns the path."""
+    with open(sim.inventory_file, encoding="utf-8") as handle:
+        hosts = yaml.safe_load(handle)["all"]["hosts"]
+    inventory = {"all": {"vars": dict(extra_vars, element_replication_topology=topology),
+                         "children": {"element_clusters": {"hosts": {
+                             name: (hosts[name] if name in own else {}) for name in hosts}}}}}
+    Path(path).write_text(yaml.safe_dump(inventory, sort_keys=False))
+    return Path(path)
+
+
+def access_and_state(a, b, couples):
+    """{(a volume, b volume): (access on a, access on b, replication state on a, on b)} for these
+    couples of volume names; the state is None for a volume without a pair."""
+    def state(volume):
+        return volume["volumePairs"][0]["remoteReplication"]["state"] if volume.get("volumePairs") else None
+    a_volumes = {v["name"]: v for v in a.volumes()}
+    b_volumes = {v["name"]: v for v in b.volumes()}
+    found = {}
+    for a_name, b_name in couples:
+        va, vb = a_volumes[a_name], b_volumes[b_name]
+        found[(a_name, b_name)] = (va["access"], vb["access"], state(va), state(vb))
+    return found
+
+
+def item_results(run, name, host=None):
+    """The loop item results of every recorded run of the task with this name (see task_results)."""
+    return [item for r in task_results(run, name, host) for item in r["result"].get("results", [])]

@@ -200,8 +200,8 @@ def test_a_bad_topology_fails_before_any_call(run_role, sim, topology, message):
 def test_the_roles_share_one_topology_spec():
     """Each role documents and validates its own *_topology variable; the specs must not drift apart."""
     specs = {}
-    for role in ("cluster_pairing", "volume_pairing", "replication_audit"):
+    for role in ("cluster_pairing", "volume_pairing", "replication_audit", "dr_failover"):
         options = yaml.safe_load((REPO / "roles" / role / "meta" / "argument_specs.yml").read_text())[
             "argument_specs"]["main"]["options"]
         specs[role] = json.dumps(options[role + "_topology"], sort_keys=True).replace(role + "_topology", "TOPOLOGY")
-    assert specs["cluster_pairing"] == specs["volume_pairing"] == specs["replication_audit"]
+    assert specs["cluster_pairing"] == specs["volume_pairing"] == specs["replication_audit"] == specs["dr_failover"]

@@ -1,0 +1,193 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The dr_failover role through playbooks/dr_failover.yml and dr_failback.yml, against the
+simulator: planned failover and back (a second run changes nothing), refusals before any change,
+an unplanned failover with the source cluster offline and the failback when it returns, and a
+failover that fails half-way and is finished by a re-run. Every test checks the access and the
+replication state of the volumes on both clusters, and the call logs."""
+
+from __future__ import annotations
+
+
+import pytest
+
+from helpers import (access_and_state, changed_tasks, clear_calls, collection_playbook, item_results, mutating,
+                     pair_clusters_raw, pair_volumes_raw, scan_for_secrets, task_results, topology_inventory,
+                     volume_named)
+
+TOPOLOGY = [
+    {"source": "prod", "target": "dr", "volumes": [
+        {"volume": "vol-0001", "mode": "Sync"}, {"volume": "vol-0002"}, {"volume": "vol-0003", "paused": False}]},
+    {"source": "edge", "target": "dr", "volumes": [{"volume": "vol-0001", "peer_volume": "vol-0005"}]},
+]
+PROD = [("vol-0001", "vol-0001"), ("vol-0002", "vol-0002"), ("vol-0003", "vol-0003")]
+EDGE = [("vol-0001", "vol-0005")]
+NORMAL = ("readWrite", "replicationTarget", "Active", "Active")
+FAILED_OVER = ("replicationTarget", "readWrite", "Active", "Active")
+MAIN = "Fail over or back"
+
+
+@pytest.fixture
+def replicating(sim):
+    """prod replicates vol-0001..3 to dr, edge its vol-0001 to dr's vol-0005, all Active (set up
+    through the raw API: these tests are about moving the direction)."""
+    prod, dr, edge = (sim.cluster(n) for n in ("prod", "dr", "edge"))
+    for source, couples in ((prod, PROD), (edge, EDGE)):
+        pair_clusters_raw(source, dr)
+        for a, b in couples:
+            pair_volumes_raw(source, dr, volume_named(source, a)["volumeID"], volume_named(dr, b)["volumeID"])
+    clear_calls(prod, dr, edge)
+    return prod, dr, edge
+
+
+@pytest.fixture
+def playbook(ansible, sim, tmp_path):
+    return collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", TOPOLOGY,
+                                                           ansible_pipelining=True))
+
+
+def direction(prod, dr, edge):
+    return {"prod": access_and_state(prod, dr, PROD), "edge": access_and_state(edge, dr, EDGE)}
+
+
+def everywhere(value, *entries):
+    return {entry: {couple: value for couple in dict(prod=PROD, edge=EDGE)[entry]} for entry in entries}
+
+
+def summary(run):
+    return [line for r in task_results(run, "Show what changed and what to reconcile later") if r["status"] == "ok"
+            for line in r["result"]["msg"]]
+
+
+def test_planned_failover_and_back(replicating, playbook, sim):
+    prod, dr, edge = replicating
+    check = playbook("dr_failover.yml", check=True, diff=True)
+    assert check.rc == 0, check
+    assert all(mutating(c) == [] for c in (prod, dr, edge))
+    assert direction(prod, dr, edge) == everywhere(NORMAL, "prod", "edge")
+    planned = item_results(check, MAIN)
+    assert sorted(i["dr_failover_entry"]["label"] for i in planned if i["changed"]) == ["edge -> dr", "prod -> dr"]
+
+    # One entry, selected by name: only its volumes move.
+    first = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
+    assert first.rc == 0, first
+    assert direction(prod, dr, edge) == {**everywhere(FAILED_OVER, "prod"), **everywhere(NORMAL, "edge")}
+    assert "prod -> dr: failover: vol-0001 -> vol-0001: failed over: dr is now the source, prod the target" in summary(first)
+    # The old source is demoted before the new one is promoted, in one call per cluster.
+    assert [c["params"] for c in mutating(prod) if c["method"] == "ModifyVolumes"] == [
+        {"volumeIDs": [volume_named(prod, a)["volumeID"] for a, _ in PROD], "access": "replicationTarget"}]
+
+    # Every entry: the one already failed over is left alone.
+    clear_calls(prod, dr, edge)
+    everything = playbook("dr_failover.yml")
+    assert everything.rc == 0, everything
+    assert direction(prod, dr, edge) == everywhere(FAILED_OVER, "prod", "edge")
+    assert mutating(prod) == [] and [c["params"]["access"] for c in mutating(edge) if c["method"] == "ModifyVolumes"] == [
+        "replicationTarget"]
+    results = {i["dr_failover_entry"]["label"]: i["changed"] for i in item_results(everything, MAIN)}
+    assert results == {"prod -> dr": False, "edge -> dr": True}
+
+    clear_calls(prod, dr, edge)
+    again = playbook("dr_failover.yml")
+    assert again.rc == 0, again
+    assert changed_tasks(again) == [] and all(mutating(c) == [] for c in (prod, dr, edge))
+
+    back = playbook("dr_failback.yml", verbosity=4)
+    assert back.rc == 0, back
+    assert direction(prod, dr, edge) == everywhere(NORMAL, "prod", "edge")
+    assert [c["params"]["access"] for c in mutating(dr) if c["method"] == "ModifyVolumes"] == ["replicationTarget"] * 2
+    assert scan_for_secrets({c.password for c in sim.clusters}, [back], sim) == []
+
+    clear_calls(prod, dr, edge)
+    again = playbook("dr_failback.yml")
+    assert again.rc == 0, again
+    assert changed_tasks(again) == [] and all(mutating(c) == [] for c in (prod, dr, edge))
+    assert direction(prod, dr, edge) == everywhere(NORMAL, "prod", "edge")
+
+
+@pytest.mark.parametrize("trouble", ["paused", "link down", "unhealthy"])
+def test_a_planned_failover_is_refused_before_any_change(replicating, playbook, trouble):
+    prod, dr, edge = replicating
+    if trouble == "paused":
+        prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0002")["volumeID"], pausedManual=True)
+        expected = "state PausedManual on prod"
+    elif trouble == "link down":
+        prod.set_link("dr", up=False)  # the controller reaches both clusters; they do not reach each other
+        expected = "cluster pair not connected"
+    else:  # made writable by hand on the DR side, without a failover
+        dr.call("ModifyVolume", volumeID=volume_named(dr, "vol-0003")["volumeID"], access="readWrite")
+        expected = "pair 3 (volume vol-0003): both vol-0003 on dr / vol-0003 on prod are readWrite"
+    clear_calls(prod, dr, edge)
+    before = direction(prod, dr, edge)
+    run = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
+    assert run.rc == 2, run
+    [failed] = item_results(run, MAIN, host="prod")
+    assert task_results(run, MAIN, host="prod")[0]["status"] == "failed"
+    assert "planned failover to dr refused, nothing was changed" in failed["msg"] and expected in failed["msg"], failed
+    assert all(mutating(c) == [] for c in (prod, dr, edge))
+    assert direction(prod, dr, edge) == before
+    assert task_results(run, "Reprotect the pairs that an unplanned run split")[0]["status"] == "skipped"
+
+
+def test_unplanned_failover_then_failback_when_the_source_returns(replicating, playbook, sim):
+    prod, dr, edge = replicating
+    prod.set_offline()
+    # -e as a user types it: the entry selection as a string.
+    run = playbook("dr_failover.yml", extra_args=["-e", "dr_failover_type=unplanned", "-e", "dr_failover_entries=prod:dr"])
+    assert run.rc == 0, run
+    assert task_results(run, "Read the volume pairs of each entry")[0]["status"] == "skipped"
+    assert {volume_named(dr, name)["access"] for name, _ in PROD} == {"readWrite"}
+    assert access_and_state(edge, dr, EDGE) == {EDGE[0]: NORMAL}
+    lines = summary(run)
+    assert any(line.startswith("prod -> dr: reconcile later: cluster ") and "could not be reached" in line for line in lines)
+    assert "prod -> dr: when prod returns, run dr_failover.yml (planned) to reprotect, dr staying the source, " \
+        "or dr_failback.yml to reprotect and then move the source back to prod" in lines
+    again = playbook("dr_failover.yml", extra_args=["-e", "dr_failover_type=unplanned", "-e", "dr_failover_entries=0"])
+    assert again.rc == 0 and changed_tasks(again) == [], again
+
+    prod.set_online()  # back with its volumes still readWrite: split until reprotected
+    assert set(access_and_state(prod, dr, PROD).values()) == {("readWrite", "readWrite", "PausedManualRemote", "PausedManual")}
+    assert mutating(prod) == [], "the lost cluster was not touched"
+    clear_calls(prod, dr, edge)
+    check = playbook("dr_failback.yml", check=True, dr_failover_entries=["prod:dr"])
+    assert check.rc == 0, check
+    assert any("check mode plans the reprotect of 3 split pair(s) only" in line for line in summary(check))
+    assert all(mutating(c) == [] for c in (prod, dr, edge))
+
+    back = playbook("dr_failback.yml", dr_failover_entries=["prod:dr"])
+    assert back.rc == 0, back
+    [reprotect] = item_results(back, "Reprotect the pairs that an unplanned run split")
+    assert reprotect["changed"] and all(p["changes"][0].startswith("reprotected: vol-") for p in reprotect["volume_pairs"])
+    assert direction(prod, dr, edge) == everywhere(NORMAL, "prod", "edge")
+
+    clear_calls(prod, dr, edge)
+    again = playbook("dr_failback.yml")
+    assert again.rc == 0 and changed_tasks(again) == [], again
+    assert all(mutating(c) == [] for c in (prod, dr, edge))
+
+
+def test_a_failover_that_fails_half_way_is_finished_by_a_rerun(replicating, playbook):
+    prod, dr, edge = replicating
+    dr.add_fault("ModifyVolumes", "error", error="xDBConnectionLoss")  # the promote step fails
+    run = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
+    assert run.rc == 2, run
+    [failed] = item_results(run, MAIN, host="prod")
+    assert task_results(run, MAIN, host="prod")[0]["status"] == "failed"
+    assert "ModifyVolumes" in failed["msg"] and "xDBConnectionLoss" in failed["msg"], failed
+    assert {v[:2] for v in access_and_state(prod, dr, PROD).values()} == {("replicationTarget", "replicationTarget")}, \
+        "the old source is demoted first: nothing is writable on both sides"
+    rerun = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
+    assert rerun.rc == 0, rerun
+    assert direction(prod, dr, edge) == {**everywhere(FAILED_OVER, "prod"), **everywhere(NORMAL, "edge")}
+    assert any("finished an interrupted failover" in line for line in summary(rerun))
+
+
+def test_an_unknown_entry_fails_before_any_call(playbook, sim):
+    clear_calls(*sim.clusters)
+    run = playbook("dr_failover.yml", dr_failover_entries=["prod:edge", "7", "edge:dr"])
+    assert run.rc == 2, run
+    assert "dr_failover_entries names no topology entry: prod:edge, 7. Name entries by index or as source:target: " \
+        "0 or prod:dr, 1 or edge:dr." in run.stdout, run
+    assert all(c.calls() == [] for c in sim.clusters)
