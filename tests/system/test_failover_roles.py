@@ -10,7 +10,6 @@ replication state of the volumes on both clusters, and the call logs."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from helpers import (access_and_state, changed_tasks, clear_calls, collection_playbook, item_results, mutating,
