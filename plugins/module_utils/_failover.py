@@ -24,7 +24,7 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     MODIFY_VOLUMES_CHUNK, READ_WRITE, REPLICATION_TARGET, pair_relation, paused_flags, resolve_volume)
 
-MAX_ROUNDS = 3
+MAX_ROUNDS = 4
 CAUGHT_UP = "Active"
 
 
@@ -38,9 +38,10 @@ class FailoverItem:
     volumes: dict = field(default_factory=dict)  # side -> Volume
     refusal: str = None
     pause: list = field(default_factory=list)  # sides to pause before the flip
-    demote: bool = False  # the non-primary volume becomes replicationTarget
-    promote: bool = False  # the primary volume becomes readWrite
+    demote: str = None  # the side whose volume becomes replicationTarget
+    promote: str = None  # the side whose volume becomes readWrite
     resume: list = field(default_factory=list)  # sides whose manual pause is lifted at the end
+    staged: bool = False  # reprotected towards the other side first; the move follows once Active
     changes: list = field(default_factory=list)
 
     @property
@@ -124,20 +125,28 @@ def _plan_item(item, primary, secondary, names, force, connected):
             return
         if not flags[secondary]:
             item.pause.append(secondary)
-        item.demote = item.promote = True
+        item.demote, item.promote = secondary, primary
         item.changes.append("failed over: %s is now the source, %s the target" % (names[primary], names[secondary]))
     elif access == (REPLICATION_TARGET, REPLICATION_TARGET):
-        item.promote = True  # a failover that stopped half-way: finish it
+        item.promote = primary  # a failover that stopped half-way: finish it
         item.changes.append("finished an interrupted failover: %s on %s is now the source" % (new_source.name, names[primary]))
     elif access == (READ_WRITE, READ_WRITE):
-        if not (flags[primary] or force):
-            item.refusal = ("both %s are readWrite and %s was not failed over to (no pause on its side): writes may "
+        # Split, as an unplanned failover leaves a pair when the lost site returns: the side that
+        # shows the failover's pause holds the newest writes, so the other side becomes its target.
+        if flags[primary] or (force and not flags[secondary]):
+            item.demote = secondary
+            item.changes.append("reprotected: %s on %s is now the replication target of %s" % (
+                old_source.name, names[secondary], names[primary]))
+        elif flags[secondary]:
+            item.demote, item.staged = primary, True
+            item.changes.append("reprotected: %s on %s is now the replication target of %s, which holds the writes "
+                                "made since the unplanned failover; the move to %s follows once the pair is Active"
+                                % (new_source.name, names[primary], names[secondary], names[primary]))
+        else:
+            item.refusal = ("both %s are readWrite and neither shows the pause of an unplanned failover: writes may "
                             "have landed on both sides; set force=true to make %s the target and discard its writes"
-                            % (where, names[primary], names[secondary]))
+                            % (where, names[secondary]))
             return
-        item.demote = True  # reprotect after an unplanned failover: the returning site becomes the target
-        item.changes.append("reprotected: %s on %s is now the replication target of %s" % (
-            old_source.name, names[secondary], names[primary]))
     else:
         item.refusal = "%s has access %s / %s, which this module does not change" % (where, access[0], access[1])
         return
@@ -165,22 +174,23 @@ def plan_unplanned(survivor, primary, specs):
             item.refusal = "%s on %s has no volume pair to fail over" % (volume.name, names[primary])
         elif volume.access != READ_WRITE:
             item.pause.append(primary)
-            item.promote = True
+            item.promote = primary
             item.changes.append("promoted %s on %s to readWrite with replication paused" % (volume.name, names[primary]))
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
 
 def _phases(items, primary, names):
     live = [i for i in items if not i.refusal and i.has_work]
-    secondary = other(primary)
 
-    def modify_volumes(side, selected, access, reason):
+    def modify_volumes(selected, access, reason):
         steps = []
-        for start in range(0, len(selected), MODIFY_VOLUMES_CHUNK):
-            chunk = selected[start:start + MODIFY_VOLUMES_CHUNK]
-            steps.append(Step(tuple(i.spec.index for i in chunk), [Action(
-                side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i in chunk], "access": access},
-                reason % len(chunk))]))
+        for side in (other(primary), primary):  # the side losing its writers first
+            on_side = [i for i in selected if getattr(i, "demote" if access == REPLICATION_TARGET else "promote") == side]
+            for start in range(0, len(on_side), MODIFY_VOLUMES_CHUNK):
+                chunk = on_side[start:start + MODIFY_VOLUMES_CHUNK]
+                steps.append(Step(tuple(i.spec.index for i in chunk), [Action(
+                    side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i in chunk], "access": access},
+                    reason % len(chunk))]))
         return steps
 
     def modify_pairs(selected, paused, verb):
@@ -191,10 +201,9 @@ def _phases(items, primary, names):
 
     phases = [
         ("pause", modify_pairs(live, True, "pause")),
-        ("demote", modify_volumes(secondary, [i for i in live if i.demote], REPLICATION_TARGET,
-                                  "make %d old source volume(s) replication targets first")),
-        ("promote", modify_volumes(primary, [i for i in live if i.promote], READ_WRITE,
-                                   "make %d volume(s) the new sources")),
+        ("demote", modify_volumes([i for i in live if i.demote], REPLICATION_TARGET,
+                                  "make %d volume(s) replication targets first")),
+        ("promote", modify_volumes([i for i in live if i.promote], READ_WRITE, "make %d volume(s) the new sources")),
         ("resume", modify_pairs(live, False, "resume")),
     ]
     return [(name, steps) for name, steps in phases if steps]
@@ -223,7 +232,7 @@ def predicted_view(item, clusters, primary):
     view = item_view(item, clusters)
     if item.refusal or not item.has_work:
         return view
-    if item.promote or item.demote:
+    if item.promote or item.demote:  # staged items end there too, after their reprotect
         view["%s_access" % primary] = READ_WRITE
         if clusters.get(other(primary)) is not None:
             view["%s_access" % other(primary)] = REPLICATION_TARGET
@@ -296,24 +305,28 @@ class FailoverRunner(PhaseExecutor):
             for item in plan.items:
                 if item.has_work and item.spec.index not in failed:
                     self.changes.setdefault(item.spec.index, []).extend(item.changes)
+            staged = {i.spec.index for i in plan.items if i.staged and i.spec.index not in failed}
+            if staged:
+                # Let the survivor's writes reach the returning site before the direction moves.
+                self.wait_active(self.read(), staged, "after its reprotect; run again to finish the move")
             self.specs = [s for s in self.specs if s.index not in self.errors]
-            if not retry:
+            if not retry and not staged:
                 clusters = self.read()
                 break
         if self.waiter.enabled and not self.unplanned and not self.check_mode and self.executed_actions():
             clusters = self.wait_active(clusters)
         return bool(first_plan.actions), first_plan, first, clusters
 
-    def wait_active(self, clusters):
-        """Poll until every pair is Active in the new direction, or the wait times out."""
+    def wait_active(self, clusters, indexes=None, hint=""):
+        """Poll until every pair (or those of indexes) is Active, or the wait times out."""
         def lagging(clusters):
             plan = self.plan(clusters, checked=True)
-            return [i for i in plan.items if not i.refusal and any(
+            return [i for i in plan.items if not i.refusal and (indexes is None or i.spec.index in indexes) and any(
                 i.volumes[s].pair is None or i.volumes[s].pair.state != CAUGHT_UP for s in (LOCAL, PEER))]
 
         clusters, _reached = self.waiter.until(clusters, lambda c: not lagging(c), self.read)
         for item in lagging(clusters):
-            self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)" % (
+            self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)%s" % (
                 item.spec.label, self.waiter.timeout, item.volumes[LOCAL].pair.state, self.names[LOCAL],
-                item.volumes[PEER].pair.state, self.names[PEER])
+                item.volumes[PEER].pair.state, self.names[PEER], (" " + hint) if hint else "")
         return clusters

@@ -26,6 +26,14 @@ extends_documentation_fragment:
   - element.replication.attributes
   - element.replication.attributes.ACTIONGROUP_ELEMENT
   - element.replication.attributes.INFO_MODULE
+options:
+  list_volume_pairs:
+    description:
+      - Return each cluster's own volume pair entries in RV(volume_pairs) and RV(peer_volume_pairs).
+      - Turn it off when only RV(reconciled) is needed; with thousands of pairs the lists are large
+        and the lists are then empty.
+    type: bool
+    default: true
 notes:
   - Reads C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) (all active volumes, so that a
     one-sided pair can tell whether its remote volume still exists) on each cluster.
@@ -242,7 +250,10 @@ def identity_facts(cluster):
 
 
 def main():
-    module = AnsibleModule(argument_spec=connection_argument_spec(peer="optional"), supports_check_mode=True)
+    argument_spec = connection_argument_spec(peer="optional")
+    argument_spec.update(list_volume_pairs=dict(type="bool", default=True))
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    listed = volume_pair_facts if module.params["list_volume_pairs"] else (lambda cluster: [])
     connections = Connections(module)
     try:
         local = read_cluster(connections.local, volumes=True)
@@ -252,10 +263,10 @@ def main():
     finally:
         connections.close()
     result = dict(changed=False, cluster=identity_facts(local), cluster_pairs=cluster_pair_facts(local),
-                  volume_pairs=volume_pair_facts(local))
+                  volume_pairs=listed(local))
     if peer is not None:
         result.update(peer_cluster=identity_facts(peer), peer_cluster_pairs=cluster_pair_facts(peer),
-                      peer_volume_pairs=volume_pair_facts(peer), reconciled=reconcile(local, peer))
+                      peer_volume_pairs=listed(peer), reconciled=reconcile(local, peer))
     module.exit_json(**result)
 
 

@@ -94,30 +94,43 @@ def test_planned_failover_is_refused_unless_every_pair_is_healthy(replicating, a
     assert direction(prod, dr) == before
 
 
-def test_unplanned_failover_then_reprotect_then_failback(replicating, ansible):
-    prod, dr = replicating
+def unplanned_failover_to_dr(prod, dr, ansible):
+    """prod is lost; dr takes over; prod returns with its volumes still readWrite (split)."""
     prod.set_offline()
     run = ansible.play([failover("peer", type="unplanned")])
     assert run.rc == 0, run
     result = run.task("failover")
     assert all(a["cluster"] == "dr" for a in result["actions"])
     assert "could not be reached and was not changed" in result["reconcile_later"][0]
-    for name in VOLUMES:
-        volume = volume_named(dr, name)
-        assert volume["access"] == "readWrite"
+    assert all(volume_named(dr, name)["access"] == "readWrite" for name in VOLUMES)
     again = ansible.play([failover("peer", type="unplanned")])
     assert again.rc == 0 and again.task("failover")["changed"] is False
-
-    prod.set_online()  # the old site returns with its volumes still readWrite: split until reprotected
+    prod.set_online()
     assert {v[:2] for v in direction(prod, dr).values()} == {("readWrite", "readWrite")}
-    refused = ansible.play([failover("local")])
-    assert refused.rc != 0 and "both" in refused.task("failover")["msg"]
-    reprotect = ansible.play([failover("peer")])
+
+
+def test_unplanned_failover_then_reprotect_then_failback(replicating, ansible):
+    prod, dr = replicating
+    unplanned_failover_to_dr(prod, dr, ansible)
+    reprotect = ansible.play([failover("peer")])  # dr stays the source; prod becomes its target
     assert reprotect.rc == 0, reprotect
     assert set(direction(prod, dr).values()) == {FAILED_OVER}
     back = ansible.play([failover("local")])
     assert back.rc == 0, back
     assert set(direction(prod, dr).values()) == {NORMAL}
+
+
+def test_failback_straight_after_an_unplanned_failover_keeps_the_survivors_writes(replicating, ansible):
+    prod, dr = replicating
+    unplanned_failover_to_dr(prod, dr, ansible)
+    back = ansible.play([failover("local")])
+    assert back.rc == 0, back
+    methods = [(a["cluster"], a["method"], a["params"].get("access")) for a in back.task("failover")["actions"]]
+    # prod first becomes dr's target (dr's writes flow back), and only then the source again.
+    assert methods.index(("prod", "ModifyVolumes", "replicationTarget")) < methods.index(("prod", "ModifyVolumes", "readWrite"))
+    assert methods.index(("dr", "ModifyVolumes", "replicationTarget")) < methods.index(("prod", "ModifyVolumes", "readWrite"))
+    assert set(direction(prod, dr).values()) == {NORMAL}
+    assert ansible.play([failover("local")]).task("failover")["changed"] is False
 
 
 def test_unplanned_failover_is_refused_while_the_source_answers(replicating, ansible):

@@ -127,7 +127,6 @@ def test_a_planned_failover_is_refused_before_any_change(replicating, playbook, 
     assert "planned failover to dr refused, nothing was changed" in failed["msg"] and expected in failed["msg"], failed
     assert all(mutating(c) == [] for c in (prod, dr, edge))
     assert direction(prod, dr, edge) == before
-    assert task_results(run, "Reprotect the pairs that an unplanned run split")[0]["status"] == "skipped"
 
 
 def test_unplanned_failover_then_failback_when_the_source_returns(replicating, playbook, sim):
@@ -136,7 +135,6 @@ def test_unplanned_failover_then_failback_when_the_source_returns(replicating, p
     # -e as a user types it: the entry selection as a string.
     run = playbook("dr_failover.yml", extra_args=["-e", "dr_failover_type=unplanned", "-e", "dr_failover_entries=prod:dr"])
     assert run.rc == 0, run
-    assert task_results(run, "Read the volume pairs of each entry")[0]["status"] == "skipped"
     assert {volume_named(dr, name)["access"] for name, _ in PROD} == {"readWrite"}
     assert access_and_state(edge, dr, EDGE) == {EDGE[0]: NORMAL}
     lines = summary(run)
@@ -152,13 +150,13 @@ def test_unplanned_failover_then_failback_when_the_source_returns(replicating, p
     clear_calls(prod, dr, edge)
     check = playbook("dr_failback.yml", check=True, dr_failover_entries=["prod:dr"])
     assert check.rc == 0, check
-    assert any("check mode plans the reprotect of 3 split pair(s) only" in line for line in summary(check))
+    assert all("the move to prod follows once the pair is Active" in line for line in summary(check)), summary(check)
     assert all(mutating(c) == [] for c in (prod, dr, edge))
 
     back = playbook("dr_failback.yml", dr_failover_entries=["prod:dr"])
     assert back.rc == 0, back
-    [reprotect] = item_results(back, "Reprotect the pairs that an unplanned run split")
-    assert reprotect["changed"] and all(p["changes"][0].startswith("reprotected: vol-") for p in reprotect["volume_pairs"])
+    [moved] = item_results(back, MAIN, host="prod")
+    assert all(p["changes"][0].startswith("reprotected: vol-") and len(p["changes"]) == 2 for p in moved["volume_pairs"])
     assert direction(prod, dr, edge) == everywhere(NORMAL, "prod", "edge")
 
     clear_calls(prod, dr, edge)

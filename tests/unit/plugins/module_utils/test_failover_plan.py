@@ -104,3 +104,12 @@ def test_unplanned_failover_finds_the_volume_by_peer_name():
     _a, b = world(RW, RT)
     plan = plan_unplanned(b, PEER, [PairSpec(index=1, peer_volume="db01")])
     assert plan.items[0].volumes[PEER].volume_id == 40
+
+
+def test_failback_after_an_unplanned_failover_reprotects_towards_the_survivor_first():
+    # dr took over while prod was lost (paused on dr's side); prod is back, both readWrite; the
+    # failback to prod first makes prod dr's target, so dr's newer writes flow back before the move.
+    plan = plan_planned(*world(RW, RW, "PausedManualRemote", "PausedManual"), SPEC, primary=LOCAL)
+    assert calls(plan) == [(LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
+                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": False})]
+    assert plan.items[0].staged and "the move to prod follows once the pair is Active" in plan.items[0].changes[0]

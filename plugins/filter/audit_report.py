@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: audit_report
+short_description: Build the replication audit's report, its Markdown page and its summary lines
+version_added: 1.0.0
+author:
+  - element.replication maintainers (@element-replication)
+description:
+  - Used by the P(element.replication.replication_audit#role) role on the finding records of every
+    host (see the P(element.replication.audit_records#filter) filter).
+  - The report counts a cluster pair's own drift once, even when entries in both directions report it.
+  - The Markdown page has the verdict, a Mermaid diagram of the topology (clusters as nodes, pairs
+    as edges labelled with mode and health, drifted ones in red) and a table per cluster pair.
+positional: generated_at, report_path, play_name
+options:
+  _input:
+    description: The finding records of every host, in any order.
+    type: list
+    elements: dict
+    required: true
+  generated_at:
+    description: Time stamp written into the report.
+    type: str
+    required: true
+  report_path:
+    description: Path of the report files without extension, for the summary lines.
+    type: str
+    required: true
+  play_name:
+    description: Name of the play, for the Markdown page.
+    type: str
+    default: ansible-playbook
+"""
+
+EXAMPLES = r"""
+- name: Gather the findings of every cluster
+  ansible.builtin.set_fact:
+    audit: >-
+      {{ ansible_play_hosts_all | map('extract', hostvars) | map(attribute='replication_audit_records', default=[])
+         | flatten(levels=1) | element.replication.audit_report(now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ'),
+                                                                  '/srv/reports/audit', ansible_play_name) }}
+"""
+
+RETURN = r"""
+_value:
+  description: The report and its two renderings.
+  type: dict
+  contains:
+    report:
+      description: C(generated_at), C(clean), C(drift_count), C(errors) and C(cluster_pairs) (the records, in topology order).
+      type: dict
+    markdown:
+      description: The report as a Markdown page.
+      type: str
+    summary:
+      description: A few lines for the play output, the verdict, where the report is, and each finding.
+      type: list
+      elements: str
+"""
+
+import re
+
+
+def build_report(records, generated_at):
+    records = sorted(records, key=lambda r: r["index"])
+    drifted_pairs = {r["key"] for r in records if r["cluster_pair_drift"]}
+    drift_count = len(drifted_pairs) + sum(r["volume_drift_count"] for r in records)
+    errors = [e for r in records for e in r["errors"]]
+    return {"generated_at": generated_at, "clean": drift_count == 0 and not errors, "drift_count": drift_count,
+            "errors": errors, "cluster_pairs": records}
+
+
+def _cell(value):
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    return str(value if value not in (None, "") else "").replace("|", "\\|").replace("\n", " ")
+
+
+def _node(host):
+    return "c_" + re.sub("[^A-Za-z0-9_]", "_", host)
+
+
+def _verdict_lines(report):
+    if report["errors"]:
+        drift = " and %d drift finding(s)" % report["drift_count"] if report["drift_count"] else ""
+        return ["**Could not audit** (%d error(s))%s:" % (len(report["errors"]), drift), ""] + [
+            "- %s" % e for e in report["errors"]]
+    if report["clean"]:
+        return ["**Clean**: the clusters match the topology."]
+    return ["**Drift**: %d finding(s). A run of `dr_setup.yml` makes the planned actions below." % report["drift_count"]]
+
+
+def _pair_health(pair):
+    if pair["errors"]:
+        return "could not read"
+    return "drift: %d" % pair["drift_count"] if pair["drift_count"] else pair["health"]
+
+
+def _volume_row(volume):
+    mode = volume["mode"] or "-"
+    if volume["declared"] and volume["mode"] and volume["declared_mode"] != volume["mode"]:
+        mode += " (declared %s)" % volume["declared_mode"]
+    cells = [_cell(volume["source_volume"]), _cell(volume["target_volume"]),
+             volume["state"] if volume["declared"] else "no", mode, volume["health"], "yes" if volume["drift"] else "",
+             _cell(volume["reasons"]), _cell(volume["planned_actions"])]
+    return "| %s |" % " | ".join(cells)
+
+
+def build_markdown(report, play_name):
+    pairs = report["cluster_pairs"]
+    lines = ["# Replication audit", "", "Generated %s by %s." % (report["generated_at"], play_name), ""]
+    lines += _verdict_lines(report) + ["", "```mermaid", "graph LR"]
+    hosts = list(dict.fromkeys([p["source"] for p in pairs] + [p["target"] for p in pairs]))
+    lines += ['  %s["%s"]' % (_node(host), host) for host in hosts]
+    lines += ['  %s -->|"%s, %s"| %s' % (_node(p["source"]), "/".join(p["modes"]), _pair_health(p), _node(p["target"]))
+              for p in pairs]
+    lines += ["  linkStyle %d stroke:#d62728,stroke-width:3px" % i for i, p in enumerate(pairs)
+              if p["drift_count"] or p["errors"]]
+    lines.append("```")
+    for pair in pairs:
+        lines += ["", "## %s → %s" % (pair["source"], pair["target"]), "",
+                  "Clusters %s → %s, declared %s, mode %s%s." % (pair["source_cluster"], pair["target_cluster"],
+                                                                 pair["state"], pair["mode"],
+                                                                 ", paused" if pair["paused"] else ""),
+                  "Cluster pair: **%s**%s." % (pair["health"], " (drift)" if pair["cluster_pair_drift"] else "")]
+        for label, key in (("Reasons", "reasons"), ("Planned", "planned_actions"), ("Errors", "errors")):
+            if pair[key]:
+                lines.append("%s: %s." % (label, _cell(pair[key])))
+        if pair["volume_pairs"]:
+            lines += ["", "| Source volume | Target volume | Declared | Mode | Health | Drift | Reasons | Planned actions |",
+                      "|---|---|---|---|---|---|---|---|"]
+            lines += [_volume_row(volume) for volume in pair["volume_pairs"]]
+    return "\n".join(lines) + "\n"
+
+
+def _with_planned(text, planned):
+    return text + ("; planned: " + "; ".join(planned) if planned else "")
+
+
+def build_summary(report, report_path):
+    pairs = report["cluster_pairs"]
+    volume_count = sum(len(p["volume_pairs"]) for p in pairs)
+    if report["errors"]:
+        verdict = "COULD NOT AUDIT: %d error(s)" % len(report["errors"])
+    elif report["clean"]:
+        verdict = "clean"
+    else:
+        verdict = "DRIFT: %d finding(s)" % report["drift_count"]
+    lines = ["Replication audit of %d cluster pair(s) and %d volume pair(s): %s" % (len(pairs), volume_count, verdict),
+             "Report: %s.md and %s.json" % (report_path, report_path)]
+    lines += ["error: %s" % e for e in report["errors"]]
+    for pair in pairs:
+        where = "%s -> %s" % (pair["source"], pair["target"])
+        if pair["cluster_pair_drift"]:
+            lines.append(_with_planned("%s: cluster pair %s: %s" % (where, pair["health"], "; ".join(pair["reasons"])),
+                                       pair["planned_actions"]))
+        for volume in pair["volume_pairs"]:
+            if volume["drift"]:
+                lines.append(_with_planned("%s: %s -> %s %s: %s" % (
+                    where, volume["source_volume"], volume["target_volume"], volume["health"],
+                    "; ".join(str(r) for r in volume["reasons"])), volume["planned_actions"]))
+    return lines
+
+
+def audit_report(records, generated_at, report_path, play_name="ansible-playbook"):
+    report = build_report(records, generated_at)
+    return {"report": report, "markdown": build_markdown(report, play_name), "summary": build_summary(report, report_path)}
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"audit_report": audit_report}
