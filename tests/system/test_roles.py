@@ -187,6 +187,10 @@ def test_audit_reports_a_cluster_it_cannot_read(run_role, sim, tmp_path):
      ["volume_pairing_topology.volumes.mdoe. Supported parameters include"]),
     ([{"source": "prod", "target": "dr", "mode": "async"}],
      ["value of mode must be one of: Async, Sync, SnapshotsOnly, got: async"]),
+    ([{"source": "prod", "target": "dr", "paused": "maybe", "volumes": "vol-0001"}],
+     ["argument 'paused' is of type str found in 'volume_pairing_topology'. and we were unable to convert to bool",
+      "Elements value for option 'volumes' found in 'volume_pairing_topology' is of type str"]),
+    ("prod -> dr", ["'volume_pairing_topology' is of type str and we were unable to convert to dict"]),
 ])
 def test_a_bad_topology_fails_before_any_call(run_role, sim, topology, message):
     clear_calls(*sim.clusters)
