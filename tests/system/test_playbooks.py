@@ -2,18 +2,19 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""playbooks/dr_setup.yml, drift_audit.yml and dr_teardown.yml as shipped, plain and under
---check --diff, against the simulator: check runs make no mutating call, real runs leave the
-clusters in the declared state, and no password reaches the output even at -vvvv."""
+"""playbooks/dr_setup.yml, drift_audit.yml, dr_failover.yml, dr_failback.yml and dr_teardown.yml as shipped,
+plain and under --check --diff, against the simulator: check runs make no mutating call, real runs leave
+the clusters in the declared state, and no secret reaches any output even at -vvvv."""
 
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 
-from helpers import (REPO, changed_tasks, clear_calls, mutating, pairs_between, replication_state, task_results,
-                     topology_inventory, volume_named)
+from helpers import (REPO, changed_tasks, clear_calls, mutating, pairs_between, replication_state, scan_for_secrets,
+                     secret_values, task_results, topology_inventory, volume_named)
 
 TOPOLOGY = [
     {"source": "prod", "target": "dr", "volumes": [
@@ -134,3 +135,21 @@ def test_drift_audit_under_check_and_diff_then_teardown(playbook, sim, tmp_path)
     # Volumes and their data stay; the DR copies keep their access.
     assert volume_named(sim.cluster("dr"), "vol-0005")["access"] == "replicationTarget"
     assert [call["method"] for call in mutating(sim.cluster("edge"))] == ["RemoveVolumePair", "RemoveClusterPair"]
+
+
+def test_every_playbook_at_full_verbosity_leaks_no_secret(playbook, sim, tmp_path):
+    """dr_setup, drift_audit, dr_failover, dr_failback and dr_teardown at -vvvv: no admin password, no
+    pairing key and no credential from a cluster pairing key in any output, result or report."""
+    reports = tmp_path / "audit-reports"
+    runs = [playbook("dr_setup.yml", verbosity=4)]
+    secrets = secret_values(sim)  # the pairs exist now: their keys and credentials are known
+    runs += [playbook("drift_audit.yml", check=True, diff=True, verbosity=4, replication_audit_report_dir=str(reports)),
+             playbook("dr_failover.yml", verbosity=4, dr_failover_entries=["prod:dr"], dr_failover_force=True),
+             playbook("dr_failback.yml", verbosity=4, dr_failover_entries=["prod:dr"])]
+    secrets |= secret_values(sim)
+    runs.append(playbook("dr_teardown.yml", verbosity=4, element_replication_teardown=True))
+    assert [run.rc for run in runs] == [0] * len(runs), runs
+    report_files = sorted(reports.glob("*"))
+    assert len(report_files) == 2
+    runs.append(SimpleNamespace(stdout="", stderr="", artifacts=report_files))
+    assert scan_for_secrets(secrets, runs, sim) == []
