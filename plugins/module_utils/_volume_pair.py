@@ -27,6 +27,24 @@ MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 
 
+# The options that name one pair, as every pair module takes them (single or in a pairs list).
+PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
+
+
+def pair_argument_spec(**extra):
+    """The argument spec of the options that name a pair, plus extra options."""
+    spec = dict(volume=dict(type="str"), volume_id=dict(type="int"), peer_volume=dict(type="str"),
+                peer_volume_id=dict(type="int"), account=dict(type="str"), peer_account=dict(type="str"))
+    spec.update(extra)
+    return spec
+
+
+def pairs_argument_spec(**extra):
+    """The pairs option: a list of pair options (plus extra per-pair options)."""
+    return dict(type="list", elements="dict", options=pair_argument_spec(**extra),
+                mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")])
+
+
 @dataclass(frozen=True)
 class PairSpec:
     """One declared pair, with the task-level defaults already applied."""

@@ -293,25 +293,18 @@ from ansible_collections.element.replication.plugins.module_utils._connection im
 from ansible_collections.element.replication.plugins.module_utils._failover import (
     FailoverRunner, item_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
-
-PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
-
-
-def pair_options():
-    return dict(volume=dict(type="str"), volume_id=dict(type="int"), peer_volume=dict(type="str"),
-                peer_volume_id=dict(type="int"), account=dict(type="str"), peer_account=dict(type="str"))
+from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
+    PAIR_KEYS, PairSpec, pair_argument_spec, pairs_argument_spec)
 
 
 def main():
     argument_spec = connection_argument_spec(peer="required")
-    argument_spec.update(pair_options())
+    argument_spec.update(pair_argument_spec())
     argument_spec.update(
         primary=dict(type="str", required=True, choices=["local", "peer"]),
         type=dict(type="str", default="planned", choices=["planned", "unplanned"]),
         force=dict(type="bool", default=False),
-        pairs=dict(type="list", elements="dict", options=pair_options(),
-                   mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]),
+        pairs=pairs_argument_spec(),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),
         parallel=dict(type="int", default=4),

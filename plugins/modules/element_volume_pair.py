@@ -419,23 +419,10 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
 from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    Options, PairSpec, VolumePairRunner, item_view, predicted_view)
+    PAIR_KEYS, Options, PairSpec, VolumePairRunner, item_view, pair_argument_spec, pairs_argument_spec, predicted_view)
 
-PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
-
-
-def pair_options():
-    return dict(
-        volume=dict(type="str"),
-        volume_id=dict(type="int"),
-        peer_volume=dict(type="str"),
-        peer_volume_id=dict(type="int"),
-        account=dict(type="str"),
-        peer_account=dict(type="str"),
-        mode=dict(type="str"),
-        paused=dict(type="bool"),
-        state=dict(type="str", choices=["present", "absent"]),
-    )
+PER_PAIR_SETTINGS = dict(mode=dict(type="str"), paused=dict(type="bool"),
+                         state=dict(type="str", choices=["present", "absent"]))
 
 
 def build_specs(module):
@@ -459,11 +446,9 @@ def build_specs(module):
 
 def main():
     argument_spec = connection_argument_spec(peer="optional")
-    pair_spec = pair_options()
-    argument_spec.update({k: pair_spec[k] for k in PAIR_KEYS})
+    argument_spec.update(pair_argument_spec())
     argument_spec.update(
-        pairs=dict(type="list", elements="dict", options=pair_options(),
-                   mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]),
+        pairs=pairs_argument_spec(**PER_PAIR_SETTINGS),
         mode=dict(type="str", default="Async"),
         paused=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
