@@ -13,7 +13,8 @@ author:
   - element.replication maintainers (@element-replication)
 description:
   - Used by the P(element.replication.replication_audit#role) role; turns what its tasks read and
-    planned into one finding record per topology entry whose source is the given host.
+    planned on every host into one finding record per topology entry (or per entry whose source is
+    O(host)).
   - Drift is what a converge run would change or could not do, a pairing task that reports changed
     or failed in check mode, and every pair between the entry's clusters whose reconciled health
     is not healthy. A pause that the topology declares is desired, not drift (health V(paused)).
@@ -26,7 +27,9 @@ options:
     type: dict
     required: true
   infos:
-    description: The registered loop results of M(element.replication.element_replication_info), one per entry.
+    description:
+      - The registered loop results of M(element.replication.element_replication_info), one per
+        entry, from any number of hosts (each entry is read by its source host only).
     type: list
     elements: dict
     required: true
@@ -41,18 +44,19 @@ options:
     elements: dict
     required: true
   host:
-    description: The inventory host whose entries (as source) are classified.
+    description: Only the entries whose source is this inventory host; every entry when not set.
     type: str
-    required: true
 """
 
 EXAMPLES = r"""
-- name: Classify what differs from the topology
+- name: Classify what differs from the topology, for the entries of every host
   ansible.builtin.set_fact:
     records: >-
       {{ cluster_pairing_plan | element.replication.audit_records(
-           replication_audit_info.results, cluster_pairing_result.results,
-           volume_pairing_result.results, inventory_hostname) }}
+           ansible_play_hosts_all | map('extract', hostvars) | map(attribute='replication_audit_info.results', default=[]) | flatten(levels=1),
+           ansible_play_hosts_all | map('extract', hostvars) | map(attribute='cluster_pairing_result.results', default=[]) | flatten(levels=1),
+           ansible_play_hosts_all | map('extract', hostvars) | map(attribute='volume_pairing_result.results', default=[]) | flatten(levels=1)) }}
+  run_once: true
 """
 
 RETURN = r"""
@@ -201,13 +205,13 @@ def _record(plan, entry, info, cp, vp):
     }
 
 
-def audit_records(plan, infos, cluster_checks, volume_checks, host):
+def audit_records(plan, infos, cluster_checks, volume_checks, host=None):
     infos = _first_by(infos, ("replication_audit_entry", "index"))
     cluster_checks = _first_by(cluster_checks, ("cluster_pairing_cluster_pair", "key"))
     volume_checks = _first_by(volume_checks, ("volume_pairing_entry", "index"))
     return [_record(plan, entry, infos.get(entry["index"]) or {}, cluster_checks.get(entry["key"]),
                     volume_checks.get(entry["index"]))
-            for entry in plan["entries"] if entry["source"] == host]
+            for entry in plan["entries"] if host is None or entry["source"] == host]
 
 
 class FilterModule(object):

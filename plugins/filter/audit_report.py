@@ -20,7 +20,7 @@ description:
 positional: generated_at, report_path, play_name
 options:
   _input:
-    description: The finding records of every host, in any order.
+    description: The finding records (from the P(element.replication.audit_records#filter) filter), in any order.
     type: list
     elements: dict
     required: true
@@ -39,12 +39,12 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Gather the findings of every cluster
+- name: Classify what differs from the topology and build the report
   ansible.builtin.set_fact:
     audit: >-
-      {{ ansible_play_hosts_all | map('extract', hostvars) | map(attribute='replication_audit_records', default=[])
-         | flatten(levels=1) | element.replication.audit_report(now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ'),
-                                                                  '/srv/reports/audit', ansible_play_name) }}
+      {{ cluster_pairing_plan
+         | element.replication.audit_records(infos, cluster_checks, volume_checks)
+         | element.replication.audit_report(now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ'), '/srv/reports/audit', ansible_play_name) }}
 """
 
 RETURN = r"""
@@ -55,6 +55,9 @@ _value:
     report:
       description: C(generated_at), C(clean), C(drift_count), C(errors) and C(cluster_pairs) (the records, in topology order).
       type: dict
+    json:
+      description: The report as indented JSON text, ready to be written to a file.
+      type: str
     markdown:
       description: The report as a Markdown page.
       type: str
@@ -64,6 +67,7 @@ _value:
       elements: str
 """
 
+import json
 import re
 
 
@@ -170,7 +174,9 @@ def build_summary(report, report_path):
 
 def audit_report(records, generated_at, report_path, play_name="ansible-playbook"):
     report = build_report(records, generated_at)
-    return {"report": report, "markdown": build_markdown(report, play_name), "summary": build_summary(report, report_path)}
+    # Serialized here: templating a large report through to_nice_json costs far more than json.dumps.
+    return {"report": report, "json": json.dumps(report, indent=4, separators=(",", ": ")) + "\n",
+            "markdown": build_markdown(report, play_name), "summary": build_summary(report, report_path)}
 
 
 class FilterModule(object):
