@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
 from ansible.plugins.action import ActionBase
+from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 
 ARGUMENT_SPEC = {
     "path": {"type": "path", "required": True},
@@ -36,20 +36,6 @@ def _current(path):
             return handle.read(), os.stat(path).st_mode & 0o7777
     except FileNotFoundError:
         return None, None
-
-
-def _write_atomically(path, data, mode):
-    directory = os.path.dirname(path)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".%s." % os.path.basename(path))
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
 
 
 class ActionModule(ActionBase):
@@ -83,7 +69,7 @@ class ActionModule(ActionBase):
                 if make_directory:
                     os.makedirs(directory, mode=DIRECTORY_MODE, exist_ok=True)
                     make_directory = False
-                _write_atomically(path, data, mode)
+                write_atomically(path, data, mode)
             files.append({"path": path, "changed": changed})
             if diff_mode and before != data:
                 diffs.append({"before_header": path, "after_header": path,

@@ -13,13 +13,12 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import MAX_CLUSTER_PAIRS
 from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
+from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Placeholder, Refusal)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
@@ -34,17 +33,7 @@ KEY_FROM_FILE = Placeholder("<key from the key file>")
 
 def write_key_file(path, content):
     """Write the keys readable by the owner only (0600), atomically, never through a wider mode."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=".element-keys-", dir=directory)
-    try:
-        os.fchmod(handle, 0o600)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(dict(content, kind=KEY_FILE_KIND), stream, sort_keys=True)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, json.dumps(dict(content, kind=KEY_FILE_KIND), sort_keys=True).encode("utf-8"), 0o600)
 
 
 def read_key_file(path):
