@@ -13,14 +13,13 @@ author:
   - element.replication maintainers (@element-replication)
 description:
   - Used by the P(element.replication.replication_audit#role) role; turns what its tasks read and
-    planned on every host into one finding record per topology entry (or per entry whose source is
-    O(host)).
+    planned on every host into one finding record per topology entry.
   - Drift is what a converge run would change or could not do, a pairing task that reports changed
     or failed in check mode, and every pair between the entry's clusters whose reconciled health
     is not healthy. A pause that the topology declares is desired, not drift (health V(paused)).
     A cluster that cannot be read is an audit error, not drift.
   - Runs in linear time in the number of volume pairs, so audits of thousands of pairs stay fast.
-positional: infos, cluster_checks, volume_checks, host
+positional: infos, cluster_checks, volume_checks
 options:
   _input:
     description: The normalized topology (C(cluster_pairing_plan) of the P(element.replication.cluster_pairing#role) role).
@@ -43,9 +42,6 @@ options:
     type: list
     elements: dict
     required: true
-  host:
-    description: Only the entries whose source is this inventory host; every entry when not set.
-    type: str
 """
 
 EXAMPLES = r"""
@@ -205,13 +201,13 @@ def _record(plan, entry, info, cp, vp):
     }
 
 
-def audit_records(plan, infos, cluster_checks, volume_checks, host=None):
+def audit_records(plan, infos, cluster_checks, volume_checks):
     infos = _first_by(infos, ("replication_audit_entry", "index"))
     cluster_checks = _first_by(cluster_checks, ("cluster_pairing_cluster_pair", "key"))
     volume_checks = _first_by(volume_checks, ("volume_pairing_entry", "index"))
     return [_record(plan, entry, infos.get(entry["index"]) or {}, cluster_checks.get(entry["key"]),
                     volume_checks.get(entry["index"]))
-            for entry in plan["entries"] if host is None or entry["source"] == host]
+            for entry in plan["entries"]]
 
 
 class FilterModule(object):
