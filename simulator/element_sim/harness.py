@@ -119,6 +119,14 @@ class SimCluster:
         """Read the process-wide settings, or change the ones given."""
         return self._sim("POST", "settings", kw) if kw else self._sim("GET", "settings")
 
+    def clock(self):
+        """The simulated clock: {"now": unix seconds, "offset": seconds ahead of wall time}."""
+        return self._sim("GET", "clock")
+
+    def advance_clock(self, seconds):
+        """Let simulated time pass for every cluster of the process (never backwards)."""
+        return self._sim("POST", "clock", {"advance": seconds})
+
     # ---- readers --------------------------------------------------------------------------
     def cluster_pairs(self):
         return self.call("ListClusterPairs")["clusterPairs"]

@@ -16,18 +16,18 @@ import socketserver
 import ssl
 import threading
 import time
-from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from .calllog import CallLog
+from .replies import DROP, NOT_FOUND, UNAUTHORIZED, Reply, status_page
+from .control import SimControl
 from .cluster import Request
 from .cluster.replication import fetch_views
 from .errors import ElementError, InjectedError
-from .faults import FaultRegistry, FaultSpecError, parse_fault
-from .jsonout import encode_json
+from .faults import FaultRegistry
 from .network import PeerRejected, PeerUnreachable, interpret_answer, join_mvip
 from .rpc import CURRENT_VERSION, REGISTRY, SUPPORTED_VERSIONS, bind_params
 
@@ -38,37 +38,7 @@ HANDSHAKE_TIMEOUT_SECONDS = 10
 MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024
 MAX_HEADERS = 100
-MAX_SETTING_SECONDS = 3600
 JSONRPC_PATH = re.compile(r"^/json-rpc/([^/]+)/?$")
-
-UNAUTHORIZED_HTML = ("<html><head><title>401 Unauthorized</title></head>"
-                     "<body><h1>401 Unauthorized.</h1></body></html>")
-
-
-def status_page(status, reason):
-    return (f"<html><head><title>{status} {reason}</title></head><body>"
-            f"<h1>{status} {reason}</h1><p> {reason} </p></body></html>")
-
-
-@dataclass
-class Reply:
-    status: int = 200
-    answer: object = None         # JSON-RPC response object or /sim/ JSON
-    html: str = None
-    headers: list = field(default_factory=list)
-    drop: bool = False            # close the connection without any response
-
-    def body(self):
-        if self.html is not None:
-            return self.html.encode(), "text/html; charset=utf-8"
-        return encode_json(self.answer).encode(), "application/json"
-
-
-DROP = Reply(drop=True)
-NOT_FOUND = Reply(404, html=status_page(404, "Not Found"))
-UNAUTHORIZED = Reply(401, html=UNAUTHORIZED_HTML,
-                     headers=[("WWW-Authenticate", 'Basic realm="SolidFire"')])
-
 
 def _error_answer(request_id, exc):
     return {"error": exc.to_json(), "id": request_id}
@@ -214,99 +184,6 @@ def basic_credentials(header):
         return None, None
     username, sep, password = decoded.partition(":")
     return (username, password) if sep else (None, None)
-
-
-class SimControl:
-    """The /sim/ control API (JSON in and out, admin basic auth of the cluster addressed)."""
-
-    def __init__(self, sim, endpoints):
-        self.sim = sim
-        self.endpoints = endpoints  # name -> ClusterEndpoint, shared by all listeners
-
-    def handle(self, endpoint, http_method, url, body, credentials):
-        username, password = credentials
-        if username is None or endpoint.cluster.authenticate(username, password)[0] != "admin":
-            return Reply(401, answer={"error": "admin credentials of this cluster required"},
-                         headers=[("WWW-Authenticate", 'Basic realm="SolidFire"')])
-        parts = urlsplit(url)
-        path = parts.path.rstrip("/")
-        query = parse_qs(parts.query)
-        try:
-            data = json.loads(body) if body.strip() else {}
-        except ValueError:
-            return self._bad("body must be JSON")
-        route = (http_method, path)
-        if route == ("GET", "/sim/calls"):
-            include_peer = query.get("include_peer", ["0"])[0].lower() in ("1", "true", "yes")
-            return Reply(answer={"calls": endpoint.calllog.entries(include_peer)})
-        if route == ("DELETE", "/sim/calls"):
-            endpoint.calllog.clear()
-            return Reply(answer={"cleared": True})
-        if route == ("GET", "/sim/faults"):
-            return Reply(answer={"faults": endpoint.faults.list()})
-        if route == ("POST", "/sim/faults"):
-            try:
-                return Reply(answer={"fault_id": endpoint.faults.add(parse_fault(data))})
-            except FaultSpecError as exc:
-                return self._bad(str(exc))
-        if route == ("DELETE", "/sim/faults"):
-            endpoint.faults.clear()
-            return Reply(answer={"cleared": True})
-        if route in (("POST", "/sim/offline"), ("POST", "/sim/online")):
-            return self._set_offline(endpoint, path.endswith("offline"))
-        match = re.fullmatch(r"/sim/clusters/([^/]+)/(offline|online)", path)
-        if http_method == "POST" and match:
-            target = self.endpoints.get(match.group(1))
-            if target is None:
-                return Reply(404, answer={"error": f"no cluster named {match.group(1)}"})
-            return self._set_offline(target, match.group(2) == "offline")
-        match = re.fullmatch(r"/sim/links/([^/]+)/([^/]+)/(down|up)", path)
-        if http_method == "POST" and match:
-            ends = [self.endpoints.get(name) for name in match.group(1, 2)]
-            if None in ends or ends[0] is ends[1]:
-                return Reply(404, answer={"error": "need two different cluster names of this process"})
-            self.sim.network.set_link(ends[0].cluster.unique_id, ends[1].cluster.unique_id,
-                                      up=match.group(3) == "up")
-            log.info("link %s - %s is now %s", ends[0].name, ends[1].name, match.group(3))
-            return Reply(answer={"link": [e.name for e in ends], "state": match.group(3)})
-        if route == ("GET", "/sim/links"):
-            names = {e.cluster.unique_id: e.name for e in self.endpoints.values()}
-            return Reply(answer={"down": [[names.get(u, u) for u in pair]
-                                          for pair in self.sim.network.cut_links()]})
-        if route == ("DELETE", "/sim/links"):
-            self.sim.network.restore_all_links()
-            return Reply(answer={"cleared": True})
-        if route == ("GET", "/sim/clusters"):
-            return Reply(answer={"clusters": [
-                {"name": e.name, "mvip": e.mvip, "uniqueID": e.cluster.unique_id,
-                 "offline": e.offline} for e in self.endpoints.values()]})
-        if route == ("GET", "/sim/settings"):
-            return Reply(answer=dict(self.sim.settings))
-        if route == ("POST", "/sim/settings"):
-            return self._update_settings(data)
-        return Reply(404, answer={"error": f"no such /sim/ endpoint: {http_method} {path}"})
-
-    @staticmethod
-    def _bad(message):
-        return Reply(400, answer={"error": message})
-
-    @staticmethod
-    def _set_offline(endpoint, offline):
-        endpoint.offline = offline
-        log.info("cluster %s is now %s", endpoint.name, "offline" if offline else "online")
-        return Reply(answer={"name": endpoint.name, "offline": offline})
-
-    def _update_settings(self, data):
-        if not isinstance(data, dict):
-            return self._bad("body must be a JSON object")
-        for key, value in data.items():
-            if key not in self.sim.settings:
-                return self._bad(f"unknown setting {key!r}; known: {sorted(self.sim.settings)}")
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not 0 <= value <= MAX_SETTING_SECONDS:
-                return self._bad(f"{key} must be a number of seconds, 0-{MAX_SETTING_SECONDS}")
-        self.sim.settings.update({k: float(v) for k, v in data.items()})
-        return Reply(answer=dict(self.sim.settings))
 
 
 class RequestHandler(socketserver.StreamRequestHandler):

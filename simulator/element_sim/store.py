@@ -33,6 +33,14 @@ class Store(abc.ABC):
     def close(self):
         """Commit and release the storage."""
 
+    @abc.abstractmethod
+    def get_meta(self, key, default=None):
+        """A process-wide value (not a cluster's record), e.g. the clock's offset."""
+
+    @abc.abstractmethod
+    def set_meta(self, key, value):
+        """Write a process-wide value at once (outside the unit of work)."""
+
 
 class SQLiteStore(Store):
     def __init__(self, path):
@@ -85,3 +93,10 @@ class SQLiteStore(Store):
     def close(self):
         self.commit()
         self._db.close()
+
+    def get_meta(self, key, default=None):
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_meta(self, key, value):
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))

@@ -4,9 +4,9 @@ RemoveClusterPair, and the peer methods the other cluster calls (SimPeer*)."""
 import json
 import re
 import secrets
-import time
 import uuid
 
+from .. import clock
 from ..errors import ElementError, InjectedError
 from ..network import PeerError, PeerRejected, PeerUnreachable, split_mvip
 from ..rpc import method, req
@@ -68,7 +68,7 @@ def _new_pair(cluster, pair_uuid, rpc_connection_id, credentials, peer):
             "rpcConnectionID": rpc_connection_id, "pending": peer is None,
             "localUsername": credentials["username"],
             "localPassword": credentials["password"], "peer": peer,
-            "completedAt": None if peer is None else time.time()}
+            "completedAt": None if peer is None else clock.now()}
 
 
 @method("StartClusterPairing", since=6.0)
@@ -128,7 +128,7 @@ def complete_cluster_pairing(cluster, p, req):
 
 @method("ListClusterPairs", since=6.0, peer_view=True)
 def list_cluster_pairs(cluster, p, req):
-    now = time.time()
+    now = clock.now()
     return {"clusterPairs": [render_cluster_pair(cluster, pair, req.views.get(pid), now)
                              for pid, pair in cluster.cluster_pairs.items()]}
 
@@ -164,7 +164,7 @@ def peer_complete_cluster_pairing(cluster, p, req):
         raise ElementError("xInvalidPairingKey", "No pending cluster pair matches this key.")
     other = p["cluster"]
     _check_not_paired_with(cluster, other["uniqueID"])
-    pair.update(pending=False, completedAt=time.time(), peer={
+    pair.update(pending=False, completedAt=clock.now(), peer={
         "uniqueID": other["uniqueID"], "name": other["name"], "mvip": other["mvip"],
         "uuid": other["uuid"], "version": other["version"],
         "username": p["pairCredentials"]["username"],

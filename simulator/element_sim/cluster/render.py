@@ -1,7 +1,7 @@
 """API objects (§3 of the spec) built from the stored records."""
 
-import time
 
+from .. import clock
 from ..jsonout import RawJSON, encode_compact
 from .replication import (cluster_pair_status, snapshot_replication_state,
                           volume_pair_state)
@@ -93,7 +93,7 @@ def _volume_pairs(cluster, vol, views, now):
 def render_volume(cluster, vol, views, now=None):
     """views: {clusterPairID: PeerView}; needed only when the volume has a pair entry."""
     obj = _volume_fields(cluster, vol)
-    obj["volumePairs"] = _volume_pairs(cluster, vol, views, time.time() if now is None else now)
+    obj["volumePairs"] = _volume_pairs(cluster, vol, views, clock.now() if now is None else now)
     return obj
 
 
@@ -102,7 +102,7 @@ def render_volumes(cluster, vols, views):
     responses, so each volume's unchanging members are encoded once and cached (the cache
     entry is dropped whenever the volume record is saved); only volumePairs is encoded per
     request."""
-    now = time.time()
+    now = clock.now()
     cache = cluster.volume_json_cache
     parts = []
     for vol in vols:

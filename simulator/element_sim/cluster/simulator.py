@@ -5,6 +5,7 @@ import contextlib
 import threading
 from dataclasses import dataclass
 
+from .. import clock
 from .accounts import new_account_record
 from .snapshots import deliver_pending_snapshots
 from .state import ALNUM_LOWER, ClusterState, new_identity, random_string
@@ -33,6 +34,7 @@ class Simulator:
         self.settings = dict(SETTINGS_DEFAULTS)
         self.clusters = {}  # name -> ClusterState
         self._stored = store.load_all()
+        clock.CLOCK.restore(store.get_meta("clock_offset", 0.0))
         self._stop = threading.Event()
         self._delivery_thread = None
 
@@ -44,6 +46,13 @@ class Simulator:
                 yield
             finally:
                 self.store.commit()
+
+    def advance_clock(self, seconds):
+        """Let simulated time pass (the /sim/clock control); persisted so a restart keeps it."""
+        with self.lock:
+            offset = clock.CLOCK.advance(seconds)
+            self.store.set_meta("clock_offset", offset)
+            return offset
 
     def load_or_create(self, name, seed_volumes=0):
         """The stored cluster of that name, or a new one (seeded with volumes)."""

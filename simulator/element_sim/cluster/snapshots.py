@@ -6,9 +6,9 @@ snapshotUUID) as soon as the pair's state, seen from this side, is Active and th
 source: right after the call, and then by the background loop (every 0.25 s) until it is.
 """
 
-import time
 import uuid
 
+from .. import clock
 from ..errors import ElementError
 from ..network import PeerError, PeerRejected, PeerUnreachable
 from ..rpc import method, opt, req
@@ -173,7 +173,7 @@ def deliver_pending_snapshots(cluster, snapshot_ids=None):
         with sim.lock:
             vol = cluster.volumes.get(snap["volumeID"])
             if (vol is None or vol["pair"] is None or vol["access"] != "readWrite"
-                    or volume_pair_state(cluster, vol, views, sim.settings, time.time())
+                    or volume_pair_state(cluster, vol, views, sim.settings, clock.now())
                     != "Active"):
                 continue
             link = peer_link(cluster, cluster.cluster_pairs[cluster_pair_id])

@@ -7,10 +7,10 @@ a helper here, which keeps the indexes right and marks the record for the next c
 import bisect
 import secrets
 import string
-import time
 import uuid
 from datetime import datetime, timezone
 
+from .. import clock
 from ..rpc import ELEMENT_VERSION
 
 ALNUM_LOWER = string.ascii_lowercase + string.digits
@@ -27,7 +27,7 @@ def random_string(chars, length):
 
 
 def iso_now(offset_seconds=0):
-    return datetime.fromtimestamp(time.time() + offset_seconds, timezone.utc).strftime(
+    return datetime.fromtimestamp(clock.now() + offset_seconds, timezone.utc).strftime(
         "%Y-%m-%dT%H:%M:%SZ")
 
 

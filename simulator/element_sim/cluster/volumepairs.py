@@ -1,9 +1,9 @@
 """Volume pairing: StartVolumePairing, CompleteVolumePairing, ListActivePairedVolumes,
 ModifyVolumePair, RemoveVolumePair, and the peer methods the other cluster calls."""
 
-import time
 import uuid
 
+from .. import clock
 from ..errors import ElementError, InjectedError
 from ..network import PeerError, PeerRejected, PeerUnreachable
 from ..rpc import method, opt, req
@@ -31,7 +31,7 @@ def _connected_pair_for_mvip(cluster, mvip):
             continue
         peer = pair["peer"]
         if network.current_mvip(peer["uniqueID"], peer["mvip"]) == mvip:
-            if connect_pending(pair, cluster.sim.settings, time.time()):
+            if connect_pending(pair, cluster.sim.settings, clock.now()):
                 raise ElementError("xMVIPNotPaired", f"The cluster pair with {mvip} is still "
                                                      "connecting.")
             return pair
@@ -47,7 +47,7 @@ def start_volume_pairing(cluster, p, req):
     # A pending entry belongs to no cluster pair yet (real clusters do not check for one here).
     pair = {"volumePairUUID": str(uuid.uuid4()), "clusterPairID": 0, "remoteVolumeID": 0,
             "remoteVolumeName": "", "remoteServiceID": 0, "mode": mode,
-            "pausedManual": False, "pending": True, "changedAt": time.time()}
+            "pausedManual": False, "pending": True, "changedAt": clock.now()}
     cluster.set_volume_pair(vol, pair)
     return {"volumePairingKey": encode_key({
         "mvip": cluster.mvip, "volumeID": vol["volumeID"], "volumeName": vol["name"],
@@ -86,7 +86,7 @@ def complete_volume_pairing(cluster, p, req):
             "volumePairUUID": key["volumePairUUID"], "clusterPairID": cluster_pair_id,
             "remoteVolumeID": source["volumeID"], "remoteVolumeName": source["volumeName"],
             "remoteServiceID": source["serviceID"], "mode": source["mode"],
-            "pausedManual": False, "pending": False, "changedAt": time.time()})
+            "pausedManual": False, "pending": False, "changedAt": clock.now()})
     return {}
 
 
@@ -122,7 +122,7 @@ def modify_volume_pair(cluster, p, req):
             if not pair["pending"]:
                 push_mode = (peer_link(cluster, cluster.cluster_pairs[pair["clusterPairID"]]),
                              pair["volumePairUUID"], mode)
-        pair["changedAt"] = time.time()
+        pair["changedAt"] = clock.now()
         cluster.save_volume(vol)
     if push_mode is not None:
         link, pair_uuid, mode = push_mode
@@ -156,7 +156,7 @@ def peer_complete_volume_pairing(cluster, p, req):
         raise ElementError("xInvalidPairingKey", "No pending volume pair matches this key.")
     pair = dict(vol["pair"], pending=False, clusterPairID=cluster_pair["clusterPairID"],
                 remoteVolumeID=p["remoteVolumeID"], remoteVolumeName=p["remoteVolumeName"],
-                remoteServiceID=p["remoteServiceID"], changedAt=time.time())
+                remoteServiceID=p["remoteServiceID"], changedAt=clock.now())
     cluster.set_volume_pair(vol, pair)
     return {"volumeID": vid, "volumeName": vol["name"], "mode": pair["mode"],
             "serviceID": cluster.service_id}

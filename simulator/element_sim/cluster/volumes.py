@@ -1,9 +1,9 @@
 """Volumes: create, modify, delete/restore/purge and the list methods."""
 
 import json
-import time
 import uuid
 
+from .. import clock
 from ..errors import ElementError
 from ..rpc import method, opt, req
 from .accounts import account_or_error
@@ -135,7 +135,7 @@ def _apply_changes(cluster, vol, changes):
         key in changes and changes[key] != vol[key] for key in ("access", "totalSize"))
     vol.update(changes)
     if replication_inputs_changed and vol["pair"] is not None:
-        vol["pair"]["changedAt"] = time.time()  # restarts the sync delay
+        vol["pair"]["changedAt"] = clock.now()  # restarts the sync delay
     cluster.save_volume(vol)
 
 
