@@ -86,13 +86,16 @@ options:
         type: int
         default: 443
       username:
-        description: Cluster admin user name on the peer.
+        description:
+          - Cluster admin user name on the peer.
+          - Defaults to O(username) (sites often use one admin account on both clusters, and the
+            netapp.elementsw modules defaulted to it too).
         type: str
-        required: true
       password:
-        description: Password of the peer's cluster admin.
+        description:
+          - Password of the peer's cluster admin.
+          - Defaults to O(password) when O(peer.username) is left out or equal to O(username).
         type: str
-        required: true
       validate_certs:
         description: Verify the peer's TLS certificate; see O(validate_certs).
         type: bool
@@ -131,13 +134,16 @@ options:
         type: int
         default: 443
       username:
-        description: Cluster admin user name on the peer.
+        description:
+          - Cluster admin user name on the peer.
+          - Defaults to O(username) (sites often use one admin account on both clusters, and the
+            netapp.elementsw modules defaulted to it too).
         type: str
-        required: true
       password:
-        description: Password of the peer's cluster admin.
+        description:
+          - Password of the peer's cluster admin.
+          - Defaults to O(password) when O(peer.username) is left out or equal to O(username).
         type: str
-        required: true
       validate_certs:
         description: Verify the peer's TLS certificate; see O(validate_certs).
         type: bool

@@ -23,15 +23,15 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 )
 
 
-def _connection_options(env_prefix):
+def _connection_options(env_prefix, credentials_required=True):
     def env(name):
         return (env_fallback, ["%s_%s" % (env_prefix, name)])
 
     return dict(
         hostname=dict(type="str", required=True, fallback=env("HOSTNAME")),
         port=dict(type="int", default=443, fallback=env("PORT")),
-        username=dict(type="str", required=True, fallback=env("USERNAME")),
-        password=dict(type="str", required=True, no_log=True, fallback=env("PASSWORD")),
+        username=dict(type="str", required=credentials_required, fallback=env("USERNAME")),
+        password=dict(type="str", required=credentials_required, no_log=True, fallback=env("PASSWORD")),
         validate_certs=dict(type="bool", default=True, fallback=env("VALIDATE_CERTS")),
         ca_path=dict(type="path", fallback=env("CA_PATH")),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=env("TIMEOUT")),
@@ -41,11 +41,26 @@ def _connection_options(env_prefix):
 
 def connection_argument_spec(peer=None):
     """The connection options, plus a peer dict with the same options when peer is
-    'required' or 'optional'."""
+    'required' or 'optional'. The peer's credentials default to this connection's (see peer_params)."""
     spec = _connection_options("ELEMENT")
     if peer:
-        spec["peer"] = dict(type="dict", required=peer == "required", options=_connection_options("ELEMENT_PEER"))
+        spec["peer"] = dict(type="dict", required=peer == "required",
+                            options=_connection_options("ELEMENT_PEER", credentials_required=False))
     return copy.deepcopy(spec)
+
+
+def peer_params(params):
+    """The peer's connection options with its credentials defaulted to this connection's, as
+    netapp.elementsw did: many sites use one admin account on both clusters. The password is
+    only borrowed along with the user name, never for another user."""
+    peer = dict(params["peer"])
+    if peer["username"] is None or peer["username"] == params["username"]:
+        if peer["password"] is None:
+            peer["password"] = params["password"]
+        peer["username"] = params["username"]
+    if peer["password"] is None:
+        raise ValueError("peer.password is required when peer.username (%s) differs from username" % peer["username"])
+    return peer
 
 
 class Connections:
@@ -62,8 +77,12 @@ class Connections:
         self.module = module
         self.scrubber = SecretScrubber()
         self.local = self._client(module.params, pool_size)
-        peer_params = module.params.get("peer")
-        self.peer = self._client(peer_params, pool_size) if peer_params else None
+        self.peer = None
+        if module.params.get("peer"):
+            try:
+                self.peer = self._client(peer_params(module.params), pool_size)
+            except ValueError as exc:
+                module.fail_json(msg=str(exc))
 
     def _client(self, params, pool_size):
         self.register_secret(params["password"])

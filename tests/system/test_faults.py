@@ -121,6 +121,9 @@ def test_simulator_killed_half_way_through_a_bulk_run(big, tmp_path, collections
     reset(big)
     ansible = Ansible(big, tmp_path, collections_path)
     prod = big.cluster("prod")
+    # Slow the completions down (4 in parallel, 0.1 s each) so the 80 pairs still to do after the
+    # trigger take seconds, whatever the machine's load: the kill must land half-way.
+    big.cluster("dr").add_fault("CompleteVolumePairing", "delay", count=200, seconds=0.1)
     outcome = {}
     runner = threading.Thread(target=lambda: outcome.setdefault("run", ansible.play([PAIR, volumes_task(200)])))
     runner.start()
