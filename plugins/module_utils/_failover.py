@@ -25,7 +25,9 @@ from ansible_collections.element.replication.plugins.module_utils._volume_pair i
     MODIFY_VOLUMES_CHUNK, READ_WRITE, REPLICATION_TARGET, pair_relation, paused_flags, resolve_volume)
 
 MAX_ROUNDS = 4
-CAUGHT_UP = "Active"
+ACTIVE = "Active"
+PAUSED_MANUAL = "PausedManual"
+PAUSED_MANUAL_REMOTE = "PausedManualRemote"
 
 
 def other(side):
@@ -41,12 +43,15 @@ class FailoverItem:
     demote: str = None  # the side whose volume becomes replicationTarget
     promote: str = None  # the side whose volume becomes readWrite
     resume: list = field(default_factory=list)  # sides whose manual pause is lifted at the end
+    pause_after: str = None  # the side paused again at the end: the new source of a declared pause
+    catch_up: list = field(default_factory=list)  # sides resumed first so that a declared pause drains
     staged: bool = False  # reprotected towards the other side first; the move follows once Active
     changes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # how the pair was found, when that is not obvious
 
     @property
     def has_work(self):
-        return bool(self.pause or self.demote or self.promote or self.resume)
+        return bool(self.pause or self.demote or self.promote or self.resume or self.pause_after or self.catch_up)
 
 
 @dataclass
@@ -70,11 +75,14 @@ def _resolve_side(cluster, spec, side, fallback_name=None):
     return resolve_volume(cluster, spec.peer_volume_id, name, spec.peer_account, "peer")
 
 
-def plan_planned(local, peer, specs, primary, force=False):
+def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=False):
     """Plan a planned failover (both clusters read) so that primary holds the sources. Pure.
 
     Refuses the whole plan when any pair cannot be failed over safely: the volumes of one
-    application fail over together or not at all.
+    application fail over together or not at all. A pair declared paused (spec.paused) is not
+    refused for its pause: it is resumed first (catch_up) so that its target catches up, moved
+    once it is Active, and paused again on the new source. The runner runs the catch-up alone,
+    waits, and plans again; assume_caught_up plans the whole sequence at once (check mode).
     """
     clusters = {LOCAL: local, PEER: peer}
     names = _names(clusters)
@@ -89,7 +97,7 @@ def plan_planned(local, peer, specs, primary, force=False):
         if problem:
             item.refusal = problem
             continue
-        peer_volume, problem = _resolve_side(peer, spec, PEER, local_volume.name)
+        peer_volume, problem = _resolve_peer(peer, match, spec, local_volume, item)
         if problem:
             item.refusal = problem
             continue
@@ -99,7 +107,7 @@ def plan_planned(local, peer, specs, primary, force=False):
                             "element.replication.element_volume_pair first" % (
                                 local_volume.name, names[LOCAL], peer_volume.name, names[PEER]))
             continue
-        _plan_item(item, primary, secondary, names, force, connected)
+        _plan_item(item, primary, secondary, names, force, connected, assume_caught_up)
     refused = [i for i in items if i.refusal]
     if refused:
         raise Refusal("planned failover to %s refused, nothing was changed: %s" % (
@@ -107,7 +115,22 @@ def plan_planned(local, peer, specs, primary, force=False):
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
 
-def _plan_item(item, primary, secondary, names, force, connected):
+def _resolve_peer(peer, match, spec, local_volume, item):
+    """The pair's volume on the peer: by the options when they name it, else the volume that the
+    local volume's pair points at (so app-db finds app-db-replica), else the same name."""
+    if spec.peer_volume is None and spec.peer_volume_id is None:
+        entry = local_volume.pair
+        if entry is not None and not entry.pending and match.paired and entry.cluster_pair_id == match.local.pair_id:
+            remote = peer.volume_by_id(entry.remote_volume_id)
+            if remote is not None:
+                if remote.name != local_volume.name:
+                    item.notes.append("peer volume %s (ID %s) is the one the pair of %s points at" % (
+                        remote.name, remote.volume_id, local_volume.name))
+                return remote, None
+    return _resolve_side(peer, spec, PEER, local_volume.name)
+
+
+def _plan_item(item, primary, secondary, names, force, connected, assume_caught_up=False):
     new_source, old_source = item.volumes[primary], item.volumes[secondary]
     entries = {LOCAL: item.volumes[LOCAL].pair, PEER: item.volumes[PEER].pair}
     flags = dict(zip((LOCAL, PEER), paused_flags(entries[LOCAL], entries[PEER])))
@@ -117,7 +140,14 @@ def _plan_item(item, primary, secondary, names, force, connected):
         pass  # already the direction asked for; only a left-over pause to lift
     elif access == (REPLICATION_TARGET, READ_WRITE):
         states = (entries[LOCAL].state, entries[PEER].state)
-        if not force and (not connected or states != (CAUGHT_UP, CAUGHT_UP)):
+        if not force and item.spec.paused and connected and _only_paused(states) and (flags[LOCAL] or flags[PEER]):
+            # Declared paused, so its target may be behind: resume it and let it catch up first.
+            item.catch_up = [side for side in (secondary, primary) if flags[side]]
+            item.changes.append("resumed replication, declared paused, until %s had caught up" % names[primary])
+            if not assume_caught_up:
+                return
+            flags = {LOCAL: False, PEER: False}
+        elif not force and (not connected or states != (ACTIVE, ACTIVE)):
             item.refusal = ("%s is not healthy and caught up (state %s on %s, %s on %s%s): a planned failover could "
                             "lose writes; repair it first, or set force=true" % (
                                 where, states[0], names[LOCAL], states[1], names[PEER],
@@ -150,11 +180,30 @@ def _plan_item(item, primary, secondary, names, force, connected):
     else:
         item.refusal = "%s has access %s / %s, which this module does not change" % (where, access[0], access[1])
         return
-    for side in (secondary, primary):
-        if flags[side] or side in item.pause:
-            item.resume.append(side)
+    item.resume = [side for side in (secondary, primary) if flags[side] or side in item.pause]
+    if item.spec.paused and not item.staged:
+        # As declared: paused on the source side, which is primary from now on.
+        if primary in item.resume:
+            item.resume.remove(primary)
+        else:
+            item.pause_after = primary
+            item.changes.append("paused replication on %s again, as declared" % names[primary])
     if item.resume and not item.changes:
         item.changes.append("resumed replication")
+
+
+def _only_paused(states):
+    """Both halves are Active or paused by hand: nothing but a manual pause holds the pair."""
+    return all(state in (ACTIVE, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE) for state in states)
+
+
+def settled(item, primary):
+    """Whether a pair moved to primary has reached its steady state: Active, or paused on primary
+    as declared."""
+    states = {side: item.volumes[side].pair.state if item.volumes[side].pair else None for side in (LOCAL, PEER)}
+    if item.spec.paused:
+        return states[primary] == PAUSED_MANUAL and states[other(primary)] == PAUSED_MANUAL_REMOTE
+    return states[LOCAL] == ACTIVE and states[PEER] == ACTIVE
 
 
 def plan_unplanned(survivor, primary, specs):
@@ -164,8 +213,7 @@ def plan_unplanned(survivor, primary, specs):
     for spec in specs:
         item = FailoverItem(spec=spec)
         items.append(item)
-        fallback = spec.volume if primary == PEER else None
-        volume, problem = _resolve_side(survivor, spec, primary, fallback)
+        volume, problem = _resolve_survivor(survivor, spec, primary, item)
         if problem:
             item.refusal = problem
             continue
@@ -177,6 +225,23 @@ def plan_unplanned(survivor, primary, specs):
             item.promote = primary
             item.changes.append("promoted %s on %s to readWrite with replication paused" % (volume.name, names[primary]))
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
+
+
+def _resolve_survivor(survivor, spec, primary, item):
+    """The pair's volume on the surviving cluster. When the survivor is the peer and the options
+    name only the lost cluster's volume, it is the survivor's volume whose pair points at it."""
+    if primary == LOCAL or spec.peer_volume is not None or spec.peer_volume_id is not None:
+        return _resolve_side(survivor, spec, primary, spec.volume)
+    pointing = [v for v in survivor.volumes if v.pair is not None and not v.pair.pending and (
+        v.pair.remote_volume_id == spec.volume_id if spec.volume_id is not None
+        else v.pair.remote_volume_name == spec.volume)]
+    if len(pointing) == 1:
+        volume = pointing[0]
+        if volume.name != spec.volume:
+            item.notes.append("%s (ID %s) is the volume of %s whose pair points at %s" % (
+                volume.name, volume.volume_id, survivor.identity.name, spec.volume or "volume ID %s" % spec.volume_id))
+        return volume, None
+    return _resolve_side(survivor, spec, primary, spec.volume)
 
 
 def _phases(items, primary, names):
@@ -193,18 +258,27 @@ def _phases(items, primary, names):
                     reason % len(chunk))]))
         return steps
 
-    def modify_pairs(selected, paused, verb):
-        return [Step((i.spec.index,), [Action(side, "ModifyVolumePair", {
-            "volumeID": i.volumes[side].volume_id, "pausedManual": paused},
-            "%s replication of %s on %s" % (verb, i.volumes[side].name, names[side]))])
-            for i in selected for side in (i.pause if paused else i.resume)]
+    def modify_pair(item, side, paused, reason):
+        volume = item.volumes[side]
+        return Action(side, "ModifyVolumePair", {"volumeID": volume.volume_id, "pausedManual": paused},
+                      "%s %s on %s%s" % ("pause" if paused else "resume", volume.name, names[side], reason))
+
+    def pair_steps(sides_of, paused, reason=""):
+        return [Step((i.spec.index,), [modify_pair(i, side, paused, reason)]) for i in live for side in sides_of(i)]
+
+    def finish(item):
+        # A declared pause moves to the new source before the old one is lifted: nothing replicates in between.
+        actions = [modify_pair(item, item.pause_after, True, ", as declared")] if item.pause_after else []
+        actions += [modify_pair(item, side, False, "") for side in item.resume]
+        return Step((item.spec.index,), actions)
 
     phases = [
-        ("pause", modify_pairs(live, True, "pause")),
+        ("catch up", pair_steps(lambda i: i.catch_up, False, ", declared paused, so that its target catches up first")),
+        ("pause", pair_steps(lambda i: i.pause, True)),
         ("demote", modify_volumes([i for i in live if i.demote], REPLICATION_TARGET,
                                   "make %d volume(s) replication targets first")),
         ("promote", modify_volumes([i for i in live if i.promote], READ_WRITE, "make %d volume(s) the new sources")),
-        ("resume", modify_pairs(live, False, "resume")),
+        ("resume", [finish(i) for i in live if i.pause_after or i.resume]),
     ]
     return [(name, steps) for name, steps in phases if steps]
 
@@ -265,10 +339,11 @@ class FailoverRunner(PhaseExecutor):
 
     def plan(self, clusters, checked=False):
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
-        have paused them since."""
+        have paused them since. Check mode plans a declared pause's catch-up and move at once."""
         if self.unplanned:
             return plan_unplanned(clusters[self.primary], self.primary, self.specs)
-        return plan_planned(clusters[LOCAL], clusters[PEER], self.specs, self.primary, self.force or checked)
+        return plan_planned(clusters[LOCAL], clusters[PEER], self.specs, self.primary, self.force or checked,
+                            assume_caught_up=self.check_mode)
 
     def check_unplanned(self):
         """An unplanned failover is for a lost site: refuse it while the old source answers."""
@@ -301,32 +376,69 @@ class FailoverRunner(PhaseExecutor):
                     self.errors[item.spec.index] = item.refusal
             if self.check_mode or not plan.actions or round_number == MAX_ROUNDS:
                 break
-            failed, retry = self.run_phases(plan.phases)
-            for item in plan.items:
+            catching = [i for i in plan.items if i.catch_up]
+            # Declared pauses catch up alone first; the move is planned again once they are Active.
+            phases = [p for p in plan.phases if p[0] == "catch up"] if catching else plan.phases
+            failed, retry = self.run_phases(phases)
+            for item in catching or plan.items:
                 if item.has_work and item.spec.index not in failed:
                     self.changes.setdefault(item.spec.index, []).extend(item.changes)
+            if catching:
+                self.wait_caught_up([i for i in catching if i.spec.index not in failed])
+                continue
             staged = {i.spec.index for i in plan.items if i.staged and i.spec.index not in failed}
             if staged:
                 # Let the survivor's writes reach the returning site before the direction moves.
-                self.wait_active(self.read(), staged, "after its reprotect; run again to finish the move")
+                self.wait_until(self.read(), staged, _active, "become Active",
+                                "after its reprotect; run again to finish the move")
             self.specs = [s for s in self.specs if s.index not in self.errors]
             if not retry and not staged:
                 clusters = self.read()
                 break
         if self.waiter.enabled and not self.unplanned and not self.check_mode and self.executed_actions():
-            clusters = self.wait_active(clusters)
+            clusters = self.wait_until(clusters, None, lambda item: settled(item, self.primary),
+                                       "reach its steady state (Active, or paused on %s as declared)"
+                                       % self.names[self.primary])
         return bool(first_plan.actions), first_plan, first, clusters
 
-    def wait_active(self, clusters, indexes=None, hint=""):
-        """Poll until every pair (or those of indexes) is Active, or the wait times out."""
-        def lagging(clusters):
-            plan = self.plan(clusters, checked=True)
-            return [i for i in plan.items if not i.refusal and (indexes is None or i.spec.index in indexes) and any(
-                i.volumes[s].pair is None or i.volumes[s].pair.state != CAUGHT_UP for s in (LOCAL, PEER))]
+    def wait_caught_up(self, items):
+        """Wait until the declared-paused pairs that were resumed are Active. When one is not in
+        time, pause them all again as declared and refuse the failover: nothing was moved."""
+        indexes = {i.spec.index for i in items}
+        clusters = self.wait_until(self.read(), indexes, _active, "become Active", record=False)
+        late = self.lagging(clusters, indexes, _active)
+        if not late:
+            return
+        self.run_phases([("pause again", [Step((item.spec.index,), [Action(
+            side, "ModifyVolumePair", {"volumeID": item.volumes[side].volume_id, "pausedManual": True},
+            "pause %s on %s again, as declared: it did not catch up in time" % (item.volumes[side].name, self.names[side]))])
+            for item in items for side in item.catch_up])])
+        raise Refusal("planned failover to %s refused, nothing was moved: %s" % (self.names[self.primary], "; ".join(
+            "%s is declared paused; it was resumed so that its target could catch up, but it did not become "
+            "Active within %s s (state %s on %s, %s on %s); it is paused again as declared" % (
+                item.spec.label, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL], _state(item, PEER),
+                self.names[PEER]) for item in late)))
 
-        clusters, _reached = self.waiter.until(clusters, lambda c: not lagging(c), self.read)
-        for item in lagging(clusters):
-            self.errors[item.spec.index] = "%s did not become Active within %s s (state %s on %s, %s on %s)%s" % (
-                item.spec.label, self.waiter.timeout, item.volumes[LOCAL].pair.state, self.names[LOCAL],
-                item.volumes[PEER].pair.state, self.names[PEER], (" " + hint) if hint else "")
+    def lagging(self, clusters, indexes, reached):
+        plan = self.plan(clusters, checked=True)
+        return [i for i in plan.items if not i.refusal and (indexes is None or i.spec.index in indexes)
+                and not reached(i)]
+
+    def wait_until(self, clusters, indexes, reached, what, hint="", record=True):
+        """Poll until every pair (or those of indexes) has reached(), or the wait times out; the
+        pairs that have not are recorded as failed."""
+        clusters, _done = self.waiter.until(clusters, lambda c: not self.lagging(c, indexes, reached), self.read)
+        for item in self.lagging(clusters, indexes, reached) if record else ():
+            self.errors[item.spec.index] = "%s did not %s within %s s (state %s on %s, %s on %s)%s" % (
+                item.spec.label, what, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL],
+                _state(item, PEER), self.names[PEER], (" " + hint) if hint else "")
         return clusters
+
+
+def _state(item, side):
+    volume = item.volumes.get(side)
+    return volume.pair.state if volume is not None and volume.pair is not None else None
+
+
+def _active(item):
+    return _state(item, LOCAL) == ACTIVE and _state(item, PEER) == ACTIVE

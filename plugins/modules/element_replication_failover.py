@@ -115,12 +115,26 @@ options:
       peer_account:
         description: Account of the peer volume.
         type: str
+      paused:
+        description: Whether this pair is declared paused; defaults to O(paused).
+        type: bool
+  paused:
+    description:
+      - Whether the pairs are declared paused (as O(element.replication.element_volume_pair#module:paused)
+        declares them), a default for every item of O(pairs).
+      - A planned run does not refuse such a pair for its pause. Its target may be behind, so the
+        module resumes it first and waits (up to O(wait_timeout)) until it is C(Active), then moves
+        it with the others and pauses it again on the new source, as declared. When it does not
+        catch up in time, it is paused again and the whole run is refused, nothing moved.
+      - Pairs paused but not declared paused are refused, as are disconnected or unhealthy pairs.
+    type: bool
+    default: false
   wait:
     description: After a planned failover, wait until every pair is C(Active) in the new direction.
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for C(Active).
+    description: Seconds to wait for C(Active), and for a declared-paused pair to catch up before it moves.
     type: int
     default: 300
   parallel:
@@ -249,6 +263,13 @@ volume_pairs:
       description: What was done for this pair, in words.
       type: list
       elements: str
+    notes:
+      description:
+        - How the pair was found when the options did not name both volumes, for example which
+          volume on the peer the pair of O(volume) points at.
+      type: list
+      elements: str
+      sample: ["peer volume app-db-replica (ID 41) is the one the pair of app-db points at"]
     failed:
       description: Whether this pair failed or was refused.
       type: bool
@@ -304,7 +325,8 @@ def main():
         primary=dict(type="str", required=True, choices=["local", "peer"]),
         type=dict(type="str", default="planned", choices=["planned", "unplanned"]),
         force=dict(type="bool", default=False),
-        pairs=pairs_argument_spec(),
+        pairs=pairs_argument_spec(paused=dict(type="bool")),
+        paused=dict(type="bool", default=False),
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=300),
         parallel=dict(type="int", default=4),
@@ -317,7 +339,8 @@ def main():
     )
     params = module.params
     raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in PAIR_KEYS}]
-    specs = [PairSpec(index=index, **{k: item.get(k) for k in PAIR_KEYS}) for index, item in enumerate(raw, start=1)]
+    specs = [PairSpec(index=index, paused=params["paused"] if item.get("paused") is None else item["paused"],
+                      **{k: item.get(k) for k in PAIR_KEYS}) for index, item in enumerate(raw, start=1)]
     connections = Connections(module, pool_size=params["parallel"])
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
@@ -344,18 +367,20 @@ def main():
     for item, view in zip(plan.items, before if module.check_mode else after):
         index = item.spec.index
         entry = dict(view, changed=bool(changes.get(index)), changes=changes.get(index, []),
-                     failed=index in runner.errors)
+                     notes=item.notes, failed=index in runner.errors)
         if index in runner.errors:
             entry["msg"] = runner.errors[index]
         results.append(entry)
     reconcile = []
     if runner.unplanned and runner.unreachable:
-        promoted = [i.volumes[primary].name for i in plan.items if i.volumes.get(primary) is not None]
+        # The survivor's pair entries name the lost cluster's volumes.
+        lost_volumes = [i.volumes[primary].pair.remote_volume_name for i in plan.items
+                        if i.volumes.get(primary) is not None and i.volumes[primary].pair is not None]
         reconcile.append(
             "cluster %s could not be reached and was not changed: when it returns, its volumes of these pairs (%s) "
             "are probably still readWrite and the pairs show PausedMisconfigured; run this module with type=planned "
             "and primary=%s to make them replication targets again (reprotect), which discards writes made there "
-            "after this failover" % (runner.unreachable, ", ".join(promoted), primary))
+            "after this failover" % (runner.unreachable, ", ".join(lost_volumes), primary))
     result = dict(changed=changed, volume_pairs=results, actions=actions, reconcile_later=reconcile)
     if module._diff:
         result["diff"] = dict(before={"volume_pairs": before}, after={"volume_pairs": after})

@@ -188,3 +188,82 @@ def test_an_unknown_entry_fails_before_any_call(playbook, sim):
     assert "dr_failover_entries names no topology entry: prod:edge, 7. Name entries by index or as source:target: " \
         "0 or prod:dr, 1 or edge:dr." in run.stdout, run
     assert all(c.calls() == [] for c in sim.clusters)
+
+
+PAUSED_TOPOLOGY = [{"source": "prod", "target": "dr", "volumes": [
+    {"volume": "vol-0001"}, {"volume": "vol-0002", "paused": True}]}]
+PAUSED_PAIRS = [("vol-0001", "vol-0001"), ("vol-0002", "vol-0002")]
+
+
+@pytest.fixture
+def declared_paused(sim, ansible, tmp_path):
+    """prod replicates vol-0001 and vol-0002 to dr; vol-0002 is declared paused, and paused."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    for a, b in PAUSED_PAIRS:
+        pair_volumes_raw(prod, dr, volume_named(prod, a)["volumeID"], volume_named(dr, b)["volumeID"])
+    prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0002")["volumeID"], pausedManual=True)
+    clear_calls(prod, dr)
+    inventory = topology_inventory(sim, tmp_path / "inventory.yml", PAUSED_TOPOLOGY, ansible_pipelining=True)
+    return prod, dr, collection_playbook(ansible, inventory)
+
+
+
+def test_a_declared_pause_catches_up_moves_and_is_paused_again(declared_paused):
+    """Issue 12: the example topology's declared pause no longer blocks a planned failover. The pair
+    is resumed until it is Active, moved with the others, and paused again on the new source; the
+    failback does the same the other way; the audit stays clean."""
+    prod, dr, playbook = declared_paused
+    check = playbook("dr_failover.yml", check=True)
+    assert check.rc == 0, check
+    assert mutating(prod) == [] and mutating(dr) == []
+    planned = [a["method"] for a in item_results(check, MAIN)[0]["actions"] if a["params"].get("volumeID") ==
+               volume_named(prod, "vol-0002")["volumeID"]]
+    assert planned[0] == "ModifyVolumePair", "check mode shows the catch-up first"
+
+    run = playbook("dr_failover.yml")
+    assert run.rc == 0, run
+    assert access_and_state(prod, dr, PAUSED_PAIRS) == {
+        ("vol-0001", "vol-0001"): FAILED_OVER,
+        ("vol-0002", "vol-0002"): ("replicationTarget", "readWrite", "PausedManualRemote", "PausedManual")}
+    resumes = [c for c in mutating(prod) if c["method"] == "ModifyVolumePair"]
+    assert resumes[0]["params"] == {"volumeID": volume_named(prod, "vol-0002")["volumeID"], "pausedManual": False}, \
+        "the declared pause is lifted first so that dr catches up"
+    assert playbook("dr_failover.yml").rc == 0 and changed_tasks(playbook("dr_failover.yml")) == []
+
+    back = playbook("dr_failback.yml")
+    assert back.rc == 0, back
+    assert access_and_state(prod, dr, PAUSED_PAIRS) == {
+        ("vol-0001", "vol-0001"): NORMAL,
+        ("vol-0002", "vol-0002"): ("readWrite", "replicationTarget", "PausedManual", "PausedManualRemote")}
+    audit = playbook("drift_audit.yml")
+    assert audit.rc == 0, audit
+
+
+def test_a_declared_pause_that_does_not_catch_up_refuses_the_entry(declared_paused, sim):
+    prod, dr, playbook = declared_paused
+    # Every change keeps a pair in ResumingConnected for a minute: once resumed, vol-0002 cannot be
+    # Active in time. (Two minutes pass first, so that the pairing itself is done syncing.)
+    sim.clusters[0].settings(volume_pair_sync_delay=60)
+    sim.clusters[0].advance_clock(120)
+    run = playbook("dr_failover.yml", dr_failover_wait_timeout=3)
+    assert run.rc != 0
+    msg = item_results(run, MAIN)[0]["msg"]
+    assert "refused, nothing was moved" in msg and "volume vol-0002" in msg and "did not become Active within 3 s" in msg
+    # Nothing moved, and the declared pause is back.
+    assert access_and_state(prod, dr, PAUSED_PAIRS) == {
+        ("vol-0001", "vol-0001"): NORMAL,
+        ("vol-0002", "vol-0002"): ("readWrite", "replicationTarget", "PausedManual", "PausedManualRemote")}
+    assert [c["method"] for c in mutating(prod)] == ["ModifyVolumePair", "ModifyVolumePair"]
+    assert mutating(dr) == []
+
+
+def test_a_pause_by_hand_is_still_refused(declared_paused):
+    prod, dr, playbook = declared_paused
+    prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0001")["volumeID"], pausedManual=True)
+    clear_calls(prod, dr)
+    run = playbook("dr_failover.yml")
+    assert run.rc != 0
+    msg = item_results(run, MAIN)[0]["msg"]
+    assert "volume vol-0001" in msg and "not healthy and caught up" in msg and "vol-0002" not in msg
+    assert mutating(prod) == [] and mutating(dr) == []

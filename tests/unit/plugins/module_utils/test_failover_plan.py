@@ -113,3 +113,70 @@ def test_failback_after_an_unplanned_failover_reprotects_towards_the_survivor_fi
     assert calls(plan) == [(LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
                            (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": False})]
     assert plan.items[0].staged and "the move to prod follows once the pair is Active" in plan.items[0].changes[0]
+
+
+PAUSED_SPEC = [PairSpec(index=1, volume="db01", paused=True)]
+
+
+def test_a_declared_pause_catches_up_first_instead_of_refusing():
+    # prod -> dr, declared paused (PausedManual on prod's side): resume it; the move comes once Active.
+    plan = plan_planned(*world(RW, RT, "PausedManual", "PausedManualRemote"), PAUSED_SPEC, primary=PEER)
+    assert calls(plan) == [(LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]
+    assert plan.items[0].catch_up == [LOCAL]
+
+
+def test_check_mode_plans_the_catch_up_the_move_and_the_pause_again_at_once():
+    plan = plan_planned(*world(RW, RT, "PausedManual", "PausedManualRemote"), PAUSED_SPEC, primary=PEER,
+                        assume_caught_up=True)
+    assert calls(plan) == [
+        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),  # catch up
+        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True}),   # pause for the move
+        (LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
+        (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
+        (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),    # paused again, as declared
+        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),
+    ]
+
+
+def test_a_caught_up_declared_pause_moves_and_is_paused_again_on_the_new_source():
+    plan = plan_planned(*world(RW, RT), PAUSED_SPEC, primary=PEER, force=True)
+    assert calls(plan)[-2:] == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
+                                (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]
+
+
+def test_a_declared_pause_in_place_after_the_move_is_a_no_op():
+    assert calls(plan_planned(*world(RT, RW, "PausedManualRemote", "PausedManual"), PAUSED_SPEC, primary=PEER)) == []
+
+
+def test_a_pause_that_is_not_declared_is_still_refused():
+    with pytest.raises(Refusal, match="not healthy and caught up"):
+        plan_planned(*world(RW, RT, "PausedManual", "PausedManualRemote"), SPEC, primary=PEER)
+
+
+def test_a_declared_pause_that_is_disconnected_is_still_refused():
+    with pytest.raises(Refusal, match="cluster pair not connected"):
+        plan_planned(*world(RW, RT, "PausedManual", "PausedManualRemote", status="Disconnected"), PAUSED_SPEC,
+                     primary=PEER)
+
+
+def renamed_world():
+    """db01 on prod replicates to db01-replica on dr."""
+    a = ClusterState(A, (ClusterPairEntry(1, "cp", "bbbb", "dr", "", "Connected"),), (Volume(
+        10, "db01", 1, RW, 100, pairs=(VolumePairEntry(1, 40, "db01-replica", "vp", "Async", "Active"),)),))
+    b = ClusterState(B, (ClusterPairEntry(7, "cp", "aaaa", "prod", "", "Connected"),), (Volume(
+        40, "db01-replica", 1, RT, 100, pairs=(VolumePairEntry(7, 10, "db01", "vp", "Async", "Active"),)),))
+    return a, b
+
+
+def test_the_peer_volume_is_the_one_the_pair_points_at():
+    plan = plan_planned(*renamed_world(), SPEC, primary=PEER)
+    assert (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}) in calls(plan)
+    assert plan.items[0].notes == ["peer volume db01-replica (ID 40) is the one the pair of db01 points at"]
+
+
+def test_unplanned_finds_the_survivor_s_volume_by_its_pair():
+    _prod, dr = renamed_world()
+    plan = plan_unplanned(dr, PEER, SPEC)
+    assert calls(plan) == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
+                           (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW})]
+    assert "db01-replica (ID 40)" in plan.items[0].notes[0]
