@@ -22,7 +22,7 @@ description:
     C(state), C(split_site), C(entries)). It is worked on by the source host of the first entry
     between the two clusters, so that entries in opposite directions never pair the same clusters
     twice at the same time; it is present when any of its entries is.
-  - It checks nothing; the role's argument spec and its inventory checks run first.
+  - It checks nothing; the role's argument spec and P(element.replication.topology_problems#filter) run first.
 positional: state
 options:
   _input:
@@ -52,62 +52,11 @@ _value:
   type: dict
 """
 
-from ansible.module_utils.parsing.convert_bool import boolean
-
-# The element_volume_pair item keys a topology volume may carry.
-ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused", "state")
-
-
-def _or(value, fallback):
-    """Jinja's default(fallback, true): an unset, null or empty value takes the fallback."""
-    return value if value else fallback
-
-
-def _flag(value):
-    return boolean(_or(value, False), strict=False)
-
-
-def _volume_items(raw, state):
-    peer_account = raw.get("peer_account")
-    items = []
-    for volume in raw.get("volumes") or []:
-        # Only the keys that are set: the module counts a key given as null as given.
-        item = {key: volume[key] for key in ITEM_KEYS if volume.get(key) is not None}
-        if peer_account is not None:
-            item.setdefault("peer_account", peer_account)
-        if state == "absent":
-            item["state"] = "absent"
-        items.append(item)
-    return items
+from ansible_collections.element.replication.plugins.module_utils._topology import plan
 
 
 def topology_plan(topology, state=None):
-    entries, pairs = [], {}
-    for index, raw in enumerate(topology or []):
-        entry_state = _or(state, _or(raw.get("state"), "present"))
-        volumes = _volume_items(raw, entry_state)
-        exclusive = _flag(raw.get("exclusive"))
-        entry = {
-            "index": index, "key": " <-> ".join(sorted([raw["source"], raw["target"]])),
-            "label": "%s -> %s" % (raw["source"], raw["target"]), "source": raw["source"], "target": raw["target"],
-            "mode": _or(raw.get("mode"), "Async"), "paused": _flag(raw.get("paused")), "state": entry_state,
-            "exclusive": exclusive, "create_target": _flag(raw.get("create_target")),
-            "peer_account": raw.get("peer_account"), "split_site": _flag(raw.get("split_site")),
-            "volumes": volumes, "volume_work": bool(volumes) or exclusive,
-        }
-        entries.append(entry)
-        pairs.setdefault(entry["key"], []).append(entry)
-    cluster_pairs = []
-    for key, between in pairs.items():
-        first = between[0]
-        cluster_pairs.append({
-            "key": key, "label": "%s <-> %s" % (first["source"], first["target"]),
-            "source": first["source"], "target": first["target"],
-            "state": "present" if any(e["state"] == "present" for e in between) else "absent",
-            "split_site": any(e["split_site"] for e in between),
-            "entries": [e["index"] for e in between],
-        })
-    return {"entries": entries, "cluster_pairs": cluster_pairs}
+    return plan(topology, state)
 
 
 class FilterModule(object):

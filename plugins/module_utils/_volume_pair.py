@@ -17,7 +17,7 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
 from ansible_collections.element.replication.plugins.module_utils._executor import IGNORE, PhaseExecutor, Step
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Waiter)
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Refusal, Waiter)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 
 READ_WRITE = "readWrite"
@@ -181,7 +181,7 @@ def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None,
     connected = assume_cluster_pair or cluster_pair_connected(local, peer)
     context = _Context(local, peer, match, connected, options, known_pending)
     items = [context.plan_item(spec) for spec in specs]
-    _refuse_duplicates(items)
+    _refuse_contradictions(items, context.names)
     # A refused item may be a typo for a declared pair: never treat its pair as undeclared.
     cleanup = context.plan_cleanup(items) if options.exclusive and not any(i.refusal for i in items) else []
     return VolumePairPlan(items=items, cleanup=cleanup, phases=_phases(items, cleanup, context.names))
@@ -437,15 +437,24 @@ def paused_flags(source_entry, target_entry):
     return source_paused, target_paused
 
 
-def _refuse_duplicates(items):
-    seen = {}
+def _refuse_contradictions(items, names):
+    """A request that names one volume in two pairs contradicts itself: refuse all of it, before
+    anything changes, naming every conflict."""
+    users = {}
     for item in items:
-        for side, volume in ((LOCAL, item.source), (PEER, item.target)):
-            if volume is None:
-                continue
-            other = seen.setdefault((side, volume.volume_id), item)
-            if other is not item and not item.refusal:
-                item.refusal = "volume %s (ID %s) is also used by %s" % (volume.name, volume.volume_id, other.spec.label)
+        for side, role, volume in ((LOCAL, "source", item.source), (PEER, "target", item.target)):
+            if volume is not None:
+                users.setdefault((side, volume.volume_id), []).append((item, role, volume))
+    conflicts = []
+    for (side, _volume_id), found in users.items():
+        labels = list(dict.fromkeys(item.spec.label for item, _role, _volume in found))
+        if len(labels) > 1:
+            volume = found[0][2]
+            conflicts.append("%s volume %s (ID %s) on %s is used by %s" % (
+                found[0][1], volume.name, volume.volume_id, names[side], " and ".join(labels)))
+    if conflicts:
+        raise Refusal("the pairs contradict each other (a volume can be in one pair only), nothing was changed: %s"
+                      % "; ".join(conflicts))
 
 
 def _phases(items, cleanup, names):

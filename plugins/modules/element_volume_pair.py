@@ -481,9 +481,9 @@ def main():
         waiter=Waiter(enabled=module.params["wait"], timeout=module.params["wait_timeout"], interval=2.0))
     try:
         changed, plan, first, last = runner.run()
-    except ElementError as exc:
+    except (ElementError, Refusal) as exc:
         module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions(),
-                         error=exc.to_dict())
+                         **({"error": exc.to_dict()} if isinstance(exc, ElementError) else {}))
     finally:
         connections.close()
 

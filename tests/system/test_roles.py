@@ -191,6 +191,12 @@ def test_audit_reports_a_cluster_it_cannot_read(run_role, sim, tmp_path):
      ["argument 'paused' is of type str found in 'volume_pairing_topology'. and we were unable to convert to bool",
       "Elements value for option 'volumes' found in 'volume_pairing_topology' is of type str"]),
     ("prod -> dr", ["'volume_pairing_topology' is of type str and we were unable to convert to dict"]),
+    # Issue 12: entries that contradict each other are refused as a whole, before the play changes anything.
+    ([{"source": "prod", "target": "dr", "volumes": [{"volume": "vol-0001"}, {"volume": "vol-0002"}]},
+      {"source": "edge", "target": "dr", "volumes": [{"volume": "vol-0003", "peer_volume": "vol-0002"}]}],
+     ["volume vol-0002 on dr is named by more than one pair, and a volume can be in one pair only: "
+      "volume_pairing_topology[0] (prod -> dr) volumes[1] (as target); volume_pairing_topology[1] (edge -> dr) "
+      "volumes[0] (as target)"]),
 ])
 def test_a_bad_topology_fails_before_any_call(run_role, sim, topology, message):
     clear_calls(*sim.clusters)

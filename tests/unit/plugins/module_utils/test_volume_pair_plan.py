@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
 from ansible_collections.element.replication.plugins.module_utils._state import (
     Account, ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
@@ -282,10 +282,25 @@ def test_one_failing_item_does_not_stop_the_others():
     assert [c[1] for c in calls(plan)] == ["StartVolumePairing", "CompleteVolumePairing", "ModifyVolumes"]
 
 
-def test_the_same_volume_in_two_items_is_refused():
-    plan = plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], [vol(40, "db01")]),
-                             [spec(), spec(2, volume="db02", peer_volume="db01")])
-    assert "volume db01 (ID 40) is also used by pair 1 (volume db01)" == plan.items[1].refusal
+def test_the_same_volume_in_two_items_refuses_the_whole_request():
+    with pytest.raises(Refusal) as refused:
+        plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], [vol(40, "db01")]),
+                          [spec(), spec(2, volume="db02", peer_volume="db01")])
+    assert str(refused.value) == (
+        "the pairs contradict each other (a volume can be in one pair only), nothing was changed: target volume "
+        "db01 (ID 40) on dr is used by pair 1 (volume db01) and pair 2 (volume db02)")
+
+
+def test_every_contradiction_is_named():
+    with pytest.raises(Refusal) as refused:
+        plan_volume_pairs(*clusters([vol(5, "vol-0005"), vol(6, "vol-0006"), vol(7, "vol-0007")],
+                                    [vol(45, "vol-0005"), vol(46, "vol-0006"), vol(47, "vol-0007")]),
+                          [spec(1, volume="vol-0005"), spec(2, volume="vol-0005", peer_volume="vol-0006"),
+                           spec(3, volume="vol-0007"), spec(4, volume="vol-0006", peer_volume="vol-0007")])
+    message = str(refused.value)
+    assert "source volume vol-0005 (ID 5) on prod is used by pair 1 (volume vol-0005) and pair 2" in message
+    assert "vol-0006 (ID" not in message
+    assert "target volume vol-0007 (ID 47) on dr is used by pair 3 (volume vol-0007) and pair 4" in message
 
 
 def test_bulk_plan_groups_calls_by_phase_and_chunks_target_access():

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: topology_problems
+short_description: What is wrong with a replication topology, checked against the inventory
+version_added: 1.1.0
+author:
+  - element.replication maintainers (@element-replication)
+description:
+  - Used by the P(element.replication.cluster_pairing#role) role, and so by every role of the
+    collection, before anything is changed. Returns one message per problem, naming the entry
+    (and the volume item), or an empty list.
+  - Checks what the role's argument spec cannot. Every source and target is an inventory host
+    with the C(element_hostname), C(element_username) and C(element_password) variables (split-site
+    entries need them only for the hosts in the play, unless O(needs_both)). Each direction is
+    declared once, and the entries between two clusters agree on C(split_site). Split-site entries
+    only pair. A volume is named by one pair only, across every entry of the topology.
+positional: hostvars, inventory_hosts, play_hosts
+options:
+  _input:
+    description: The topology, a list of entries (see the P(element.replication.cluster_pairing#role) role).
+    type: list
+    elements: dict
+    required: true
+  hostvars:
+    description: The inventory's host variables (C(hostvars)).
+    type: dict
+    required: true
+  inventory_hosts:
+    description: Every host of the inventory (C(groups['all'])).
+    type: list
+    elements: str
+    required: true
+  play_hosts:
+    description: The hosts of the play (C(ansible_play_hosts_all)); defaults to every inventory host.
+    type: list
+    elements: str
+  name:
+    description: How messages name the topology variable.
+    type: str
+    default: element_replication_topology
+  needs_both:
+    description: Whether the role drives both clusters of split-site entries at once (the audit, failover).
+    type: bool
+    default: false
+  state:
+    description: The state that overrides every entry's (V(absent) for a teardown), if any.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Refuse a topology that contradicts itself or the inventory, before any change
+  ansible.builtin.assert:
+    that: problems | length == 0
+    fail_msg: "{{ problems }}"
+  vars:
+    problems: >-
+      {{ element_replication_topology
+         | element.replication.topology_problems(hostvars, groups['all'], ansible_play_hosts_all) }}
+"""
+
+RETURN = r"""
+_value:
+  description: One sentence per problem; empty when the topology is valid.
+  type: list
+  elements: str
+"""
+
+from ansible_collections.element.replication.plugins.module_utils._topology import problems
+
+
+def topology_problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element_replication_topology",
+                      needs_both=False, state=None):
+    return problems(topology, hostvars, list(inventory_hosts), play_hosts=play_hosts, name=name,
+                    needs_both=needs_both, state=state)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"topology_problems": topology_problems}

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The replication topology the roles share: what is wrong with it, and its normalized plan.
+
+Used by the topology_problems and topology_plan filters (controller side). Pure.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.parsing.convert_bool import boolean
+
+# The element_volume_pair item keys a topology volume may carry.
+ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused",
+             "state")
+CREDENTIALS = ("element_hostname", "element_username", "element_password")
+
+
+def _or(value, fallback):
+    """Jinja's default(fallback, true): an unset, null or empty value takes the fallback."""
+    return value if value else fallback
+
+
+def _flag(value):
+    return boolean(_or(value, False), strict=False)
+
+
+# ---- the plan --------------------------------------------------------------------------------
+
+def _volume_items(raw, state):
+    peer_account = raw.get("peer_account")
+    items = []
+    for volume in raw.get("volumes") or []:
+        # Only the keys that are set: the module counts a key given as null as given.
+        item = {key: volume[key] for key in ITEM_KEYS if volume.get(key) is not None}
+        if peer_account is not None:
+            item.setdefault("peer_account", peer_account)
+        if state == "absent":
+            item["state"] = "absent"
+        items.append(item)
+    return items
+
+
+def plan(topology, state=None):
+    """{entries, cluster_pairs}: every entry with its defaults applied, and one cluster pair per
+    two clusters (worked on by the source host of its first entry)."""
+    entries, pairs = [], {}
+    for index, raw in enumerate(topology or []):
+        entry_state = _or(state, _or(raw.get("state"), "present"))
+        volumes = _volume_items(raw, entry_state)
+        exclusive = _flag(raw.get("exclusive"))
+        entry = {
+            "index": index, "key": " <-> ".join(sorted([raw["source"], raw["target"]])),
+            "label": "%s -> %s" % (raw["source"], raw["target"]), "source": raw["source"], "target": raw["target"],
+            "mode": _or(raw.get("mode"), "Async"), "paused": _flag(raw.get("paused")), "state": entry_state,
+            "exclusive": exclusive, "create_target": _flag(raw.get("create_target")),
+            "peer_account": raw.get("peer_account"), "split_site": _flag(raw.get("split_site")),
+            "volumes": volumes, "volume_work": bool(volumes) or exclusive,
+        }
+        entries.append(entry)
+        pairs.setdefault(entry["key"], []).append(entry)
+    cluster_pairs = []
+    for key, between in pairs.items():
+        first = between[0]
+        cluster_pairs.append({
+            "key": key, "label": "%s <-> %s" % (first["source"], first["target"]),
+            "source": first["source"], "target": first["target"],
+            "state": "present" if any(e["state"] == "present" for e in between) else "absent",
+            "split_site": any(e["split_site"] for e in between),
+            "entries": [e["index"] for e in between],
+        })
+    return {"entries": entries, "cluster_pairs": cluster_pairs}
+
+
+# ---- what is wrong with it ---------------------------------------------------------------------
+
+def problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element_replication_topology",
+             needs_both=False, state=None):
+    """One message per problem, naming the entry: what the role's argument spec cannot check.
+
+    Hosts: every source and target is an inventory host with the element_* credentials. A
+    split-site entry is worked on one cluster at a time, so it needs only the credentials of its
+    hosts in the play (a controller per site runs the play with --limit), unless the role drives
+    both clusters at once (needs_both: the audit and failover).
+    Contradictions: each direction once; one split_site setting per cluster pair; a volume in one
+    pair only, across all entries; what split-site entries cannot do.
+    """
+    known = sorted(inventory_hosts)
+    listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
+    in_play = set(play_hosts if play_hosts is not None else known)
+    found = []
+    directions, split_by_pair = {}, {}
+    for index, entry in enumerate(topology or []):
+        where = "%s[%d] (%s -> %s)" % (name, index, entry.get("source"), entry.get("target"))
+        split = _flag(entry.get("split_site"))
+        for role in ("source", "target"):
+            host = entry.get(role)
+            if host not in known:
+                found.append("%s: %s %r is not a host of the inventory (hosts: %s)" % (where, role, host, listed))
+            elif not split or needs_both or host in in_play:
+                missing = [var for var in CREDENTIALS if var not in hostvars[host]]
+                if missing:
+                    hint = "" if not split else (
+                        "; this role needs the credentials of both clusters on one controller, split-site entries "
+                        "included" if needs_both else
+                        "; with a controller per site, run the play with --limit for the hosts whose credentials "
+                        "this controller holds")
+                    found.append("%s: inventory host %r has no %s%s" % (where, host, ", ".join(missing), hint))
+        if entry.get("source") == entry.get("target"):
+            found.append("%s: source and target are the same cluster" % where)
+        direction = "%s -> %s" % (entry.get("source"), entry.get("target"))
+        if direction in directions:
+            found.append("%s: repeats %s[%d]; declare each direction once" % (where, name, directions[direction]))
+        else:
+            directions[direction] = index
+        # Entries in both directions between two clusters share one cluster pair: one way of pairing it.
+        pair = " <-> ".join(sorted([str(entry.get("source")), str(entry.get("target"))]))
+        if pair in split_by_pair and split_by_pair[pair][1] != split:
+            found.append("%s: split_site differs from %s[%d], which shares its cluster pair"
+                         % (where, name, split_by_pair[pair][0]))
+        split_by_pair.setdefault(pair, (index, split))
+        if split:
+            found += _split_site_problems(where, entry, state)
+    return found + _volume_conflicts(topology or [], name)
+
+
+def _split_site_problems(where, entry, state):
+    volumes = entry.get("volumes") or []
+    unsupported = []
+    if _flag(entry.get("paused")) or any(_flag(v.get("paused")) for v in volumes):
+        unsupported.append("paused")
+    if _flag(entry.get("exclusive")):
+        unsupported.append("exclusive")
+    if _flag(entry.get("create_target")):
+        unsupported.append("create_target")
+    if _or(state, _or(entry.get("state"), "present")) == "absent" or any(v.get("state") == "absent" for v in volumes):
+        unsupported.append("state absent")
+    if not unsupported:
+        return []
+    return ["%s: split_site: true does not support %s (the split-site steps only pair, one cluster at a time); do "
+            "that from a controller that holds both clusters' credentials, with split_site: false"
+            % (where, ", ".join(unsupported))]
+
+
+def _volume_keys(entry, volume):
+    """How the topology names the source and the target volume of one item: by ID when given,
+    else by name (the target's name defaults to the source's), each with its account."""
+    source = ("ID", volume["volume_id"]) if volume.get("volume_id") is not None else ("name", volume.get("volume"))
+    if volume.get("peer_volume_id") is not None:
+        target = ("ID", volume["peer_volume_id"])
+    elif volume.get("peer_volume") is not None or volume.get("volume") is not None:
+        target = ("name", _or(volume.get("peer_volume"), volume.get("volume")))
+    else:
+        target = None  # the same ID on the other cluster says nothing about the name there
+    peer_account = _or(volume.get("peer_account"), entry.get("peer_account"))
+    return ((entry.get("source"), source, volume.get("account")),
+            (entry.get("target"), target, peer_account) if target else None)
+
+
+def _volume_conflicts(topology, name):
+    """A volume can be in one pair only: two items of the topology, in one entry or in two, that
+    name the same volume of a cluster contradict each other."""
+    users = {}
+    for index, entry in enumerate(topology):
+        for position, volume in enumerate(entry.get("volumes") or []):
+            if not isinstance(volume, dict):
+                continue
+            where = "%s[%d] (%s -> %s) volumes[%d]" % (name, index, entry.get("source"), entry.get("target"), position)
+            for role, key in zip(("source", "target"), _volume_keys(entry, volume)):
+                if key is not None and key[1][1] is not None:
+                    users.setdefault(key, []).append((where, role))
+    found = []
+    for (host, (kind, value), account), uses in users.items():
+        if len(uses) > 1:
+            what = "volume %s%s%s on %s" % ("ID " if kind == "ID" else "", value,
+                                            " (account %s)" % account if account else "", host)
+            found.append("%s is named by more than one pair, and a volume can be in one pair only: %s" % (
+                what, "; ".join("%s (as %s)" % use for use in uses)))
+    return found

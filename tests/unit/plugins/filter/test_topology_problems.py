@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What the roles refuse in a topology before any change: hosts, credentials, contradictions."""
+
+from __future__ import annotations
+
+from ansible_collections.element.replication.plugins.filter.topology_problems import topology_problems
+
+CREDENTIALS = {"element_hostname": "h", "element_username": "u", "element_password": "p"}
+HOSTVARS = {"prod": CREDENTIALS, "edge": CREDENTIALS, "dr": CREDENTIALS, "bare": {}}
+HOSTS = sorted(HOSTVARS)
+
+
+def problems(topology, **options):
+    return topology_problems(topology, HOSTVARS, HOSTS, **options)
+
+
+def test_a_valid_topology_has_no_problem():
+    assert problems([{"source": "prod", "target": "dr", "volumes": [{"volume": "a"}, {"volume": "b"}]},
+                     {"source": "edge", "target": "dr", "volumes": [{"volume": "a", "peer_volume": "c"}]},
+                     {"source": "dr", "target": "prod", "volumes": [{"volume": "d"}]}]) == []
+
+
+def test_hosts_and_credentials():
+    found = problems([{"source": "prod", "target": "nowhere"}, {"source": "bare", "target": "dr"}])
+    assert found == [
+        "element_replication_topology[0] (prod -> nowhere): target 'nowhere' is not a host of the inventory "
+        "(hosts: bare, dr, edge, prod)",
+        "element_replication_topology[1] (bare -> dr): inventory host 'bare' has no element_hostname, "
+        "element_username, element_password"]
+
+
+def test_split_site_hosts_outside_the_play_need_no_credentials_unless_both_are_driven():
+    topology = [{"source": "bare", "target": "dr", "split_site": True}]
+    assert problems(topology, play_hosts=["dr"]) == []
+    assert "needs the credentials of both clusters" in problems(topology, play_hosts=["dr"], needs_both=True)[0]
+
+
+def test_directions_and_split_site_agreement():
+    found = problems([{"source": "prod", "target": "dr"}, {"source": "prod", "target": "dr"},
+                      {"source": "dr", "target": "prod", "split_site": True}, {"source": "prod", "target": "prod"}],
+                     name="t")
+    assert found == ["t[1] (prod -> dr): repeats t[0]; declare each direction once",
+                     "t[2] (dr -> prod): split_site differs from t[0], which shares its cluster pair",
+                     "t[3] (prod -> prod): source and target are the same cluster"]
+
+
+def test_split_site_entries_only_pair():
+    found = problems([{"source": "prod", "target": "dr", "split_site": True, "exclusive": True,
+                       "volumes": [{"volume": "a", "paused": True}]}], state="absent")
+    assert found == ["element_replication_topology[0] (prod -> dr): split_site: true does not support paused, "
+                     "exclusive, state absent (the split-site steps only pair, one cluster at a time); do that from "
+                     "a controller that holds both clusters' credentials, with split_site: false"]
+
+
+def test_one_volume_in_two_pairs_is_refused_across_entries():
+    found = problems([
+        {"source": "prod", "target": "dr", "volumes": [{"volume": "a"}, {"volume": "a", "peer_volume": "b"}]},
+        {"source": "edge", "target": "dr", "peer_account": "t", "volumes": [{"volume": "x", "peer_volume": "c"}]},
+        {"source": "dr", "target": "edge", "volumes": [{"volume": "b"}, {"volume_id": 7}, {"volume_id": 7}]}])
+    assert found == [
+        "volume a on prod is named by more than one pair, and a volume can be in one pair only: "
+        "element_replication_topology[0] (prod -> dr) volumes[0] (as source); "
+        "element_replication_topology[0] (prod -> dr) volumes[1] (as source)",
+        "volume b on dr is named by more than one pair, and a volume can be in one pair only: "
+        "element_replication_topology[0] (prod -> dr) volumes[1] (as target); "
+        "element_replication_topology[2] (dr -> edge) volumes[0] (as source)",
+        "volume ID 7 on dr is named by more than one pair, and a volume can be in one pair only: "
+        "element_replication_topology[2] (dr -> edge) volumes[1] (as source); "
+        "element_replication_topology[2] (dr -> edge) volumes[2] (as source)"]
