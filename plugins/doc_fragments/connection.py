@@ -64,6 +64,11 @@ options:
       - If not set, the environment variable E(ELEMENT_API_VERSION) is used.
     type: str
     default: '12.0'
+  display_name:
+    description:
+      - How messages name this cluster until its own name has been read from it (when it cannot be
+        reached, for example). The collection's roles set it to the inventory host name.
+    type: str
 """
 
     # The peer cluster, for the modules that drive two clusters.
@@ -111,6 +116,9 @@ options:
         description: Element API version used with the peer; see O(api_version).
         type: str
         default: '12.0'
+      display_name:
+        description: How messages name the peer until its own name has been read; see O(display_name).
+        type: str
 """
 
     # The same, for modules that read the peer only when it is given. A literal copy on purpose:
@@ -159,4 +167,7 @@ options:
         description: Element API version used with the peer; see O(api_version).
         type: str
         default: '12.0'
+      display_name:
+        description: How messages name the peer until its own name has been read; see O(display_name).
+        type: str
 """

@@ -10,8 +10,10 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import errno
 import json
 import random
+import socket
 import time
 import traceback
 import warnings
@@ -51,6 +53,7 @@ SECRET_PARAMS = frozenset((
     "password", "clusterPairingKey", "volumePairingKey", "initiatorSecret", "targetSecret",
 ))
 REDACTED = "********"
+CHECK_ADDRESS = "Check that the MVIP (hostname) and port are right and that the cluster is up"
 
 
 class ElementError(Exception):
@@ -146,7 +149,7 @@ class ElementClient:
 
     def __init__(self, hostname, username, password, port=443, validate_certs=True, ca_path=None,
                  timeout=DEFAULT_TIMEOUT, api_version=DEFAULT_API_VERSION, scrubber=None,
-                 retries=4, backoff=0.5, max_backoff=8.0, pool_size=4, sleep=time.sleep):
+                 retries=4, backoff=0.5, max_backoff=8.0, pool_size=4, sleep=time.sleep, display_name=None):
         self.scheme, self.host, self.port = split_host(hostname, port)
         self.username = username
         self.api_version = str(api_version)
@@ -159,6 +162,7 @@ class ElementClient:
         self.scrubber.add(password)
         self._sleep = sleep
         self.name = None  # the cluster's own name, once GetClusterInfo has been read
+        self.display_name = display_name  # how to name it until then (the roles pass the inventory host)
         host_in_url = "[%s]" % self.host if ":" in self.host else self.host
         self.address = "%s:%s" % (host_in_url, self.port)
         self.url = "%s://%s/json-rpc/%s" % (self.scheme, self.address, self.api_version)
@@ -179,9 +183,11 @@ class ElementClient:
 
     @property
     def label(self):
-        """How errors and reports name this cluster: its name once known, always its address."""
-        if self.name:
-            return "%s (%s)" % (self.name, self.address)
+        """How errors and reports name this cluster: its name once known (else the name the caller
+        gave), always its address."""
+        name = self.name or self.display_name
+        if name:
+            return "%s (%s)" % (name, self.address)
         return self.address
 
     def close(self):
@@ -238,22 +244,25 @@ class ElementClient:
                 "verification (not recommended)" % (self.address, _short_reason(exc)),
                 kind="tls")
         except requests.exceptions.ConnectTimeout:
-            raise self._error(method, "connection to %s timed out after %.0f s" % (self.address, self.connect_timeout),
-                              kind="connection")
+            raise self._error(method, "cannot connect to %s: no answer within %.0f s. %s" % (
+                self.address, self.connect_timeout, CHECK_ADDRESS), kind="connection")
         except requests.exceptions.ReadTimeout:
             raise self._error(
-                method, "no answer from %s within the read timeout of %s s (option timeout)"
-                % (self.address, _format_seconds(self.read_timeout)), kind="timeout", ambiguous=True)
+                method, "no answer from %s within the read timeout of %s s (option timeout)%s" % (
+                    self.address, _format_seconds(self.read_timeout), _maybe_applied(method)),
+                kind="timeout", ambiguous=True)
         except requests.exceptions.ConnectionError as exc:
             # A refused or unroutable connection never carried the request; anything else
             # (reset, closed without an answer) may have been applied.
             reached = not _is_connect_failure(exc)
-            raise self._error(
-                method, "%s %s: %s" % ("lost the connection to" if reached else "cannot connect to",
-                                       self.address, _short_reason(exc)),
-                kind="connection", ambiguous=reached)
+            if reached:
+                text = "lost the connection to %s: %s%s" % (self.address, _connection_failure(exc),
+                                                              _maybe_applied(method))
+            else:
+                text = "cannot connect to %s: %s. %s" % (self.address, _connection_failure(exc), CHECK_ADDRESS)
+            raise self._error(method, text, kind="connection", ambiguous=reached)
         except requests.exceptions.RequestException as exc:
-            raise self._error(method, "request to %s failed: %s" % (self.address, _short_reason(exc)),
+            raise self._error(method, "request to %s failed: %s" % (self.address, _connection_failure(exc)),
                               kind="connection", ambiguous=True)
         return self._parse(method, response)
 
@@ -291,7 +300,8 @@ class ElementClient:
 
 
 def _causes(exc):
-    """exc and the exceptions it wraps: requests keeps urllib3's error in args[0], urllib3 in .reason."""
+    """exc and the exceptions it wraps: requests keeps urllib3's error in args[0], urllib3 in
+    .reason, and the socket's error in __cause__."""
     seen = set()
     while isinstance(exc, BaseException) and id(exc) not in seen:
         seen.add(id(exc))
@@ -299,6 +309,8 @@ def _causes(exc):
         inner = getattr(exc, "reason", None)
         if not isinstance(inner, BaseException) and exc.args and isinstance(exc.args[0], BaseException):
             inner = exc.args[0]
+        if not isinstance(inner, BaseException):
+            inner = exc.__cause__ or exc.__context__
         exc = inner
 
 
@@ -306,6 +318,34 @@ def _is_connect_failure(exc):
     """True when urllib3 failed before sending anything (refused, DNS, unreachable)."""
     return any(type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
                for cause in _causes(exc))
+
+
+def _maybe_applied(method):
+    return "" if method in READ_ONLY_METHODS else "; the call may or may not have been applied"
+
+
+def _connection_failure(exc):
+    """What went wrong with a connection, in words (not requests' or urllib3's internals)."""
+    causes = list(_causes(exc))
+    for cause in causes:
+        name = type(cause).__name__
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == errno.ECONNREFUSED:
+            return "the connection was refused (nothing listens on that address and port)"
+        if isinstance(cause, socket.gaierror) or name == "NameResolutionError":
+            return "the name does not resolve"
+        if getattr(cause, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+            return "the host is unreachable"
+        if isinstance(cause, ConnectionResetError):
+            return "the connection was reset"
+        if name == "RemoteDisconnected":
+            return "the cluster closed the connection without answering"
+        if isinstance(cause, (socket.timeout, TimeoutError)) or name in ("ConnectTimeoutError", "ReadTimeoutError"):
+            return "the connection timed out"
+    text = str(causes[-1]) if causes else str(exc)
+    # NewConnectionError("<urllib3...HTTPSConnection object at 0x...>: Failed to establish ...: [Errno 111] ...")
+    if "object at 0x" in text and ": " in text:
+        text = text.split(": ", 1)[1]
+    return text if len(text) < 300 else text[:300] + "..."
 
 
 def _short_reason(exc):

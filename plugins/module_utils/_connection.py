@@ -36,6 +36,7 @@ def _connection_options(env_prefix, credentials_required=True):
         ca_path=dict(type="path", fallback=env("CA_PATH")),
         timeout=dict(type="float", default=DEFAULT_TIMEOUT, fallback=env("TIMEOUT")),
         api_version=dict(type="str", default=DEFAULT_API_VERSION, fallback=env("API_VERSION")),
+        display_name=dict(type="str"),
     )
 
 
@@ -90,7 +91,7 @@ class Connections:
             hostname=params["hostname"], port=params["port"], username=params["username"],
             password=params["password"], validate_certs=params["validate_certs"], ca_path=params["ca_path"],
             timeout=params["timeout"], api_version=params["api_version"], scrubber=self.scrubber,
-            pool_size=pool_size)
+            pool_size=pool_size, display_name=params.get("display_name"))
         if not params["validate_certs"]:
             self.module.warn("TLS certificate verification is disabled for %s: the connection can be "
                              "intercepted. Set validate_certs=true and give ca_path instead." % client.address)

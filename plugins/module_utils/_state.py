@@ -114,6 +114,9 @@ class Volume:
     enable512e: bool = False
     qos: dict = field(default_factory=dict, compare=False, hash=False)
     pairs: tuple = ()
+    status: str = "active"
+    delete_time: str = ""
+    purge_time: str = ""
 
     @property
     def pair(self):
@@ -126,7 +129,9 @@ class Volume:
                    account_id=int(volume.get("accountID") or 0), access=volume.get("access", ""),
                    total_size=int(volume.get("totalSize") or 0), block_size=int(volume.get("blockSize") or 4096),
                    enable512e=bool(volume.get("enable512e")), qos=dict(volume.get("qos") or {}),
-                   pairs=tuple(VolumePairEntry.from_api(p) for p in volume.get("volumePairs") or ()))
+                   pairs=tuple(VolumePairEntry.from_api(p) for p in volume.get("volumePairs") or ()),
+                   status=volume.get("status") or "active", delete_time=volume.get("deleteTime") or "",
+                   purge_time=volume.get("purgeTime") or "")
 
 
 @dataclass(frozen=True)
@@ -140,8 +145,9 @@ class ClusterState:
     """Everything read from one cluster for one module run."""
     identity: ClusterIdentity
     cluster_pairs: tuple = ()
-    volumes: tuple = ()
+    volumes: tuple = ()  # active volumes
     accounts: tuple = None  # None when not read
+    deleted_volumes: tuple = ()  # deleted, not purged yet (restorable)
 
     @cached_property
     def _volumes_by_id(self):
@@ -159,6 +165,17 @@ class ClusterState:
 
     def volumes_named(self, name, account_id=None):
         return [v for v in self._volumes_by_name.get(name, ()) if account_id is None or v.account_id == account_id]
+
+    def deleted_volume(self, volume_id=None, name=None):
+        """The newest deleted (not purged) volume with this ID or name, or None."""
+        found = [v for v in self.deleted_volumes if v.volume_id == volume_id or (volume_id is None and v.name == name)]
+        return found[-1] if found else None
+
+    def account_name(self, account_id):
+        for account in self.accounts or ():
+            if account.account_id == account_id:
+                return account.username
+        return None
 
     def pair_to(self, other):
         """Completed cluster pair entries of this cluster that point at the other cluster."""
@@ -188,9 +205,10 @@ def _paged(client, method, params, key, id_field, start_param, page_size):
 
 
 def read_volumes(client, page_size=LIST_PAGE_SIZE):
-    """Every active volume, with its pairs, in as few calls as paging allows."""
-    page = _paged(client, "ListVolumes", {"volumeStatus": "active", "includeVirtualVolumes": False},
-                  "volumes", "volumeID", "startVolumeID", page_size)
+    """Every volume not purged yet (active and deleted), with its pairs, in as few calls as paging
+    allows: a deleted volume is named as such in messages, not as missing."""
+    page = _paged(client, "ListVolumes", {"includeVirtualVolumes": False}, "volumes", "volumeID", "startVolumeID",
+                  page_size)
     return tuple(Volume.from_api(v) for v in page)
 
 
@@ -208,6 +226,8 @@ def read_accounts(client, page_size=LIST_PAGE_SIZE):
 
 def read_cluster(client, volumes=False, accounts=False):
     identity = read_identity(client)
+    listed = read_volumes(client) if volumes else ()
     return ClusterState(identity=identity, cluster_pairs=read_cluster_pairs(client),
-                        volumes=read_volumes(client) if volumes else (),
-                        accounts=read_accounts(client) if accounts else None)
+                        volumes=tuple(v for v in listed if v.status != "deleted"),
+                        accounts=read_accounts(client) if accounts else None,
+                        deleted_volumes=tuple(v for v in listed if v.status == "deleted"))

@@ -29,6 +29,22 @@ ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start w
 
 # The options that name one pair, as every pair module takes them (single or in a pairs list).
 PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
+VOLUME_KEYS = PAIR_KEYS[:4]  # only for a single pair: they exclude the pairs list
+ACCOUNT_KEYS = PAIR_KEYS[4:]  # with a pairs list, the task-level accounts are every item's default
+
+
+def pair_items(params, defaults=()):
+    """(index, {key: value}) of every declared pair: the pairs list, or the single pair of the
+    task's options; the task-level accounts and the options named in defaults are each item's
+    default values."""
+    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in VOLUME_KEYS}]
+    items = []
+    for index, item in enumerate(raw, start=1):
+        values = {k: item.get(k) for k in VOLUME_KEYS}
+        for key in ACCOUNT_KEYS + tuple(defaults):
+            values[key] = item[key] if item.get(key) is not None else params[key]
+        items.append((index, values))
+    return items
 
 
 def pair_argument_spec(**extra):
@@ -130,8 +146,33 @@ def _account_id(cluster, account):
     return None, "account '%s' not found on cluster %s" % (account, cluster.identity.name)
 
 
+class Problem(str):
+    """Why a volume or an account could not be resolved, in words, with a code to act on."""
+    NOT_FOUND = "not_found"
+    DELETED = "deleted"
+    AMBIGUOUS = "ambiguous"
+    WRONG_ACCOUNT = "wrong_account"
+
+    def __new__(cls, code, text):
+        problem = super().__new__(cls, text)
+        problem.code = code
+        return problem
+
+
+def _missing(cluster, what, volume_id, name, scope=""):
+    """Not found among the active volumes: deleted (and restorable), or not there at all."""
+    deleted = cluster.deleted_volume(volume_id, name)
+    label = "volume ID %s" % volume_id if volume_id is not None else "volume '%s'" % name
+    if deleted is not None:
+        return Problem(Problem.DELETED, "%s %s on cluster %s is deleted (since %s, purged at %s): "
+                       "RestoreDeletedVolume with volumeID %s brings it back" % (
+                           what, label, cluster.identity.name, deleted.delete_time or "?", deleted.purge_time or "?",
+                           deleted.volume_id))
+    return Problem(Problem.NOT_FOUND, "%s %s not found on cluster %s%s" % (what, label, cluster.identity.name, scope))
+
+
 def resolve_volume(cluster, volume_id, name, account, what):
-    """Return (volume or None, problem or None)."""
+    """Return (volume or None, Problem or None)."""
     cluster_name = cluster.identity.name
     account_id, problem = _account_id(cluster, account)
     if problem:
@@ -139,18 +180,18 @@ def resolve_volume(cluster, volume_id, name, account, what):
     if volume_id is not None:
         volume = cluster.volume_by_id(volume_id)
         if volume is None:
-            return None, "%s volume ID %s not found on cluster %s" % (what, volume_id, cluster_name)
+            return None, _missing(cluster, what, volume_id, None)
         if account_id is not None and volume.account_id != account_id:
-            return None, "%s volume ID %s on cluster %s belongs to account %s, not %s" % (
-                what, volume_id, cluster_name, volume.account_id, account)
+            return None, Problem(Problem.WRONG_ACCOUNT, "%s volume ID %s on cluster %s belongs to account %s, not %s" % (
+                what, volume_id, cluster_name, volume.account_id, account))
         return volume, None
     matches = cluster.volumes_named(name, account_id)
     if not matches:
-        scope = " in account %s" % account if account is not None else ""
-        return None, "%s volume '%s' not found on cluster %s%s" % (what, name, cluster_name, scope)
+        return None, _missing(cluster, what, None, name, " in account %s" % account if account is not None else "")
     if len(matches) > 1:
-        return None, "%s volume name '%s' matches %d volumes on cluster %s (IDs %s); give the volume ID or the account" % (
-            what, name, len(matches), cluster_name, ", ".join(str(v.volume_id) for v in matches))
+        return None, Problem(Problem.AMBIGUOUS, "%s volume name '%s' matches %d volumes on cluster %s (IDs %s); give "
+                             "the volume ID or the account" % (what, name, len(matches), cluster_name,
+                                                               ", ".join(str(v.volume_id) for v in matches)))
     return matches[0], None
 
 
@@ -211,7 +252,7 @@ class _Context:
             item.refusal = problem
             return item
         if item.target is None:
-            if not (self.options.create_target and target_problem and "not found" in target_problem
+            if not (self.options.create_target and getattr(target_problem, "code", None) == Problem.NOT_FOUND
                     and spec.peer_volume_id is None):
                 item.refusal = target_problem
                 return item
@@ -316,6 +357,16 @@ class _Context:
         account_id, problem = _account_id(self.peer, spec.peer_account)
         if problem:
             item.refusal = problem
+            return
+        namesakes = self.peer.volumes_named(name)
+        if namesakes:
+            # Another volume of that name would make every later look-up by name ambiguous.
+            item.refusal = ("target volume '%s' is not in account %s on cluster %s, but %s: a new volume of the same name "
+                            "would make every look-up by name ambiguous; give the account that holds it as peer_account, "
+                            "or another name as peer_volume" % (name, spec.peer_account, self.names[PEER], "; ".join(
+                                "volume %s (ID %s) exists there in account %s (ID %s)" % (
+                                    v.name, v.volume_id, self.peer.account_name(v.account_id) or "?", v.account_id)
+                                for v in namesakes)))
             return
         qos = {k: source.qos[k] for k in ("minIOPS", "maxIOPS", "burstIOPS") if k in source.qos}
         item.create = {"name": name, "accountID": account_id, "totalSize": source.total_size,

@@ -86,14 +86,19 @@ options:
     description: ID of the pair's volume on the peer.
     type: int
   account:
-    description: Account (name or ID) of O(volume), to narrow the look-up by name.
+    description:
+      - Account (name or ID) of O(volume), to narrow the look-up by name.
+      - With O(pairs), the default of every item's O(pairs[].account).
     type: str
   peer_account:
-    description: Account (name or ID) of O(peer_volume).
+    description:
+      - Account (name or ID) of O(peer_volume).
+      - With O(pairs), the default of every item's O(pairs[].peer_account).
     type: str
   pairs:
     description:
-      - Many pairs in one task, with the keys of the single-pair options. Mutually exclusive with them.
+      - Many pairs in one task, with the keys of the single-pair options. Mutually exclusive with
+        O(volume), O(volume_id), O(peer_volume) and O(peer_volume_id).
     type: list
     elements: dict
     suboptions:
@@ -315,7 +320,7 @@ from ansible_collections.element.replication.plugins.module_utils._failover impo
     FailoverRunner, item_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    PAIR_KEYS, PairSpec, pair_argument_spec, pairs_argument_spec)
+    VOLUME_KEYS, PairSpec, pair_argument_spec, pair_items, pairs_argument_spec)
 
 
 def main():
@@ -334,13 +339,11 @@ def main():
     module = AnsibleModule(
         argument_spec=argument_spec, supports_check_mode=True,
         mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
-        + [("pairs", key) for key in PAIR_KEYS],
+        + [("pairs", key) for key in VOLUME_KEYS],
         required_one_of=[("volume", "volume_id", "pairs", "peer_volume", "peer_volume_id")],
     )
     params = module.params
-    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in PAIR_KEYS}]
-    specs = [PairSpec(index=index, paused=params["paused"] if item.get("paused") is None else item["paused"],
-                      **{k: item.get(k) for k in PAIR_KEYS}) for index, item in enumerate(raw, start=1)]
+    specs = [PairSpec(index=index, **values) for index, values in pair_items(params, defaults=("paused",))]
     connections = Connections(module, pool_size=params["parallel"])
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
@@ -348,7 +351,11 @@ def main():
     try:
         changed, plan, first, last = runner.run()
     except (ElementError, Refusal) as exc:
-        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions(),
+        msg = str(exc)
+        if isinstance(exc, ElementError) and exc.kind == "connection" and params["type"] == "planned":
+            msg += ("; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving cluster"
+                    % exc.cluster)
+        module.fail_json(msg=connections.scrubber.scrub(msg), actions=runner.executed_actions(),
                          **({"error": exc.to_dict()} if isinstance(exc, ElementError) else {}))
     finally:
         connections.close()

@@ -96,18 +96,21 @@ options:
   account:
     description:
       - Account (user name, or ID when all digits) that owns the source volume; narrows the look-up by name.
+      - With O(pairs), the default of every item's O(pairs[].account).
     type: str
   peer_account:
     description:
       - Account (user name, or ID when all digits) that owns the target volume on the peer.
       - Required with O(create_target=true); new target volumes are created in this account.
+      - With O(pairs), the default of every item's O(pairs[].peer_account).
     type: str
   pairs:
     description:
       - Many pairs in one task. Each item takes the same keys as the single-pair options.
-      - O(pairs[].mode), O(pairs[].paused) and O(pairs[].state) default to the task-level O(mode),
-        O(paused) and O(state).
-      - Mutually exclusive with the single-pair options.
+      - O(pairs[].mode), O(pairs[].paused), O(pairs[].state), O(pairs[].account) and
+        O(pairs[].peer_account) default to the task-level O(mode), O(paused), O(state), O(account)
+        and O(peer_account).
+      - Mutually exclusive with O(volume), O(volume_id), O(peer_volume) and O(peer_volume_id).
     type: list
     elements: dict
     suboptions:
@@ -419,7 +422,8 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
 from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    PAIR_KEYS, Options, PairSpec, VolumePairRunner, item_view, pair_argument_spec, pairs_argument_spec, predicted_view)
+    VOLUME_KEYS, Options, PairSpec, VolumePairRunner, item_view, pair_argument_spec, pair_items, pairs_argument_spec,
+    predicted_view)
 
 PER_PAIR_SETTINGS = dict(mode=dict(type="str"), paused=dict(type="bool"),
                          state=dict(type="str", choices=["present", "absent"]))
@@ -427,20 +431,15 @@ PER_PAIR_SETTINGS = dict(mode=dict(type="str"), paused=dict(type="bool"),
 
 def build_specs(module):
     """The declared pairs with task-level defaults applied; fails the module on a bad mode."""
-    params = module.params
-    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in PAIR_KEYS}]
     specs = []
-    for index, item in enumerate(raw, start=1):
-        mode_text = item.get("mode") if item.get("mode") is not None else params["mode"]
-        mode = canonical_mode(mode_text)
+    for index, values in pair_items(module.params, defaults=("mode", "paused", "state")):
+        mode = canonical_mode(values["mode"])
         if mode is None:
-            module.fail_json(msg="pair %d: mode must be one of %s (any case), not '%s'" % (index, ", ".join(MODES), mode_text))
-        if item.get("volume") is None and item.get("volume_id") is None:
+            module.fail_json(msg="pair %d: mode must be one of %s (any case), not '%s'" % (
+                index, ", ".join(MODES), values["mode"]))
+        if values["volume"] is None and values["volume_id"] is None:
             module.fail_json(msg="pair %d: one of volume or volume_id is required" % index)
-        specs.append(PairSpec(index=index, mode=mode,
-                              paused=item["paused"] if item.get("paused") is not None else params["paused"],
-                              state=item.get("state") or params["state"],
-                              **{k: item.get(k) for k in PAIR_KEYS}))
+        specs.append(PairSpec(index=index, **dict(values, mode=mode)))
     return specs
 
 
@@ -464,7 +463,7 @@ def main():
         argument_spec=argument_spec,
         supports_check_mode=True,
         mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
-        + [("pairs", key) for key in PAIR_KEYS],
+        + [("pairs", key) for key in VOLUME_KEYS],
         required_one_of=[("volume", "volume_id", "pairs")],
         required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
                      ("step", "complete", ["pairing_key_file"])],

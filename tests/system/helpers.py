@@ -172,6 +172,14 @@ def volume_pairs_between(a, b):
     return found
 
 
+def ensure_account(cluster, username):
+    """The ID of the account of that name, added when missing (accounts outlive reset())."""
+    for account in cluster.call("ListAccounts")["accounts"]:
+        if account["username"] == username:
+            return account["accountID"]
+    return cluster.call("AddAccount", username=username)["accountID"]
+
+
 def pair_clusters_raw(a, b):
     """Pair two clusters with raw API calls (setup for tests that need a cluster pair)."""
     key = a.call("StartClusterPairing")["clusterPairingKey"]

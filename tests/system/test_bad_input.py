@@ -13,7 +13,7 @@ from collections import namedtuple
 
 import pytest
 
-from helpers import pair_clusters_raw, pair_volumes_raw, volume_named
+from helpers import ensure_account, pair_clusters_raw, pair_volumes_raw, volume_named
 
 GIB = 1024 ** 3
 CLUSTER_PAIR = "element.replication.element_cluster_pair"
@@ -73,6 +73,18 @@ def volume_pairs_in_the_way(sim):
     pair_volumes_raw(prod, dr, volume_named(prod, "vol-0001")["volumeID"], volume_named(dr, "vol-0001")["volumeID"])
 
 
+def namesake_in_another_account(sim):
+    """dr has vol-0003 in account replication; create_target is asked to make one in dr-tenant."""
+    paired(sim)
+    ensure_account(sim.cluster("dr"), "dr-tenant")
+
+
+def target_in_the_trash(sim):
+    paired(sim)
+    dr = sim.cluster("dr")
+    dr.call("DeleteVolume", volumeID=volume_named(dr, "vol-0004")["volumeID"])
+
+
 def peer(**override):
     """A marker for a peer connection with some options changed (resolved per simulator)."""
     return ("peer", override)
@@ -90,7 +102,8 @@ CASES = {
                            "authentication failed for user admin on cluster"),
     "wrong-peer-password": Case(None, CLUSTER_PAIR, {"peer": peer(password="nope-nope")},
                                 "authentication failed for user admin on cluster"),
-    "wrong-port": Case(None, CLUSTER_PAIR, {"port": 9}, "cannot connect to 127.0.0.1:9"),
+    "wrong-port": Case(None, CLUSTER_PAIR, {"port": 9}, "cannot connect to 127.0.0.1:9: the connection was refused "
+                       "(nothing listens on that address and port). Check that the MVIP (hostname) and port are right"),
     "unreachable-host": Case(None, CLUSTER_PAIR, {"peer": peer(hostname="unreachable.invalid", timeout=2)},
                              "cannot connect to unreachable.invalid"),
     "unknown-ca": Case(None, CLUSTER_PAIR, {"ca_path": None}, "TLS certificate verification failed"),
@@ -118,6 +131,21 @@ CASES = {
     "volume-and-pairs": Case(paired, VOLUME_PAIR, {"volume": "vol-0001", "pairs": [{"volume": "vol-0002"}]},
                              "parameters are mutually exclusive: pairs|volume"),
     "string-for-volume-id": Case(paired, VOLUME_PAIR, {"volume_id": "twelve"}, "volume_id"),
+    # Issue 12: what a new user hit.
+    "one-source-twice": Case(paired, VOLUME_PAIR, {"pairs": [{"volume": "vol-0005"},
+                                                             {"volume": "vol-0005", "peer_volume": "vol-0006"}]},
+                             "the pairs contradict each other (a volume can be in one pair only), nothing was changed: "
+                             "source volume vol-0005 (ID 5) on prod is used by pair 1 (volume vol-0005) and pair 2"),
+    "one-target-twice": Case(paired, VOLUME_PAIR, {"pairs": [{"volume": "vol-0005"},
+                                                             {"volume": "vol-0006", "peer_volume": "vol-0005"}]},
+                             "target volume vol-0005 (ID 5) on dr is used by pair 1 (volume vol-0005) and pair 2"),
+    "create-target-namesake": Case(namesake_in_another_account, VOLUME_PAIR,
+                                   {"create_target": True, "peer_account": "dr-tenant", "pairs": [{"volume": "vol-0003"}]},
+                                   "but volume vol-0003 (ID 3) exists there in account replication (ID 1)"),
+    "target-in-the-trash": Case(target_in_the_trash, VOLUME_PAIR, {"volume": "vol-0004"},
+                                "target volume 'vol-0004' on cluster dr is deleted (since "),
+    "peer-user-without-password": Case(None, CLUSTER_PAIR, {"peer": peer(username="someone-else", password=None)},
+                                       "peer.password is required when peer.username (someone-else) differs"),
 }
 
 

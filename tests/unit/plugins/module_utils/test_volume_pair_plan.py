@@ -402,3 +402,26 @@ def test_check_mode_may_assume_the_cluster_pair_an_earlier_task_creates():
     assert plan_volume_pairs(a, b, [spec()]).items[0].refusal
     plan = plan_volume_pairs(a, b, [spec()], assume_cluster_pair=True)
     assert plan.items[0].refusal is None and calls(plan) == NEW_PAIR
+
+
+def test_create_target_refuses_a_second_volume_of_a_name_that_exists_in_another_account():
+    accounts = (Account(1, "replication"), Account(2, "dr-tenant"))
+    plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01", account=1)], accounts=accounts),
+                             [spec(peer_account="dr-tenant")], Options(create_target=True))
+    assert calls(plan) == []
+    assert plan.items[0].refusal == (
+        "target volume 'db01' is not in account dr-tenant on cluster dr, but volume db01 (ID 40) exists there in "
+        "account replication (ID 1): a new volume of the same name would make every look-up by name ambiguous; give "
+        "the account that holds it as peer_account, or another name as peer_volume")
+
+
+def test_a_deleted_target_is_named_as_deleted_and_restorable():
+    prod, dr = clusters([vol(10, "db01")], [])
+    trashed = Volume(volume_id=40, name="db01", account_id=1, access="readWrite", total_size=GIB, status="deleted",
+                     delete_time="2026-12-01T10:00:00Z", purge_time="2026-12-01T18:00:00Z")
+    dr = ClusterState(dr.identity, dr.cluster_pairs, (), None, deleted_volumes=(trashed,))
+    plan = plan_volume_pairs(prod, dr, [spec()], Options(create_target=True))
+    assert plan.items[0].refusal == (
+        "target volume 'db01' on cluster dr is deleted (since 2026-12-01T10:00:00Z, purged at 2026-12-01T18:00:00Z): "
+        "RestoreDeletedVolume with volumeID 40 brings it back")
+    assert calls(plan) == [], "create_target does not create a namesake of a restorable volume"

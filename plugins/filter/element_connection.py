@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: element_connection
+short_description: The connection options of an inventory host's Element cluster
+version_added: 1.1.0
+author:
+  - element.replication maintainers (@element-replication)
+description:
+  - Builds the connection options of the collection's modules (O(element.replication.element_cluster_pair#module:hostname),
+    O(element.replication.element_cluster_pair#module:port), and so on, or the value of their C(peer) option) from an
+    inventory host's C(element_*) variables. Every role of the collection builds its connections with it.
+  - C(element_hostname), C(element_username) and C(element_password) are required; C(element_port)
+    defaults to 443, C(element_validate_certs) to true, C(element_ca_path) to none.
+    C(display_name) is the inventory host's name, so that messages name the cluster even when it cannot be reached.
+positional: host
+options:
+  _input:
+    description: The host's variables (C(hostvars[host])).
+    type: dict
+    required: true
+  host:
+    description: The inventory host's name.
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Read the replication between the clusters of two inventory hosts
+  element.replication.element_replication_info:
+    hostname: "{{ prod.hostname }}"
+    port: "{{ prod.port }}"
+    username: "{{ prod.username }}"
+    password: "{{ prod.password }}"
+    validate_certs: "{{ prod.validate_certs }}"
+    ca_path: "{{ prod.ca_path }}"
+    display_name: "{{ prod.display_name }}"
+    peer: "{{ hostvars['dr'] | element.replication.element_connection('dr') }}"
+  vars:
+    prod: "{{ hostvars['prod'] | element.replication.element_connection('prod') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The connection options.
+  type: dict
+  contains:
+    hostname: {description: C(element_hostname)., type: str}
+    port: {description: C(element_port), or 443., type: int}
+    username: {description: C(element_username)., type: str}
+    password: {description: C(element_password)., type: str}
+    validate_certs: {description: C(element_validate_certs), or true., type: bool}
+    ca_path: {description: C(element_ca_path), or none., type: str}
+    display_name: {description: The inventory host's name., type: str}
+"""
+
+from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
+
+
+def element_connection(host_vars, host):
+    missing = [name for name in ("element_hostname", "element_username", "element_password") if name not in host_vars]
+    if missing:
+        raise AnsibleFilterError("inventory host %r has no %s" % (host, ", ".join(missing)))
+    return {
+        "hostname": host_vars["element_hostname"],
+        "port": int(host_vars.get("element_port", 443) or 443),
+        "username": host_vars["element_username"],
+        "password": host_vars["element_password"],
+        "validate_certs": boolean(host_vars.get("element_validate_certs", True), strict=False),
+        "ca_path": host_vars.get("element_ca_path"),
+        "display_name": host,
+    }
+
+
+class FilterModule(object):
+    def filters(self):
+        return {"element_connection": element_connection}
