@@ -18,6 +18,9 @@ import time
 import traceback
 import warnings
 
+from ansible_collections.element.replication.plugins.module_utils._element import REDACTED
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
+
 REQUESTS_IMPORT_ERROR = None
 try:
     import requests
@@ -33,12 +36,15 @@ DEFAULT_API_VERSION = "12.0"
 DEFAULT_TIMEOUT = 30.0
 MAX_CONNECT_TIMEOUT = 10.0
 
-READ_ONLY_METHODS = frozenset((
-    "GetAPI", "GetClusterInfo", "GetLimits", "GetClusterVersionInfo",
-    "ListAccounts", "GetAccountByID", "GetAccountByName",
-    "ListVolumes", "ListActiveVolumes", "ListVolumesForAccount",
-    "ListClusterPairs", "ListActivePairedVolumes", "ListSnapshots", "ListSyncJobs",
-))
+# Reads are retried; by rule, every Get* and List* method is one (so a new read method needs no
+# registration here), plus EXTRA_READS, minus NOT_READS (Get*/List* methods that change something).
+EXTRA_READS = frozenset()
+NOT_READS = frozenset()
+
+
+def is_read(method):
+    """Whether a method only reads (safe to send again when its answer was lost)."""
+    return (method.startswith(("Get", "List")) and method not in NOT_READS) or method in EXTRA_READS
 
 # Element errors that the API docs and real clients (Cinder, sfauto) treat as transient.
 TRANSIENT_ERRORS = frozenset((
@@ -48,46 +54,7 @@ TRANSIENT_ERRORS = frozenset((
 ))
 TRANSIENT_HTTP_STATUS = frozenset((502, 503, 504))
 
-# Parameter names whose values never leave the client (the Python SDK masks the same names).
-SECRET_PARAMS = frozenset((
-    "password", "clusterPairingKey", "volumePairingKey", "initiatorSecret", "targetSecret",
-))
-REDACTED = "********"
 CHECK_ADDRESS = "Check that the MVIP (hostname) and port are right and that the cluster is up"
-
-
-class ElementError(Exception):
-    """Any failure talking to a cluster.
-
-    kind is one of: api (the cluster answered with an Element error), auth, version, tls,
-    connection, timeout, http, protocol. ambiguous is True when a mutating call may or may not
-    have been applied (the request was sent but no answer arrived): the caller must re-read state.
-    """
-
-    def __init__(self, cluster, method, message, kind="api", name=None, code=None, ambiguous=False):
-        super().__init__(message)
-        self.cluster = cluster
-        self.method = method
-        self.message = message
-        self.kind = kind
-        self.name = name
-        self.code = code
-        self.ambiguous = ambiguous
-
-    def __str__(self):
-        if self.kind == "api":
-            return "cluster %s: %s failed: %s: %s" % (self.cluster, self.method, self.name, self.message)
-        return "cluster %s: %s failed: %s" % (self.cluster, self.method, self.message)
-
-    def to_dict(self):
-        return {
-            "cluster": self.cluster,
-            "method": self.method,
-            "kind": self.kind,
-            "error_name": self.name,
-            "error_code": self.code,
-            "message": self.message,
-        }
 
 
 class SecretScrubber:
@@ -112,11 +79,6 @@ class SecretScrubber:
 
     def __contains__(self, value):
         return value in self._secrets
-
-
-def redact_params(params):
-    """A copy of params that is safe to report (secret values replaced)."""
-    return {k: (REDACTED if k in SECRET_PARAMS else v) for k, v in (params or {}).items()}
 
 
 def split_host(hostname, port):
@@ -193,23 +155,27 @@ class ElementClient:
     def close(self):
         self.session.close()
 
-    def call(self, method, params=None):
+    def call(self, method, params=None, accept=()):
         """Run one API method and return its result object.
 
-        Read-only methods are retried with capped exponential backoff on connection errors,
+        Reads (is_read) are retried with capped exponential backoff on connection errors,
         HTTP 502/503/504 and transient Element errors. Mutating methods are retried only when
         the request certainly never reached the cluster (the connection could not be opened).
+        accept names the Element errors the caller expects (the goal is reached anyway): the call
+        then returns None instead of raising.
         """
         if self._unreachable is not None:
             # Already failed to connect after every retry: fail fast instead of waiting again.
             raise self._error(method, self._unreachable.message, kind="connection")
-        read_only = method in READ_ONLY_METHODS
+        read_only = is_read(method)
         attempt = 0
         while True:
             attempt += 1
             try:
                 return self._call_once(method, params or {})
             except ElementError as exc:
+                if exc.kind == "api" and exc.name in accept:
+                    return None
                 if attempt > self.retries or not self._retryable(exc, read_only):
                     if exc.kind == "connection" and not exc.ambiguous:
                         self._unreachable = exc
@@ -277,7 +243,7 @@ class ElementClient:
                               % (self.label, self.api_version, self.url), kind="version", code=404)
         if status != 200:
             raise self._error(method, "HTTP %s from %s" % (status, self.address), kind="http", code=status,
-                              ambiguous=method not in READ_ONLY_METHODS)
+                              ambiguous=not is_read(method))
         try:
             document = response.json()
         except ValueError:
@@ -321,7 +287,7 @@ def _is_connect_failure(exc):
 
 
 def _maybe_applied(method):
-    return "" if method in READ_ONLY_METHODS else "; the call may or may not have been applied"
+    return "" if is_read(method) else "; the call may or may not have been applied"
 
 
 def _connection_failure(exc):

@@ -3,61 +3,44 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Cluster pairing: find the pair between two clusters, plan the gap, run the plan.
+"""Cluster pairing: plan the gap between what two clusters list and the desired state, and run it.
 
 Private module_utils: not a public API of the collection.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    key_credentials, match_pair, refuse_over_pair_limit)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    KEY_FROM_START, LOCAL, PEER, Action, Refusal, Waiter)
-from ansible_collections.element.replication.plugins.module_utils._state import (
-    read_cluster, read_cluster_pairs, read_paired_volumes)
+    KEY_FROM_START, LOCAL, PEER, Action, Phases, Step, Waiter, phases)
+from ansible_collections.element.replication.plugins.module_utils._state import read_cluster, read_paired_volumes
 
-MAX_CLUSTER_PAIRS = 4  # Element's clusterPairsCountMax; pending pairs count towards it
-MAX_ROUNDS = 3  # read-plan-execute rounds when a concurrent change gets in the way
-
-
-@dataclass(frozen=True)
-class PairMatch:
-    """How two clusters see each other: the pair both list (with the same UUID), duplicates of
-    it, and halves listed on one side only."""
-    local: object = None  # ClusterPairEntry on this cluster, or None
-    peer: object = None  # ClusterPairEntry on the peer, or None
-    duplicates: tuple = ()  # further (local, peer) entry couples that also match
-    stale_local: tuple = ()  # this cluster points at the peer, the peer does not point back
-    stale_peer: tuple = ()
-
-    @property
-    def paired(self):
-        return self.local is not None
-
-
-def match_pair(local, peer):
-    """Identify the pair by identity: entries that name each other's uniqueID and share a UUID."""
-    local_links = local.pair_to(peer)
-    peer_by_uuid = {p.pair_uuid: p for p in peer.pair_to(local)}
-    couples = [(entry, peer_by_uuid[entry.pair_uuid]) for entry in local_links if entry.pair_uuid in peer_by_uuid]
-    # Keep the healthiest, oldest couple; any other is a duplicate from an earlier bug or race.
-    couples.sort(key=lambda c: (c[0].status != "Connected" or c[1].status != "Connected", c[0].pair_id))
-    matched = {c[0].pair_uuid for c in couples}
-    return PairMatch(
-        local=couples[0][0] if couples else None, peer=couples[0][1] if couples else None,
-        duplicates=tuple(couples[1:]),
-        stale_local=tuple(e for e in local_links if e.pair_uuid not in matched),
-        stale_peer=tuple(e for e in peer.pair_to(local) if e.pair_uuid not in matched))
+THE_PAIR = 0  # the one item of a cluster pair plan: a failed step stops the steps after it
+GONE = ("xPairingDoesNotExist",)  # a removal whose pair is already gone has reached its goal
 
 
 @dataclass
 class ClusterPairPlan:
-    actions: list = field(default_factory=list)
-    repairs: list = field(default_factory=list)
+    removals: List[Action] = field(default_factory=list)
+    pairing: List[Action] = field(default_factory=list)
+    repairs: List[str] = field(default_factory=list)
     pair_needed: bool = False
+    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
+
+    @property
+    def actions(self) -> List[Action]:
+        return self.removals + self.pairing
+
+    @property
+    def phases(self) -> Phases:
+        return phases(("remove", [Step((THE_PAIR,), [a]) for a in self.removals]),
+                      ("pair", [Step((THE_PAIR,), self.pairing)] if self.pairing else []))
 
 
 def removals(local, peer, state):
@@ -95,8 +78,8 @@ def plan_cluster_pair(local, peer, state, volume_refs=None):
         if in_use:
             blocked.append("%s %s is used by volume pairs: %s" % (names[side], entry.describe(), ", ".join(in_use)))
             continue
-        plan.actions.append(Action(side, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
-                                   _removal_reason(entry, state, match, names[side])))
+        plan.removals.append(Action(side, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
+                                    _removal_reason(entry, state, match, names[side]), accept=GONE))
         if not (state == "absent" and entry in (match.local, match.peer)):
             plan.repairs.append("removed %s on %s" % (entry.describe(), names[side]))
     if blocked:
@@ -106,15 +89,12 @@ def plan_cluster_pair(local, peer, state, volume_refs=None):
                          "; ".join(blocked)))
     if state == "present" and not match.paired:
         for side, cluster in ((LOCAL, local), (PEER, peer)):
-            removed = sum(1 for a in plan.actions if a.side == side)
-            if len(cluster.cluster_pairs) - removed + 1 > MAX_CLUSTER_PAIRS:
-                raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s"
-                              % (names[side], MAX_CLUSTER_PAIRS,
-                                 "; ".join(e.describe() for e in cluster.cluster_pairs)))
+            refuse_over_pair_limit(cluster, removed=sum(1 for a in plan.removals if a.side == side))
         plan.pair_needed = True
-        plan.actions.append(Action(LOCAL, "StartClusterPairing", {}, "create a pairing key on %s" % names[LOCAL]))
-        plan.actions.append(Action(PEER, "CompleteClusterPairing", {"clusterPairingKey": KEY_FROM_START},
-                                   "complete the pairing on %s with the key from %s" % (names[PEER], names[LOCAL])))
+        plan.pairing = [
+            Action(LOCAL, "StartClusterPairing", {}, "create a pairing key on %s" % names[LOCAL]),
+            Action(PEER, "CompleteClusterPairing", {"clusterPairingKey": KEY_FROM_START},
+                   "complete the pairing on %s with the key from %s" % (names[PEER], names[LOCAL]))]
     return plan
 
 
@@ -173,33 +153,32 @@ def pair_result(local, peer):
     }
 
 
-class _Conflict(Exception):
-    """Another actor changed the pairing under us; read again and plan again."""
+class ClusterPairRunner(Runner):
+    """Pairs (or unpairs) two clusters. Start and complete run as one step; a completion that
+    fails is rolled back, and a lost answer or another run's pairing is settled by the next
+    round's read."""
 
-
-class ClusterPairRunner:
-    """Reads both clusters, plans, and (outside check mode) runs the plan until converged."""
-
-    def __init__(self, connections, state, check_mode=False, waiter=None):
+    def __init__(self, connections: Any, state: str, check_mode: bool = False, waiter: Optional[Waiter] = None) -> None:
+        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel=2,
+                         waiter=waiter or Waiter())
         self.connections = connections
-        self.clients = {LOCAL: connections.local, PEER: connections.peer}
         self.state = state
-        self.check_mode = check_mode
-        self.waiter = waiter or Waiter()
-        self.actions = []  # done (or, in check mode, planned), reported form
-        self.repairs = []
-        self.names = {}
+        self.repairs: List[str] = []
 
-    def read(self):
+    def read(self) -> Tuple[Any, Any]:
         local = read_cluster(self.clients[LOCAL])
         peer = read_cluster(self.clients[PEER])
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 
-    def volume_refs(self, local, peer):
+    def plan(self, state: Tuple[Any, Any]) -> ClusterPairPlan:
+        local, peer = state
+        return plan_cluster_pair(local, peer, self.state, self.volume_refs(local, peer))
+
+    def volume_refs(self, local: Any, peer: Any) -> Dict[Tuple[str, int], List[str]]:
         """Volume pairs per cluster pair entry, read only when a completed entry is to be removed."""
         sides = {side for side, entry in removals(local, peer, self.state) if not entry.pending}
-        refs = {}
+        refs: Dict[Tuple[str, int], List[str]] = {}
         for side in sorted(sides):
             for volume in read_paired_volumes(self.clients[side]):
                 for entry in volume.pairs:
@@ -207,128 +186,68 @@ class ClusterPairRunner:
                         "%s (ID %s)" % (volume.name, volume.volume_id))
         return refs
 
-    def run(self):
-        """Returns (changed, before_view, after_view, local, peer).
+    # ---- executing --------------------------------------------------------------------------
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
+        if action.method == "CompleteClusterPairing":
+            return dict(action.params, clusterPairingKey=state["key"])
+        return dict(action.params)
 
-        Each round reads both clusters and plans; a round with nothing to do ends the run, so the
-        last read doubles as the verification of what was done.
-        """
-        before = None
-        for round_number in range(MAX_ROUNDS + 1):
-            local, peer = self.read()
-            plan = plan_cluster_pair(local, peer, self.state, self.volume_refs(local, peer))
-            if before is None:
-                before = pair_view(local, peer)
-            if self.check_mode:
-                self.actions = [a.to_result(self.names) for a in plan.actions]
-                self.repairs = plan.repairs
-                return bool(plan.actions), before, predicted_view(local, peer, plan), local, peer
-            if not plan.actions:
-                break
-            if round_number == MAX_ROUNDS:
-                raise Refusal("clusters %s and %s did not converge after %d attempts: another run seems to be "
-                              "changing the same pairing; still to do: %s"
-                              % (self.names[LOCAL], self.names[PEER], MAX_ROUNDS,
-                                 ", ".join("%s on %s" % (a.method, self.names[a.side]) for a in plan.actions)))
-            try:
-                self.execute(plan)
-                self.repairs += plan.repairs
-            except _Conflict:
-                pass
-        changed = bool(self.actions)
-        if changed and self.waiter.enabled and self.state == "present":
-            local, peer = self.wait_connected(local, peer)
-        return changed, before, pair_view(local, peer), local, peer
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
+        if action.method == "StartClusterPairing":
+            # The key and the credentials inside it are secrets from now on.
+            state["key"], state["pending_id"] = result["clusterPairingKey"], result["clusterPairID"]
+            self.connections.register_secret(state["key"], *key_credentials(state["key"]))
 
-    def execute(self, plan):
-        key = None
-        pending_id = None
-        for action in plan.actions:
-            client = self.clients[action.side]
-            if action.method == "RemoveClusterPair":
-                self._remove(action)
-            elif action.method == "StartClusterPairing":
-                started = self._call(action)
-                key, pending_id = started["clusterPairingKey"], started["clusterPairID"]
-                self._register_key(key)
-            elif action.method == "CompleteClusterPairing":
-                self._complete(action, key, pending_id)
-            else:  # pragma: no cover - the planner emits nothing else
-                client.call(action.method, action.params)
+    def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
+                 done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
+        if exc.ambiguous:
+            return True  # the next round reads whether it took effect
+        if action.method == "CompleteClusterPairing":
+            self._roll_back(state["pending_id"], exc, done)
+            # Another run completed or replaced the pairing meanwhile: read again and plan again.
+            return exc.name in ("xPairingAlreadyExists", "xInvalidPairingKey")
+        return False
 
-    def _call(self, action, params=None):
-        result = self.clients[action.side].call(action.method, action.params if params is None else params)
-        self.actions.append(action.to_result(self.names))
-        return result
-
-    def _remove(self, action):
-        try:
-            self._call(action)
-        except ElementError as exc:
-            if exc.name != "xPairingDoesNotExist":
-                raise
-            # Already gone (a concurrent run removed it): the goal of the call is reached.
-            self.actions.append(action.to_result(self.names))
-
-    def _register_key(self, key):
-        """The key and the credentials inside it are secrets from now on."""
-        self.connections.register_secret(key)
-        try:
-            decoded = json.loads(bytes.fromhex(key).decode("utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            return
-        self.connections.register_secret(*(str(v) for k, v in decoded.items() if k in ("username", "password")))
-
-    def _key_uuid(self, key):
-        try:
-            return json.loads(bytes.fromhex(key).decode("utf-8")).get("clusterPairUUID")
-        except (ValueError, UnicodeDecodeError, AttributeError):
-            return None
-
-    def _complete(self, action, key, pending_id):
-        params = {"clusterPairingKey": key}
-        try:
-            try:
-                self._call(action, params)
-            except ElementError as exc:
-                if not exc.ambiguous:
-                    raise
-                # No answer: learn from the peer whether the pairing took effect before retrying.
-                if self._peer_has_pair(self._key_uuid(key)):
-                    self.actions.append(action.to_result(self.names))
-                    return
-                self._call(action, params)
-        except ElementError as exc:
-            self._roll_back(pending_id, exc)
-            if exc.name in ("xPairingAlreadyExists", "xInvalidPairingKey"):
-                raise _Conflict()
-            raise
-
-    def _peer_has_pair(self, pair_uuid):
-        return any(e.pair_uuid == pair_uuid for e in read_cluster_pairs(self.clients[PEER]))
-
-    def _roll_back(self, pending_id, cause):
+    def _roll_back(self, pending_id: int, cause: ElementError, done: List[Dict[str, Any]]) -> None:
+        """Remove the pending pair the start made, so that nothing half-done stays behind."""
         rollback = Action(LOCAL, "RemoveClusterPair", {"clusterPairID": pending_id},
-                          "roll back the pending pair after %s failed" % cause.method)
+                          "roll back the pending pair after %s failed" % cause.method, accept=GONE)
         try:
-            self._remove(rollback)
+            self.clients[LOCAL].call(rollback.method, rollback.params, accept=rollback.accept)
+            done.append(rollback.to_result(self.names))
         except ElementError as exc:
-            raise ElementError(cause.cluster, cause.method,
-                               "%s; rolling back pending pair %s on %s also failed: %s"
-                               % (cause.message, pending_id, self.names[LOCAL], exc),
-                               kind=cause.kind, name=cause.name, code=cause.code)
+            cause.message = "%s; rolling back pending pair %s on %s also failed: %s" % (
+                cause.message, pending_id, self.names[LOCAL], exc)
 
-    def wait_connected(self, local, peer):
-        """Poll both sides until the pair is Connected on both, or the wait times out."""
-        def connected(state):
+    # ---- the rounds ------------------------------------------------------------------------
+    def record(self, plan: ClusterPairPlan, failed: Set[int]) -> None:
+        if THE_PAIR not in failed:
+            self.repairs += plan.repairs
+
+    def after_round(self, plan: ClusterPairPlan, failed: Set[int], retry: bool) -> None:
+        if THE_PAIR in self.exceptions:
+            raise self.exceptions[THE_PAIR]
+
+    def not_converged(self, plan: ClusterPairPlan) -> None:
+        raise Refusal("clusters %s and %s did not converge after %d attempts: another run seems to be changing the "
+                      "same pairing; still to do: %s" % (
+                          self.names[LOCAL], self.names[PEER], self.MAX_ROUNDS,
+                          ", ".join("%s on %s" % (a.method, self.names[a.side]) for a in plan.actions)))
+
+    def settle(self, state: Tuple[Any, Any]) -> Tuple[Any, Any]:
+        """Wait until both sides list the new pair Connected."""
+        if not self.waiter.enabled or self.state != "present":
+            return state
+
+        def connected(state: Tuple[Any, Any]) -> bool:
             match = match_pair(*state)
-            return not match.paired or (match.local.status == "Connected" and match.peer.status == "Connected")
+            return not match.paired or match.connected
 
-        (local, peer), reached = self.waiter.until((local, peer), connected, self.read)
+        state, reached = self.waiter.until(state, connected, self.read)
         if not reached:
-            match = match_pair(local, peer)
+            match = match_pair(*state)
             raise Refusal("the cluster pair between %s and %s did not become Connected within %s s "
                           "(status on %s: %s, on %s: %s)"
                           % (self.names[LOCAL], self.names[PEER], self.waiter.timeout, self.names[LOCAL],
                              match.local.status, self.names[PEER], match.peer.status))
-        return local, peer
+        return state

@@ -10,10 +10,9 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
-import copy
-
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.element.replication.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.element.replication.plugins.module_utils._client import (
     DEFAULT_API_VERSION,
     DEFAULT_TIMEOUT,
@@ -47,7 +46,7 @@ def connection_argument_spec(peer=None):
     if peer:
         spec["peer"] = dict(type="dict", required=peer == "required",
                             options=_connection_options("ELEMENT_PEER", credentials_required=False))
-    return copy.deepcopy(spec)
+    return ArgumentSpec(spec)
 
 
 def peer_params(params):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Running planned calls: phases of steps, steps in parallel, calls of a step in order.
+"""Running plans: the one executor (phases of steps, steps in parallel, calls of a step in order)
+and the one run skeleton every module drives (Runner: read, plan, execute, read again).
 
 Private module_utils: not a public API of the collection.
 """
@@ -13,39 +14,17 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
-from ansible_collections.element.replication.plugins.module_utils._plan import Action
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
+from ansible_collections.element.replication.plugins.module_utils._plan import Action, Phases, Step, Waiter, actions_of
 
-IGNORE = "ignore"  # on_error's answer when the failed call's goal is reached anyway
-
-
-@dataclass
-class Step:
-    """Calls run in order for the items (declared pairs, by index) it serves.
-
-    A bulk step (ModifyVolumes) serves several items; its volumeIDs are in the order of items.
-    """
-    items: tuple
-    actions: list
-
-    def without(self, failed):
-        """This step for the items that have not failed, or None when nothing is left to do."""
-        if not failed.intersection(self.items):
-            return self
-        if len(self.items) < 2:
-            return None
-        keep = [i for i, index in enumerate(self.items) if index not in failed]
-        if not keep:
-            return None
-        action = self.actions[0]
-        params = dict(action.params, volumeIDs=[action.params["volumeIDs"][i] for i in keep])
-        return Step(tuple(self.items[i] for i in keep), [Action(action.side, action.method, params, action.reason)])
+NO_ITEM = -1  # where a failed step that serves no item (a cleanup) records its error
 
 
 @dataclass
 class StepFailure:
-    items: tuple
+    items: Tuple[int, ...]
     error: ElementError
     retry: bool = False  # the outcome is unknown or another run interfered: read again
 
@@ -54,23 +33,24 @@ class PhaseExecutor:
     """Runs the phases of a plan. A step that fails takes its items out of the later phases; the
     other items go on. Subclasses adapt parameters, results and errors through the hooks."""
 
-    def __init__(self, clients, parallel=4):
+    def __init__(self, clients: Dict[str, Any], parallel: int = 4) -> None:
         self.clients = clients
         self.parallel = max(1, parallel)
-        self.names = {}
-        self.errors = {}  # item index -> message; -1 for steps that serve no item
-        self._executed = {}  # step order -> reported actions
+        self.names: Dict[str, str] = {}
+        self.errors: Dict[int, str] = {}  # item index -> message; NO_ITEM for steps that serve no item
+        self.exceptions: Dict[int, ElementError] = {}  # item index -> the error behind its message
+        self._executed: Dict[int, List[Dict[str, Any]]] = {}  # step order -> reported actions
         self._order = 0
         self._lock = threading.Lock()
 
-    def executed_actions(self):
+    def executed_actions(self) -> List[Dict[str, Any]]:
         return [a for order in sorted(self._executed) for a in self._executed[order]]
 
-    def run_phases(self, phases):
+    def run_phases(self, phases: Phases) -> Tuple[Set[int], bool]:
         """Returns (items that failed or need another round, whether another round is needed)."""
         failed = set(self.errors)
         retry = False
-        context = {}  # shared by the steps of one run (e.g. IDs of created volumes)
+        context: Dict[str, Any] = {}  # shared by the steps of one run (e.g. IDs of created volumes)
         for _name, steps in phases:
             runnable = [s for s in (step.without(failed) for step in steps) if s is not None]
             for outcome in self._run_parallel(runnable, context):
@@ -80,42 +60,150 @@ class PhaseExecutor:
                 if outcome.retry:
                     retry = True
                     continue
-                for index in outcome.items or (-1,):
+                for index in outcome.items or (NO_ITEM,):
                     self.errors.setdefault(index, str(outcome.error))
+                    self.exceptions.setdefault(index, outcome.error)
         return failed, retry
 
-    def _run_parallel(self, steps, context):
+    def _run_parallel(self, steps: List[Step], context: Dict[str, Any]) -> List[Optional[StepFailure]]:
         if self.parallel == 1 or len(steps) < 2:
             return [self._run_step(step, context) for step in steps]
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             return list(pool.map(lambda s: self._run_step(s, context), steps))
 
-    def _run_step(self, step, context):
+    def _run_step(self, step: Step, context: Dict[str, Any]) -> Optional[StepFailure]:
         with self._lock:
             self._order += 1
             done = self._executed.setdefault(self._order, [])
-        state = {"context": context}
+        state: Dict[str, Any] = {"context": context}
         for action in step.actions:
             params = self.prepare(action, state)
             try:
-                result = self.clients[action.side].call(action.method, params)
+                result = self.clients[action.side].call(action.method, params, accept=action.accept)
             except ElementError as exc:
-                answer = self.on_error(step, action, params, exc, done)
-                if answer == IGNORE:
-                    continue
-                return StepFailure(step.items, exc, retry=bool(answer))
+                return StepFailure(step.items, exc, retry=bool(self.on_error(step, action, params, exc, done, state)))
             done.append(action.to_result(self.names))
-            self.after_call(action, params, result, state)
+            self.after_call(action, params, result or {}, state)
         return None
 
+    def run_actions(self, actions: List[Action], items: Tuple[int, ...] = ()) -> Tuple[Set[int], bool]:
+        """Run calls in order, outside any plan (a roll-back, a pause put back)."""
+        return self.run_phases([("", [Step(items, [action]) for action in actions])])
+
     # ---- hooks ------------------------------------------------------------------------------
-    def prepare(self, action, state):
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
         """The parameters to send for this action."""
         return dict(action.params)
 
-    def after_call(self, action, params, result, state):
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         """Learn from a successful call (keys, new IDs)."""
 
-    def on_error(self, step, action, params, exc, done):
-        """IGNORE, or whether to read again and retry (True) rather than fail the items (False)."""
+    def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
+                 done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
+        """Whether to read again and retry (True) rather than fail the items (False). done lists
+        the step's reported calls so far; state is what after_call learnt during the step."""
         return exc.ambiguous
+
+
+class Runner(PhaseExecutor):
+    """The run skeleton of every module: read → plan → (check mode: the plan is the answer) →
+    execute → read and plan again, until a plan has nothing left to do. The read after the last
+    round doubles as the verification of what was done; a round that lost an answer, or met
+    another run's change, is simply followed by another. Subclasses supply read() and plan(), and
+    adapt the rest through the hooks below.
+
+    A plan has .phases (what to run), .actions (every call) and .items (one per declared pair,
+    each with .spec.index, .refusal, .changes and .has_work).
+    """
+
+    MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run got in the way
+    VERIFY = True  # read and plan again after executing; a one-shot step (split-site) does not
+
+    def __init__(self, clients: Dict[str, Any], check_mode: bool = False, parallel: int = 4,
+                 waiter: Optional[Waiter] = None) -> None:
+        super().__init__(clients, parallel)
+        self.check_mode = check_mode
+        self.waiter = waiter or Waiter()
+        self.first_state: Any = None
+        self.first_plan: Any = None
+        self.last_state: Any = None
+        self.changes: Dict[int, List[str]] = {}
+        self.round = 0
+
+    # ---- supplied by every feature ---------------------------------------------------------------
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def plan(self, state: Any) -> Any:
+        raise NotImplementedError
+
+    # ---- hooks with defaults ----------------------------------------------------------------------
+    def waiting(self, plan: Any) -> bool:
+        """Work the next round may find though this plan has no calls (another run's pairing)."""
+        return False
+
+    def phases_to_run(self, plan: Any) -> Phases:
+        return plan.phases
+
+    def record(self, plan: Any, failed: Set[int]) -> None:
+        """What the items whose calls all ran have changed, in words."""
+        for item in plan.items:
+            if item.has_work and item.spec.index not in failed:
+                self.changes.setdefault(item.spec.index, []).extend(item.changes)
+
+    def after_round(self, plan: Any, failed: Set[int], retry: bool) -> None:
+        """After a round's calls (wait for something, raise to stop)."""
+
+    def not_converged(self, plan: Any) -> None:
+        for item in plan.items:
+            if item.has_work:
+                self.errors.setdefault(item.spec.index, "did not converge after %d attempts: another run seems to "
+                                                        "change the same pairs" % self.MAX_ROUNDS)
+
+    def settle(self, state: Any) -> Any:
+        """After a run that changed something: wait for the clusters to reach the steady state."""
+        return state
+
+    # ---- the skeleton -----------------------------------------------------------------------------
+    def run(self) -> bool:
+        """Returns whether anything changed (check mode: would change)."""
+        state = None
+        for round_number in range(self.MAX_ROUNDS + 1):
+            self.round = round_number
+            state = self.read()
+            plan = self.plan(state)
+            if self.first_plan is None:
+                self.first_state, self.first_plan = state, plan
+            for item in plan.items:
+                if item.refusal:
+                    self.errors.setdefault(item.spec.index, item.refusal)
+            waiting = self.waiting(plan)
+            if self.check_mode or (not plan.actions and not waiting):
+                break
+            if self.round == self.MAX_ROUNDS:
+                self.not_converged(plan)
+                break
+            failed, retry = self.run_phases(self.phases_to_run(plan))
+            self.record(plan, failed)
+            self.after_round(plan, failed, retry)
+            if not self.VERIFY:
+                break
+            if retry or waiting:
+                self.waiter.sleep(min(2.0, 0.25 * (self.round + 1)))
+        self.last_state = state
+        if self.check_mode:
+            return bool(self.first_plan.actions)
+        if self.executed_actions():
+            self.last_state = self.settle(state)
+        return bool(self.executed_actions())
+
+    def planned_actions(self) -> List[Dict[str, Any]]:
+        """The calls of the first plan, as check mode reports them."""
+        return [a.to_result(self.names) for a in actions_of(self.first_plan.phases)]
+
+    def reported_actions(self) -> List[Dict[str, Any]]:
+        """What the result's actions lists: the calls made, or in check mode the calls planned."""
+        return self.planned_actions() if self.check_mode else self.executed_actions()
+
+    def item_changes(self, item: Any) -> List[str]:
+        return item.changes if self.check_mode else self.changes.get(item.spec.index, [])

@@ -16,18 +16,19 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Set
 
-from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
-from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Action, Refusal, Waiter
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, chunks,
+    match_pair, pair_relation, paused_flags, resolve_volume)
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    MODIFY_VOLUMES_CHUNK, READ_WRITE, REPLICATION_TARGET, pair_relation, paused_flags, resolve_volume)
 
-MAX_ROUNDS = 4
-ACTIVE = "Active"
-PAUSED_MANUAL = "PausedManual"
-PAUSED_MANUAL_REMOTE = "PausedManualRemote"
+CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 
 
 def other(side):
@@ -61,7 +62,7 @@ class FailoverPlan:
 
     @property
     def actions(self):
-        return [a for _name, steps in self.phases for step in steps for a in step.actions]
+        return actions_of(self.phases)
 
 
 def _names(clusters):
@@ -87,7 +88,7 @@ def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=Fals
     clusters = {LOCAL: local, PEER: peer}
     names = _names(clusters)
     match = match_pair(local, peer)
-    connected = match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+    connected = match.connected
     secondary = other(primary)
     items = []
     for spec in specs:
@@ -102,7 +103,7 @@ def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=Fals
             item.refusal = problem
             continue
         item.volumes = {LOCAL: local_volume, PEER: peer_volume}
-        if pair_relation(match, local_volume, peer_volume) != "paired":
+        if pair_relation(match, local_volume, peer_volume) != PAIRED:
             item.refusal = ("%s on %s and %s on %s are not a complete volume pair: set it up with "
                             "element.replication.element_volume_pair first" % (
                                 local_volume.name, names[LOCAL], peer_volume.name, names[PEER]))
@@ -194,7 +195,7 @@ def _plan_item(item, primary, secondary, names, force, connected, assume_caught_
 
 def _only_paused(states):
     """Both halves are Active or paused by hand: nothing but a manual pause holds the pair."""
-    return all(state in (ACTIVE, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE) for state in states)
+    return all(state == ACTIVE or state in MANUAL_PAUSES for state in states)
 
 
 def settled(item, primary):
@@ -251,11 +252,10 @@ def _phases(items, primary, names):
         steps = []
         for side in (other(primary), primary):  # the side losing its writers first
             on_side = [i for i in selected if getattr(i, "demote" if access == REPLICATION_TARGET else "promote") == side]
-            for start in range(0, len(on_side), MODIFY_VOLUMES_CHUNK):
-                chunk = on_side[start:start + MODIFY_VOLUMES_CHUNK]
+            for chunk in chunks(on_side):
                 steps.append(Step(tuple(i.spec.index for i in chunk), [Action(
                     side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i in chunk], "access": access},
-                    reason % len(chunk))]))
+                    reason % len(chunk), bulk="volumeIDs")]))
         return steps
 
     def modify_pair(item, side, paused, reason):
@@ -272,15 +272,13 @@ def _phases(items, primary, names):
         actions += [modify_pair(item, side, False, "") for side in item.resume]
         return Step((item.spec.index,), actions)
 
-    phases = [
-        ("catch up", pair_steps(lambda i: i.catch_up, False, ", declared paused, so that its target catches up first")),
+    return phases(
+        (CATCH_UP, pair_steps(lambda i: i.catch_up, False, ", declared paused, so that its target catches up first")),
         ("pause", pair_steps(lambda i: i.pause, True)),
         ("demote", modify_volumes([i for i in live if i.demote], REPLICATION_TARGET,
                                   "make %d volume(s) replication targets first")),
         ("promote", modify_volumes([i for i in live if i.promote], READ_WRITE, "make %d volume(s) the new sources")),
-        ("resume", [finish(i) for i in live if i.pause_after or i.resume]),
-    ]
-    return [(name, steps) for name, steps in phases if steps]
+        ("resume", [finish(i) for i in live if i.pause_after or i.resume]))
 
 
 def item_view(item, clusters):
@@ -314,38 +312,40 @@ def predicted_view(item, clusters, primary):
     return view
 
 
-class FailoverRunner(PhaseExecutor):
+class FailoverRunner(Runner):
     """Reads, plans and runs a failover; re-reads when an answer was lost."""
 
-    def __init__(self, connections, specs, primary, unplanned=False, force=False, check_mode=False, parallel=4,
-                 waiter=None):
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
+    def __init__(self, connections: Any, specs: List[PairSpec], primary: str, unplanned: bool = False,
+                 force: bool = False, check_mode: bool = False, parallel: int = 4,
+                 waiter: Optional[Waiter] = None) -> None:
+        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+                         waiter or Waiter(timeout=300, interval=2.0))
         self.specs = list(specs)
         self.primary = primary
         self.unplanned = unplanned
         self.force = force
-        self.check_mode = check_mode
-        self.waiter = waiter or Waiter(timeout=300, interval=2.0)
-        self.changes = {}
-        self.unreachable = None  # name or address of the cluster an unplanned failover left behind
+        self.unreachable: Optional[str] = None  # the cluster an unplanned failover left behind
 
-    def read(self):
+    def read(self) -> Dict[str, Any]:
         accounts = any(s.account is not None or s.peer_account is not None for s in self.specs)
         sides = (LOCAL, PEER) if not self.unplanned else (self.primary,)
-        clusters = {side: None for side in (LOCAL, PEER)}
+        clusters: Dict[str, Any] = {side: None for side in (LOCAL, PEER)}
         clusters.update({side: read_cluster(self.clients[side], volumes=True, accounts=accounts) for side in sides})
         self.names = dict(_names(clusters))
         return clusters
 
-    def plan(self, clusters, checked=False):
+    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
-        have paused them since. Check mode plans a declared pause's catch-up and move at once."""
+        have paused them since (every round after the first). Check mode plans a declared pause's
+        catch-up and move at once."""
+        specs = [s for s in self.specs if s.index not in self.errors]
         if self.unplanned:
-            return plan_unplanned(clusters[self.primary], self.primary, self.specs)
-        return plan_planned(clusters[LOCAL], clusters[PEER], self.specs, self.primary, self.force or checked,
+            return plan_unplanned(clusters[self.primary], self.primary, specs)
+        checked = self.round > 0 if checked is None else checked
+        return plan_planned(clusters[LOCAL], clusters[PEER], specs, self.primary, self.force or checked,
                             assume_caught_up=self.check_mode)
 
-    def check_unplanned(self):
+    def check_unplanned(self) -> None:
         """An unplanned failover is for a lost site: refuse it while the old source answers."""
         lost = self.clients[other(self.primary)]
         retries, lost.retries = lost.retries, 0
@@ -361,47 +361,42 @@ class FailoverRunner(PhaseExecutor):
                           "flips and resumes both sides without losing writes), or force=true" % lost.label)
         self.unreachable = None
 
-    def run(self):
-        """Returns (changed, first plan, first read, last read)."""
+    def run(self) -> bool:
         if self.unplanned:
             self.check_unplanned()
-        first = first_plan = None
-        for round_number in range(MAX_ROUNDS + 1):
-            clusters = self.read()
-            plan = self.plan(clusters, checked=round_number > 0)
-            if first is None:
-                first, first_plan = clusters, plan
-            for item in plan.items:
-                if item.refusal:
-                    self.errors[item.spec.index] = item.refusal
-            if self.check_mode or not plan.actions or round_number == MAX_ROUNDS:
-                break
-            catching = [i for i in plan.items if i.catch_up]
-            # Declared pauses catch up alone first; the move is planned again once they are Active.
-            phases = [p for p in plan.phases if p[0] == "catch up"] if catching else plan.phases
-            failed, retry = self.run_phases(phases)
-            for item in catching or plan.items:
-                if item.has_work and item.spec.index not in failed:
-                    self.changes.setdefault(item.spec.index, []).extend(item.changes)
-            if catching:
-                self.wait_caught_up([i for i in catching if i.spec.index not in failed])
-                continue
-            staged = {i.spec.index for i in plan.items if i.staged and i.spec.index not in failed}
-            if staged:
-                # Let the survivor's writes reach the returning site before the direction moves.
-                self.wait_until(self.read(), staged, _active, "become Active",
-                                "after its reprotect; run again to finish the move")
-            self.specs = [s for s in self.specs if s.index not in self.errors]
-            if not retry and not staged:
-                clusters = self.read()
-                break
-        if self.waiter.enabled and not self.unplanned and not self.check_mode and self.executed_actions():
-            clusters = self.wait_until(clusters, None, lambda item: settled(item, self.primary),
-                                       "reach its steady state (Active, or paused on %s as declared)"
-                                       % self.names[self.primary])
-        return bool(first_plan.actions), first_plan, first, clusters
+        return super().run()
 
-    def wait_caught_up(self, items):
+    # ---- the rounds --------------------------------------------------------------------------
+    def phases_to_run(self, plan: FailoverPlan) -> Phases:
+        # Declared pauses catch up alone first; the move is planned again once they are Active.
+        if any(i.catch_up for i in plan.items):
+            return [p for p in plan.phases if p[0] == CATCH_UP]
+        return plan.phases
+
+    def record(self, plan: FailoverPlan, failed: Set[int]) -> None:
+        catching = [i for i in plan.items if i.catch_up]
+        for item in catching or plan.items:
+            if item.has_work and item.spec.index not in failed:
+                self.changes.setdefault(item.spec.index, []).extend(item.changes)
+
+    def after_round(self, plan: FailoverPlan, failed: Set[int], retry: bool) -> None:
+        catching = [i for i in plan.items if i.catch_up and i.spec.index not in failed]
+        if catching:
+            self.wait_caught_up(catching)
+            return
+        staged = {i.spec.index for i in plan.items if i.staged and i.spec.index not in failed}
+        if staged:
+            # Let the survivor's writes reach the returning site before the direction moves.
+            self.wait_until(self.read(), staged, _active, "become Active",
+                            "after its reprotect; run again to finish the move")
+
+    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:
+        if not self.waiter.enabled or self.unplanned:
+            return clusters
+        return self.wait_until(clusters, None, lambda item: settled(item, self.primary),
+                               "reach its steady state (Active, or paused on %s as declared)" % self.names[self.primary])
+
+    def wait_caught_up(self, items: List[FailoverItem]) -> None:
         """Wait until the declared-paused pairs that were resumed are Active. When one is not in
         time, pause them all again as declared and refuse the failover: nothing was moved."""
         indexes = {i.spec.index for i in items}
@@ -409,22 +404,25 @@ class FailoverRunner(PhaseExecutor):
         late = self.lagging(clusters, indexes, _active)
         if not late:
             return
-        self.run_phases([("pause again", [Step((item.spec.index,), [Action(
-            side, "ModifyVolumePair", {"volumeID": item.volumes[side].volume_id, "pausedManual": True},
-            "pause %s on %s again, as declared: it did not catch up in time" % (item.volumes[side].name, self.names[side]))])
-            for item in items for side in item.catch_up])])
+        self.run_actions([Action(side, "ModifyVolumePair", {"volumeID": item.volumes[side].volume_id,
+                                                            "pausedManual": True},
+                                 "pause %s on %s again, as declared: it did not catch up in time" % (
+                                     item.volumes[side].name, self.names[side]))
+                          for item in items for side in item.catch_up])
         raise Refusal("planned failover to %s refused, nothing was moved: %s" % (self.names[self.primary], "; ".join(
             "%s is declared paused; it was resumed so that its target could catch up, but it did not become "
             "Active within %s s (state %s on %s, %s on %s); it is paused again as declared" % (
                 item.spec.label, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL], _state(item, PEER),
                 self.names[PEER]) for item in late)))
 
-    def lagging(self, clusters, indexes, reached):
+    def lagging(self, clusters: Dict[str, Any], indexes: Optional[Set[int]],
+                reached: Callable[[FailoverItem], bool]) -> List[FailoverItem]:
         plan = self.plan(clusters, checked=True)
         return [i for i in plan.items if not i.refusal and (indexes is None or i.spec.index in indexes)
                 and not reached(i)]
 
-    def wait_until(self, clusters, indexes, reached, what, hint="", record=True):
+    def wait_until(self, clusters: Dict[str, Any], indexes: Optional[Set[int]], reached: Callable[[FailoverItem], bool],
+                   what: str, hint: str = "", record: bool = True) -> Dict[str, Any]:
         """Poll until every pair (or those of indexes) has reached(), or the wait times out; the
         pairs that have not are recorded as failed."""
         clusters, _done = self.waiter.until(clusters, lambda c: not self.lagging(c, indexes, reached), self.read)

@@ -3,7 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Plans: ordered API calls per cluster that a planner computes and an executor runs.
+"""Plans: the calls a planner computes and an executor runs, grouped into phases of steps.
+
+A plan is a list of (phase name, [Step]); a Step is the calls for some items (declared pairs,
+by index) that run in order; steps of one phase may run in parallel. Check mode reports the plan
+itself, so everything a call needs to be shown is in its Action.
 
 Private module_utils: not a public API of the collection.
 """
@@ -12,8 +16,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._client import redact_params
+from ansible_collections.element.replication.plugins.module_utils._element import redact_params
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal  # noqa: F401 (re-exported)
 
 LOCAL = "local"
 PEER = "peer"
@@ -26,8 +32,9 @@ class Placeholder(str):
 class NamedPlaceholder(Placeholder):
     """A placeholder for the value belonging to something named (a volume): TEMPLATE % name."""
     TEMPLATE = "<%s>"
+    name: str
 
-    def __new__(cls, name):
+    def __new__(cls, name: str) -> "NamedPlaceholder":
         placeholder = super().__new__(cls, cls.TEMPLATE % name)
         placeholder.name = name
         return placeholder
@@ -40,16 +47,57 @@ VOLUME_KEY_FROM_START = Placeholder("<key returned by the StartVolumePairing abo
 
 @dataclass
 class Action:
+    """One API call on one side. accept names the Element errors that mean its goal is reached
+    anyway (the call then counts as done); bulk names the list parameter whose entries belong to
+    the items of its step, in order (so that failed items can be taken out)."""
     side: str  # LOCAL or PEER
     method: str
-    params: dict = field(default_factory=dict)
+    params: Dict[str, Any] = field(default_factory=dict)
     reason: str = ""
+    accept: Tuple[str, ...] = ()
+    bulk: Optional[str] = None
 
-    def to_result(self, names):
+    def to_result(self, names: Dict[str, str]) -> Dict[str, Any]:
         """The reported form: the cluster's name, the call, and no secret."""
         params = {k: (str(v) if isinstance(v, Placeholder) else v) for k, v in self.params.items()}
         return {"cluster": names.get(self.side, self.side), "side": self.side, "method": self.method,
                 "params": redact_params(params), "reason": self.reason}
+
+
+@dataclass
+class Step:
+    """Calls run in order for the items (declared pairs, by index) they serve; () for none."""
+    items: Tuple[int, ...]
+    actions: List[Action]
+
+    def without(self, failed: Set[int]) -> Optional["Step"]:
+        """This step for the items that have not failed, or None when nothing is left to do. Only
+        a bulk call (one call for several items) can serve part of its items."""
+        if not failed.intersection(self.items):
+            return self
+        action = self.actions[0]
+        if action.bulk is None or len(self.actions) != 1:
+            return None
+        keep = [i for i, index in enumerate(self.items) if index not in failed]
+        if not keep:
+            return None
+        values = action.params[action.bulk]
+        params = dict(action.params, **{action.bulk: [values[i] for i in keep]})
+        return Step(tuple(self.items[i] for i in keep), [Action(action.side, action.method, params, action.reason,
+                                                                action.accept, action.bulk)])
+
+
+Phases = List[Tuple[str, List[Step]]]
+
+
+def actions_of(phases: Phases) -> List[Action]:
+    """Every call of the phases, in order."""
+    return [a for _name, steps in phases for step in steps for a in step.actions]
+
+
+def phases(*named: Tuple[str, Sequence[Step]]) -> Phases:
+    """The phases that have something to do, in the order given."""
+    return [(name, list(steps)) for name, steps in named if steps]
 
 
 @dataclass
@@ -58,10 +106,10 @@ class Waiter:
     enabled: bool = True
     timeout: float = 60
     interval: float = 1.0
-    sleep: object = time.sleep
-    clock: object = time.monotonic
+    sleep: Callable[[float], Any] = time.sleep
+    clock: Callable[[], float] = time.monotonic
 
-    def until(self, state, done, read):
+    def until(self, state: Any, done: Callable[[Any], bool], read: Callable[[], Any]) -> Tuple[Any, bool]:
         """Read again until done(state) or the timeout passes. Returns (last state, done)."""
         deadline = self.clock() + self.timeout
         while not done(state):
@@ -70,7 +118,3 @@ class Waiter:
             self.sleep(self.interval)
             state = read()
         return state, True
-
-
-class Refusal(Exception):
-    """The desired state cannot be reached safely; nothing was (or will be) changed for it."""

@@ -3,25 +3,23 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Both clusters' views of their pairs, reconciled and classified in plain words. Pure.
+"""Both clusters' views of their pairs, reconciled and classified: every finding has a code (to act
+on) and a sentence (to read). Pure.
 
 Private module_utils: not a public API of the collection.
 """
 
 from __future__ import annotations
 
-from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
+    Finding, finding, match_pair)
 
 HEALTHY = "healthy"
 PENDING = "pending"
 ONE_SIDED = "one-sided"
 MISMATCHED = "mismatched"
-
-READ_WRITE = "readWrite"
-REPLICATION_TARGET = "replicationTarget"
-# States in which data flows or is about to: the pair needs no attention.
-FLOWING_STATES = frozenset(("Active", "Idle", "ResumingConnected", "ResumingRRSync", "ResumingLocalSync",
-                            "ResumingDataTransfer"))
+ABSENT = "absent"
 
 
 def cluster_pair_facts(cluster):
@@ -72,8 +70,9 @@ def _side(cluster, volume, entry):
             "mode": entry.mode if entry else None}
 
 
-def _record(uuid, health, reasons, source, target):
-    record = {"volume_pair_uuid": uuid, "health": health, "reasons": reasons}
+def _record(uuid, health, findings, source, target):
+    record = {"volume_pair_uuid": uuid, "health": health, "reasons": [f["text"] for f in findings],
+              "findings": findings}
     for prefix, side in (("source", source), ("target", target)):
         for key, value in side.items():
             record["%s_%s" % (prefix, key)] = value
@@ -104,9 +103,10 @@ def reconcile(local, peer):
     records = []
     for cluster, volume, entry in pending:
         other = peer if cluster is local else local
-        records.append(_record(entry.volume_pair_uuid, PENDING, [
+        records.append(_record(entry.volume_pair_uuid, PENDING, [finding(
+            Finding.VOLUME_PAIR_PENDING,
             "pairing of %s was started on %s and never completed (no target yet); remove it with RemoveVolumePair or "
-            "re-run element_volume_pair" % (volume.name, cluster.identity.name)],
+            "re-run element_volume_pair" % (volume.name, cluster.identity.name))],
             _side(cluster, volume, entry), _side(other, None, None)))
     for uuid, found in halves.items():
         records.append(_volume_pair_record(uuid, found, local, peer, connected, cluster_pair))
@@ -118,14 +118,15 @@ def reconcile(local, peer):
 
 
 def _cluster_pair_record(local, peer, match, names):
-    reasons = []
+    findings = []
     pending = [(c.identity.name, e.pair_id) for c in (local, peer) for e in c.cluster_pairs if e.pending]
     stale = [(names[0], e) for e in match.stale_local] + [(names[1], e) for e in match.stale_peer]
     for name, entry in stale:
-        reasons.append("%s lists cluster pair %s (%s) that the other cluster does not list" % (
-            name, entry.pair_id, entry.pair_uuid))
+        findings.append(finding(Finding.CLUSTER_PAIR_ONE_SIDED, "%s lists cluster pair %s (%s) that the other cluster "
+                                                                "does not list" % (name, entry.pair_id, entry.pair_uuid)))
     for name, pair_id in pending:
-        reasons.append("pending cluster pair %s on %s was started and never completed" % (pair_id, name))
+        findings.append(finding(Finding.CLUSTER_PAIR_PENDING, "pending cluster pair %s on %s was started and never "
+                                                              "completed" % (pair_id, name)))
     record = {"local_cluster": names[0], "peer_cluster": names[1], "paired": match.paired,
               "cluster_pair_uuid": match.local.pair_uuid if match.paired else None,
               "local_cluster_pair_id": match.local.pair_id if match.paired else None,
@@ -134,19 +135,21 @@ def _cluster_pair_record(local, peer, match, names):
               "peer_status": match.peer.status if match.paired else None}
     if match.paired:
         for name, entry in ((names[0], match.local), (names[1], match.peer)):
-            if entry.status != "Connected":
-                reasons.append("cluster pair is %s on %s" % (entry.status, name))
+            if entry.status != CONNECTED:
+                findings.append(finding(Finding.CLUSTER_PAIR_NOT_CONNECTED, "cluster pair is %s on %s" % (
+                    entry.status, name)))
         for couple in match.duplicates:
-            reasons.append("duplicate cluster pair %s / %s" % (couple[0].pair_id, couple[1].pair_id))
-        health = HEALTHY if not reasons else MISMATCHED
+            findings.append(finding(Finding.CLUSTER_PAIR_DUPLICATE, "duplicate cluster pair %s / %s" % (
+                couple[0].pair_id, couple[1].pair_id)))
+        health = HEALTHY if not findings else MISMATCHED
     elif stale:
         health = ONE_SIDED
     elif pending:
         health = PENDING
     else:
-        health = "absent"
-        reasons.append("the clusters are not paired")
-    record.update(health=health, reasons=reasons)
+        health = ABSENT
+        findings.append(finding(Finding.CLUSTER_PAIR_ABSENT, "the clusters are not paired"))
+    record.update(health=health, reasons=[f["text"] for f in findings], findings=findings)
     return record
 
 
@@ -163,27 +166,44 @@ def _volume_pair_record(uuid, found, local, peer, connected, cluster_pair):
         own = _side(cluster, volume, entry)
         far = _side(other, remote, None)
         is_source = volume.access != REPLICATION_TARGET
-        return _record(uuid, ONE_SIDED, [reason], own if is_source else far, far if is_source else own)
-    (c1, v1, e1), (c2, v2, e2) = _orient(found[0], found[1], local)
-    reasons = []
-    if e1.mode != e2.mode:
-        reasons.append("mode differs between sides: %s on %s, %s on %s" % (e1.mode, c1.identity.name, e2.mode, c2.identity.name))
-    for cluster, volume, entry in ((c1, v1, e1), (c2, v2, e2)):
-        if entry.state == "PausedManual":
-            reasons.append("replication is paused by hand on %s (%s)" % (cluster.identity.name, volume.name))
-    if not (v1.access == READ_WRITE and v2.access == REPLICATION_TARGET):
-        reasons.append("wrong access: %s on %s is %s and %s on %s is %s (expected one readWrite source and one "
-                       "replicationTarget)" % (v1.name, c1.identity.name, v1.access, v2.name, c2.identity.name, v2.access))
-    if v2.total_size < v1.total_size:
-        reasons.append("target %s on %s is smaller than source %s on %s (%d < %d bytes)" % (
-            v2.name, c2.identity.name, v1.name, c1.identity.name, v2.total_size, v1.total_size))
-    if not connected or "PausedDisconnected" in (e1.state, e2.state):
-        reasons.append("Disconnected: %s" % ("; ".join(cluster_pair["reasons"]) or "the clusters cannot reach each other"))
-    for cluster, entry in ((c1, e1), (c2, e2)):
-        if entry.state not in FLOWING_STATES and entry.state not in ("PausedManual", "PausedManualRemote",
-                                                                     "PausedDisconnected"):
-            reasons.append("state %s on %s" % (entry.state, cluster.identity.name))
-    return _record(uuid, MISMATCHED if reasons else HEALTHY, reasons, _side(c1, v1, e1), _side(c2, v2, e2))
+        return _record(uuid, ONE_SIDED, [finding(Finding.VOLUME_PAIR_ONE_SIDED, reason)],
+                       own if is_source else far, far if is_source else own)
+    source, target = _orient(found[0], found[1], local)
+    findings = []
+    if source.entry.mode != target.entry.mode:
+        findings.append(finding(Finding.MODE_DIFFERS, "mode differs between sides: %s on %s, %s on %s" % (
+            source.entry.mode, source.name, target.entry.mode, target.name)))
+    for half in (source, target):
+        if half.entry.state == PAUSED_MANUAL:
+            findings.append(finding(Finding.PAUSED_BY_HAND, "replication is paused by hand on %s (%s)" % (
+                half.name, half.volume.name)))
+    if not (source.volume.access == READ_WRITE and target.volume.access == REPLICATION_TARGET):
+        findings.append(finding(Finding.WRONG_ACCESS, "wrong access: %s on %s is %s and %s on %s is %s (expected one "
+                                                      "readWrite source and one replicationTarget)" % (
+                                                          source.volume.name, source.name, source.volume.access,
+                                                          target.volume.name, target.name, target.volume.access)))
+    if target.volume.total_size < source.volume.total_size:
+        findings.append(finding(Finding.TARGET_SMALLER, "target %s on %s is smaller than source %s on %s (%d < %d "
+                                                        "bytes)" % (target.volume.name, target.name, source.volume.name,
+                                                                    source.name, target.volume.total_size,
+                                                                    source.volume.total_size)))
+    if not connected or PAUSED_DISCONNECTED in (source.entry.state, target.entry.state):
+        findings.append(finding(Finding.DISCONNECTED, "Disconnected: %s" % (
+            "; ".join(cluster_pair["reasons"]) or "the clusters cannot reach each other")))
+    for half in (source, target):
+        state = half.entry.state
+        if state not in FLOWING_STATES and state not in MANUAL_PAUSES and state != PAUSED_DISCONNECTED:
+            findings.append(finding(Finding.STATE, "state %s on %s" % (state, half.name)))
+    return _record(uuid, MISMATCHED if findings else HEALTHY, findings,
+                   _side(source.cluster, source.volume, source.entry), _side(target.cluster, target.volume, target.entry))
+
+
+class _Half:
+    """One cluster's half of a volume pair."""
+
+    def __init__(self, found):
+        self.cluster, self.volume, self.entry = found
+        self.name = self.cluster.identity.name
 
 
 def _orient(first, second, local):
@@ -193,5 +213,5 @@ def _orient(first, second, local):
         holders = [half for half in (first, second) if half[1].access == access]
         if len(holders) == 1:
             source = holders[0] if source_has_it else (second if holders[0] is first else first)
-            return source, (second if source is first else first)
-    return (first, second) if first[0] is local else (second, first)
+            return _Half(source), _Half(second if source is first else first)
+    return (_Half(first), _Half(second)) if first[0] is local else (_Half(second), _Half(first))

@@ -14,16 +14,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set
 
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
-from ansible_collections.element.replication.plugins.module_utils._cluster_pair import MAX_CLUSTER_PAIRS
-from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Step
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    CLUSTER_KEY_FIELDS, READ_WRITE, REPLICATION_TARGET, STOPPED_MISCONFIGURED, VOLUME_KEY_FIELDS, chunks, decode_key,
+    key_credentials, refuse_over_pair_limit, resolve_volume)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, Action, NamedPlaceholder, Placeholder, Refusal)
+    LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    MODIFY_VOLUMES_CHUNK, REPLICATION_TARGET, resolve_volume)
+
+__all__ = ["CLUSTER_KEY_FIELDS", "VOLUME_KEY_FIELDS", "PairSpec"]
+THE_PAIR = 0  # the one item of a cluster step
 
 KEY_FILE_KIND = "element.replication pairing keys"
 KEY_FROM_FILE = Placeholder("<key from the key file>")
@@ -47,24 +52,18 @@ def read_key_file(path):
     return content
 
 
-def decode_key(key, required):
-    """The fields of a hex-encoded JSON pairing key; Refusal (without the key) when unreadable."""
-    try:
-        fields = json.loads(bytes.fromhex(key.strip()).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        raise Refusal("the pairing key is not a valid Element pairing key (it must be passed on unchanged)")
-    if not isinstance(fields, dict) or not all(name in fields for name in required):
-        raise Refusal("the pairing key is not a valid Element pairing key (fields missing)")
-    return fields
-
-
 # ---- cluster pairing ------------------------------------------------------------------------
 
 @dataclass
 class SplitPlan:
-    actions: list = field(default_factory=list)
-    repairs: list = field(default_factory=list)
-    notes: list = field(default_factory=list)
+    actions: List[Action] = field(default_factory=list)
+    repairs: List[str] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
+
+    @property
+    def phases(self) -> Phases:
+        return phases(("step", [Step((THE_PAIR,), self.actions)] if self.actions else []))
 
 
 def _matches(entry, reference):
@@ -90,14 +89,9 @@ def plan_cluster_start(local, peer_cluster=None):
         plan.actions.append(Action(LOCAL, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
                                    "a newer start replaces %s" % entry.describe()))
         plan.repairs.append("removed %s on %s" % (entry.describe(), local.identity.name))
-    if len(local.cluster_pairs) - len(stale) + 1 > MAX_CLUSTER_PAIRS:
-        raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s" % (
-            local.identity.name, MAX_CLUSTER_PAIRS, "; ".join(e.describe() for e in local.cluster_pairs)))
+    refuse_over_pair_limit(local, removed=len(stale))
     plan.actions.append(Action(LOCAL, "StartClusterPairing", {}, "create the pairing key for the complete step"))
     return plan
-
-
-CLUSTER_KEY_FIELDS = ("clusterPairID", "clusterPairUUID", "clusterUniqueID", "mvip", "name")
 
 
 def plan_cluster_complete(local, key_fields):
@@ -116,9 +110,7 @@ def plan_cluster_complete(local, key_fields):
         plan.actions.append(Action(LOCAL, "RemoveClusterPair", {"clusterPairID": entry.pair_id},
                                    "%s no longer lists this pair back" % name))
         plan.repairs.append("removed %s on %s" % (entry.describe(), local.identity.name))
-    if len(local.cluster_pairs) - len(existing) + 1 > MAX_CLUSTER_PAIRS:
-        raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s" % (
-            local.identity.name, MAX_CLUSTER_PAIRS, "; ".join(e.describe() for e in local.cluster_pairs)))
+    refuse_over_pair_limit(local, removed=len(existing))
     plan.actions.append(Action(LOCAL, "CompleteClusterPairing", {"clusterPairingKey": KEY_FROM_FILE},
                                "complete the pairing started on %s" % name))
     return plan
@@ -126,16 +118,27 @@ def plan_cluster_complete(local, key_fields):
 
 # ---- volume pairing -------------------------------------------------------------------------
 
-VOLUME_KEY_FIELDS = ("mvip", "volumeID", "volumeName", "volumePairUUID")
+@dataclass
+class SplitVolumeItem:
+    spec: PairSpec
+    volume: Any = None
+    refusal: Optional[str] = None
+    actions: List[Action] = field(default_factory=list)
+    changes: List[str] = field(default_factory=list)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.changes)
 
 
 @dataclass
-class SplitVolumeItem:
-    spec: object
-    volume: object = None
-    refusal: str = None
-    actions: list = field(default_factory=list)
-    changes: list = field(default_factory=list)
+class SplitVolumePlan:
+    items: List[SplitVolumeItem]
+    phases: Phases
+
+    @property
+    def actions(self) -> List[Action]:
+        return actions_of(self.phases)
 
 
 def plan_volume_start(local, specs):
@@ -148,13 +151,13 @@ def plan_volume_start(local, specs):
         if item.refusal:
             continue
         volume, entry = item.volume, item.volume.pair
-        if entry is not None and not entry.pending and entry.state != "StoppedMisconfigured":
+        if entry is not None and not entry.pending and entry.state != STOPPED_MISCONFIGURED:
             if entry.mode != spec.mode:  # the mode lives with the source: fix it from this side
                 item.actions.append(Action(LOCAL, "ModifyVolumePair", {"volumeID": volume.volume_id, "mode": spec.mode},
                                            "mode %s -> %s" % (entry.mode, spec.mode)))
                 item.changes.append("mode %s -> %s" % (entry.mode, spec.mode))
             continue
-        if volume.access != "readWrite":
+        if volume.access != READ_WRITE:
             item.refusal = "source volume %s (ID %s) on cluster %s has access %s, not readWrite" % (
                 volume.name, volume.volume_id, local.identity.name, volume.access)
             continue
@@ -182,13 +185,13 @@ def plan_volume_complete(local, specs, keys):
         if item.refusal:
             continue
         target, entry = item.volume, item.volume.pair
-        if entry is not None and not entry.pending and entry.state != "StoppedMisconfigured" and (
+        if entry is not None and not entry.pending and entry.state != STOPPED_MISCONFIGURED and (
                 fields is None or entry.volume_pair_uuid == fields["volumePairUUID"]):
             pass  # complete already; only the access may be left to set
         elif fields is None:
             item.refusal = "no pairing key for %s in the key file: run the start step for it" % spec.label
             continue
-        elif entry is not None and not (entry.state == "StoppedMisconfigured" or entry.pending):
+        elif entry is not None and not (entry.state == STOPPED_MISCONFIGURED or entry.pending):
             item.refusal = "target volume %s (ID %s) on cluster %s is already paired with volume %s (ID %s)" % (
                 target.name, target.volume_id, names, entry.remote_volume_name, entry.remote_volume_id)
             continue
@@ -219,120 +222,124 @@ def _key_for(spec, keys):
     return None
 
 
-def access_actions(items):
+def access_steps(items: List[SplitVolumeItem]) -> List[Step]:
     """ModifyVolumes calls (in chunks) that make the completed targets replication targets."""
     needing = [i for i in items if not i.refusal and i.volume.access != REPLICATION_TARGET]
-    chunks = [needing[n:n + MODIFY_VOLUMES_CHUNK] for n in range(0, len(needing), MODIFY_VOLUMES_CHUNK)]
-    return [(chunk, Action(LOCAL, "ModifyVolumes", {"volumeIDs": [i.volume.volume_id for i in chunk],
-                                                    "access": REPLICATION_TARGET},
-                           "make %d target volume(s) replication targets" % len(chunk))) for chunk in chunks]
+    return [Step(tuple(i.spec.index for i in chunk), [Action(
+        LOCAL, "ModifyVolumes", {"volumeIDs": [i.volume.volume_id for i in chunk], "access": REPLICATION_TARGET},
+        "make %d target volume(s) replication targets" % len(chunk), bulk="volumeIDs")]) for chunk in chunks(needing)]
 
 
 # ---- running the steps ----------------------------------------------------------------------
 
-def run_cluster_step(connections, step, check_mode, key_file=None, key=None, peer_cluster=None):
-    """Run the start or complete step of split-site cluster pairing. Returns the module result."""
-    client = connections.local
-    local = read_cluster(client)
-    names = {LOCAL: local.identity.name}
-    if step == "start":
-        plan = plan_cluster_start(local, peer_cluster)
-    else:
-        key = key if key is not None else read_key_file(key_file).get("cluster_pairing_key", "")
-        connections.register_secret(key)
-        plan = plan_cluster_complete(local, decode_key(key, CLUSTER_KEY_FIELDS))
-    result = {"changed": bool(plan.actions), "actions": [a.to_result(names) for a in plan.actions],
-              "repairs": plan.repairs, "notes": plan.notes}
-    if check_mode or not plan.actions:
-        return result
-    done = []
-    for action in plan.actions:
-        params = dict(action.params, clusterPairingKey=key) if action.method == "CompleteClusterPairing" else action.params
-        try:
-            answer = client.call(action.method, params)
-        except ElementError as exc:
-            if action.method == "CompleteClusterPairing" and exc.name == "xInvalidPairingKey":
-                raise Refusal("%s; the key is no longer valid (a newer start step replaced it, or its pending pair "
-                              "was removed): run the start step again" % exc)
-            raise
-        done.append(action.to_result(names))
+class SplitClusterRunner(Runner):
+    """Runs the start or the complete step of split-site cluster pairing on one cluster, once."""
+
+    VERIFY = False  # a second start would replace the key just written
+
+    def __init__(self, connections: Any, step: str, check_mode: bool = False, key_file: Optional[str] = None,
+                 key: Optional[str] = None, peer_cluster: Optional[str] = None) -> None:
+        super().__init__({LOCAL: connections.local}, check_mode, parallel=1)
+        self.connections = connections
+        self.step = step
+        self.key_file = key_file
+        self.key = key
+        self.peer_cluster = peer_cluster
+        self.pending_cluster_pair_id: Optional[int] = None
+
+    def read(self) -> Any:
+        local = read_cluster(self.connections.local)
+        self.names = {LOCAL: local.identity.name}
+        if self.step == "complete" and self.key is None:
+            self.key = read_key_file(self.key_file).get("cluster_pairing_key", "")
+        return local
+
+    def plan(self, local: Any) -> SplitPlan:
+        if self.step == "start":
+            return plan_cluster_start(local, self.peer_cluster)
+        self.connections.register_secret(self.key)
+        return plan_cluster_complete(local, decode_key(self.key, CLUSTER_KEY_FIELDS))
+
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
+        if action.method == "CompleteClusterPairing":
+            return dict(action.params, clusterPairingKey=self.key)
+        return dict(action.params)
+
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         if action.method == "StartClusterPairing":
-            connections.register_secret(answer["clusterPairingKey"])
-            register_key_credentials(connections, answer["clusterPairingKey"])
-            write_key_file(key_file, {"cluster_pairing_key": answer["clusterPairingKey"],
-                                      "source_cluster": local.identity.name})
-            result["pending_cluster_pair_id"] = answer["clusterPairID"]
-    result["actions"] = done
-    return result
+            key = result["clusterPairingKey"]
+            self.connections.register_secret(key, *key_credentials(key))
+            write_key_file(self.key_file, {"cluster_pairing_key": key, "source_cluster": self.names[LOCAL]})
+            self.pending_cluster_pair_id = result["clusterPairID"]
+
+    def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
+                 done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
+        return False
+
+    def after_round(self, plan: SplitPlan, failed: Set[int], retry: bool) -> None:
+        exc = self.exceptions.get(THE_PAIR)
+        if exc is None:
+            return
+        if exc.method == "CompleteClusterPairing" and exc.name == "xInvalidPairingKey":
+            raise Refusal("%s; the key is no longer valid (a newer start step replaced it, or its pending pair "
+                          "was removed): run the start step again" % exc)
+        raise exc
 
 
-def register_key_credentials(connections, key):
-    """The credentials inside a cluster pairing key are secrets too."""
-    try:
-        fields = json.loads(bytes.fromhex(key).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return
-    connections.register_secret(*(str(fields[k]) for k in ("username", "password") if k in fields))
+class SplitVolumeRunner(Runner):
+    """Runs the start or the complete step of split-site volume pairing on one cluster, once."""
 
+    VERIFY = False  # a second start would replace the keys just written
 
-class SplitVolumeRunner(PhaseExecutor):
-    """Runs the start or complete step of split-site volume pairing on one cluster."""
-
-    def __init__(self, connections, specs, step, key_file, check_mode=False, parallel=4):
-        super().__init__({LOCAL: connections.local}, parallel)
+    def __init__(self, connections: Any, specs: List[PairSpec], step: str, key_file: str, check_mode: bool = False,
+                 parallel: int = 4) -> None:
+        super().__init__({LOCAL: connections.local}, check_mode, parallel)
         self.connections = connections
         self.specs = specs
         self.step = step
         self.key_file = key_file
-        self.check_mode = check_mode
-        self.keys = {}  # source volume name -> key (start: produced; complete: read)
-        self.items = []
+        self.keys: Dict[str, str] = {}  # source volume name -> key (start: produced; complete: read)
+        self.items: List[SplitVolumeItem] = []
 
-    def run(self):
+    def read(self) -> Any:
         local = read_cluster(self.connections.local, volumes=True,
                              accounts=any(s.account is not None or s.peer_account is not None for s in self.specs))
         self.names = {LOCAL: local.identity.name}
+        if self.step == "complete":
+            self.keys = read_key_file(self.key_file).get("volume_pairing_keys") or {}
+            self.connections.scrub(*self.keys.values())
+        return local
+
+    def plan(self, local: Any) -> SplitVolumePlan:
         if self.step == "start":
             self.items = plan_volume_start(local, self.specs)
-            phases = [("start", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal])]
-        else:
-            content = read_key_file(self.key_file).get("volume_pairing_keys") or {}
-            self.connections.scrub(*content.values())
-            self.keys = content
-            fields = {name: decode_key(key, VOLUME_KEY_FIELDS) for name, key in content.items()}
-            self.items = plan_volume_complete(local, self.specs, fields)
-            phases = [("complete", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal]),
-                      ("access", [Step(tuple(i.spec.index for i in chunk), [action])
-                                  for chunk, action in access_actions(self.items)])]
-        phases = [(name, steps) for name, steps in phases if steps]
-        for item in self.items:
-            if item.refusal:
-                self.errors[item.spec.index] = item.refusal
-        planned = [a for _name, steps in phases for step in steps for a in step.actions]
-        if self.check_mode or not planned:
-            return [a.to_result(self.names) for a in planned]
-        failed, _retry = self.run_phases(phases)
-        for item in self.items:
-            if item.spec.index in failed:
-                item.changes = []
-        if self.step == "start" and self.keys:
-            write_key_file(self.key_file, {"volume_pairing_keys": self.keys, "source_cluster": local.identity.name})
-        return self.executed_actions()
+            return SplitVolumePlan(self.items, phases(("start", [Step((i.spec.index,), i.actions) for i in self.items
+                                                                 if i.actions and not i.refusal])))
+        fields = {name: decode_key(key, VOLUME_KEY_FIELDS) for name, key in self.keys.items()}
+        self.items = plan_volume_complete(local, self.specs, fields)
+        return SplitVolumePlan(self.items, phases(
+            ("complete", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal]),
+            ("access", access_steps(self.items))))
 
-    def prepare(self, action, state):
+    def after_round(self, plan: SplitVolumePlan, failed: Set[int], retry: bool) -> None:
+        if self.step == "start" and self.keys:
+            write_key_file(self.key_file, {"volume_pairing_keys": self.keys, "source_cluster": self.names[LOCAL]})
+
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
         params = dict(action.params)
         if isinstance(params.get("volumePairingKey"), KeyOf):
             params["volumePairingKey"] = self.keys[params["volumePairingKey"].name]
         return params
 
-    def after_call(self, action, params, result, state):
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         if action.method == "StartVolumePairing":
             self.connections.scrub(result["volumePairingKey"])
             volume = next(i.volume for i in self.items if i.volume and i.volume.volume_id == params["volumeID"])
             with self._lock:
                 self.keys[volume.name] = result["volumePairingKey"]
 
-    def on_error(self, step, action, params, exc, done):
+    def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
+                 done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
         if action.method == "CompleteVolumePairing" and exc.name == "xInvalidPairingKey":
             exc.message += "; the key is no longer valid (a newer start step replaced it): run the start step again"
         return False

@@ -13,20 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
+    MODES, canonical_mode)
+
 LIST_PAGE_SIZE = 10000
-
-# How the collection spells the replication modes; input is case-insensitive like the API.
-MODES = ("Async", "Sync", "SnapshotsOnly")
-
-
-def canonical_mode(value):
-    """The API's spelling of a replication mode, or None when value is not a mode."""
-    if value is None:
-        return None
-    for mode in MODES:
-        if str(value).lower() == mode.lower():
-            return mode
-    return None
 
 
 @dataclass(frozen=True)
@@ -184,7 +174,7 @@ class ClusterState:
 
 def read_identity(client):
     info = client.call("GetClusterInfo")["clusterInfo"]
-    client.name = info.get("name") or None
+    client.name = info.get("name") or None  # the client's errors name the cluster from now on
     return ClusterIdentity.from_api(info, client.address)
 
 

@@ -10,78 +10,24 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
-from ansible_collections.element.replication.plugins.module_utils._cluster_pair import match_pair
-from ansible_collections.element.replication.plugins.module_utils._executor import IGNORE, PhaseExecutor, Step
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    HALVES, MODIFY_VOLUMES_CHUNK, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, READ_WRITE, REPLICATION_TARGET,
+    VOLUME_KEY_FIELDS, Problem, account_id, chunks, key_field, match_pair, pair_relation, paused_flags,
+    resolve_volume, steady_states)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Refusal, Waiter)
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 
-READ_WRITE = "readWrite"
-REPLICATION_TARGET = "replicationTarget"
-MODIFY_VOLUMES_CHUNK = 500  # volumes per ModifyVolumes call
-MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run got in the way
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
+GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
 
-
-# The options that name one pair, as every pair module takes them (single or in a pairs list).
-PAIR_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account")
-VOLUME_KEYS = PAIR_KEYS[:4]  # only for a single pair: they exclude the pairs list
-ACCOUNT_KEYS = PAIR_KEYS[4:]  # with a pairs list, the task-level accounts are every item's default
-
-
-def pair_items(params, defaults=()):
-    """(index, {key: value}) of every declared pair: the pairs list, or the single pair of the
-    task's options; the task-level accounts and the options named in defaults are each item's
-    default values."""
-    raw = params["pairs"] if params["pairs"] is not None else [{k: params[k] for k in VOLUME_KEYS}]
-    items = []
-    for index, item in enumerate(raw, start=1):
-        values = {k: item.get(k) for k in VOLUME_KEYS}
-        for key in ACCOUNT_KEYS + tuple(defaults):
-            values[key] = item[key] if item.get(key) is not None else params[key]
-        items.append((index, values))
-    return items
-
-
-def pair_argument_spec(**extra):
-    """The argument spec of the options that name a pair, plus extra options."""
-    spec = dict(volume=dict(type="str"), volume_id=dict(type="int"), peer_volume=dict(type="str"),
-                peer_volume_id=dict(type="int"), account=dict(type="str"), peer_account=dict(type="str"))
-    spec.update(extra)
-    return spec
-
-
-def pairs_argument_spec(**extra):
-    """The pairs option: a list of pair options (plus extra per-pair options)."""
-    return dict(type="list", elements="dict", options=pair_argument_spec(**extra),
-                mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")])
-
-
-@dataclass(frozen=True)
-class PairSpec:
-    """One declared pair, with the task-level defaults already applied."""
-    index: int
-    volume: str = None
-    volume_id: int = None
-    peer_volume: str = None
-    peer_volume_id: int = None
-    account: str = None
-    peer_account: str = None
-    mode: str = "Async"
-    paused: bool = False
-    state: str = "present"
-
-    @property
-    def label(self):
-        for name, value in (("volume", self.volume), ("volume ID", self.volume_id), ("peer volume", self.peer_volume),
-                            ("peer volume ID", self.peer_volume_id)):
-            if value is not None:
-                return "pair %d (%s %s)" % (self.index, name, value)
-        return "pair %d" % self.index
+__all__ = ["MODIFY_VOLUMES_CHUNK", "VOLUME_KEY_FIELDS", "PairSpec"]
 
 
 @dataclass(frozen=True)
@@ -120,79 +66,12 @@ class VolumePairPlan:
 
     @property
     def actions(self):
-        return [a for _name, steps in self.phases for step in steps for a in step.actions]
+        return actions_of(self.phases)
 
 
 class NewVolumeID(NamedPlaceholder):
     """The ID of a target volume the plan creates."""
     TEMPLATE = "<ID of the new volume %s>"
-
-
-# ---------------------------------------------------------------------------------------------
-# Resolution: which volumes the specs name.
-
-def _account_id(cluster, account):
-    """Return (account ID or None, problem or None) for an account option: digits are an ID,
-    anything else a user name. Existence is checked when the accounts were read."""
-    if account is None:
-        return None, None
-    text = str(account)
-    known = cluster.accounts
-    if text.isdigit() and (known is None or any(a.account_id == int(text) for a in known)):
-        return int(text), None
-    for candidate in known or ():
-        if candidate.username == text:
-            return candidate.account_id, None
-    return None, "account '%s' not found on cluster %s" % (account, cluster.identity.name)
-
-
-class Problem(str):
-    """Why a volume or an account could not be resolved, in words, with a code to act on."""
-    NOT_FOUND = "not_found"
-    DELETED = "deleted"
-    AMBIGUOUS = "ambiguous"
-    WRONG_ACCOUNT = "wrong_account"
-
-    def __new__(cls, code, text):
-        problem = super().__new__(cls, text)
-        problem.code = code
-        return problem
-
-
-def _missing(cluster, what, volume_id, name, scope=""):
-    """Not found among the active volumes: deleted (and restorable), or not there at all."""
-    deleted = cluster.deleted_volume(volume_id, name)
-    label = "volume ID %s" % volume_id if volume_id is not None else "volume '%s'" % name
-    if deleted is not None:
-        return Problem(Problem.DELETED, "%s %s on cluster %s is deleted (since %s, purged at %s): "
-                       "RestoreDeletedVolume with volumeID %s brings it back" % (
-                           what, label, cluster.identity.name, deleted.delete_time or "?", deleted.purge_time or "?",
-                           deleted.volume_id))
-    return Problem(Problem.NOT_FOUND, "%s %s not found on cluster %s%s" % (what, label, cluster.identity.name, scope))
-
-
-def resolve_volume(cluster, volume_id, name, account, what):
-    """Return (volume or None, Problem or None)."""
-    cluster_name = cluster.identity.name
-    account_id, problem = _account_id(cluster, account)
-    if problem:
-        return None, problem
-    if volume_id is not None:
-        volume = cluster.volume_by_id(volume_id)
-        if volume is None:
-            return None, _missing(cluster, what, volume_id, None)
-        if account_id is not None and volume.account_id != account_id:
-            return None, Problem(Problem.WRONG_ACCOUNT, "%s volume ID %s on cluster %s belongs to account %s, not %s" % (
-                what, volume_id, cluster_name, volume.account_id, account))
-        return volume, None
-    matches = cluster.volumes_named(name, account_id)
-    if not matches:
-        return None, _missing(cluster, what, None, name, " in account %s" % account if account is not None else "")
-    if len(matches) > 1:
-        return None, Problem(Problem.AMBIGUOUS, "%s volume name '%s' matches %d volumes on cluster %s (IDs %s); give "
-                             "the volume ID or the account" % (what, name, len(matches), cluster_name,
-                                                               ", ".join(str(v.volume_id) for v in matches)))
-    return matches[0], None
 
 
 def _describe_pair_entry(entry, cluster_name, peer_names):
@@ -219,7 +98,7 @@ def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None,
     connected (check mode of a playbook whose earlier task pairs them).
     """
     match = match_pair(local, peer)
-    connected = assume_cluster_pair or cluster_pair_connected(local, peer)
+    connected = assume_cluster_pair or match.connected
     context = _Context(local, peer, match, connected, options, known_pending)
     items = [context.plan_item(spec) for spec in specs]
     _refuse_contradictions(items, context.names)
@@ -272,8 +151,8 @@ class _Context:
         if s_entry is not None and s_entry.pending and self._in_progress(LOCAL, source, s_entry):
             item.deferred = "another run is pairing volume %s on %s" % (source.name, names[LOCAL])
             return
-        relation = self._relation(source, target)
-        if relation == "paired":
+        relation = pair_relation(self.match, source, target)
+        if relation == PAIRED:
             self._plan_drift(item)
             return
         # Not (fully) paired: everything below ends in a new pairing, so check that it is allowed.
@@ -281,10 +160,10 @@ class _Context:
             item.refusal = self._no_cluster_pair()
             return
         problems = []
-        if s_entry is not None and not s_entry.pending and relation not in ("one-sided-source", "halves"):
+        if s_entry is not None and not s_entry.pending and relation not in (ONE_SIDED_SOURCE, HALVES):
             problems.append("source volume %s (ID %s) on cluster %s is already paired with %s" % (
                 source.name, source.volume_id, names[LOCAL], _describe_pair_entry(s_entry, names[LOCAL], _peer_names(self.local))))
-        if t_entry is not None and relation not in ("one-sided-target", "halves"):
+        if t_entry is not None and relation not in (ONE_SIDED_TARGET, HALVES):
             problems.append("target volume %s (ID %s) on cluster %s is already paired with %s" % (
                 target.name, target.volume_id, names[PEER], _describe_pair_entry(t_entry, names[PEER], _peer_names(self.peer))))
         if source.access != READ_WRITE:
@@ -301,13 +180,13 @@ class _Context:
                       if s_entry.pending else
                       "%s on %s still lists a pair that %s on %s no longer has" % (
                           source.name, names[LOCAL], target.name, names[PEER]))
-            item.removals.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": source.volume_id}, reason))
+            item.removals.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": source.volume_id}, reason, accept=GONE))
             item.repairs.append("removed %s half of a broken pair of volume %s on %s" % (
                 "the pending" if s_entry.pending else "the one-sided", source.name, names[LOCAL]))
         if t_entry is not None:
             item.removals.append(Action(PEER, "RemoveVolumePair", {"volumeID": target.volume_id},
                                         "%s on %s still lists a pair that %s on %s no longer has"
-                                        % (target.name, names[PEER], source.name, names[LOCAL])))
+                                        % (target.name, names[PEER], source.name, names[LOCAL]), accept=GONE))
             item.repairs.append("removed the one-sided half of a broken pair of volume %s on %s" % (target.name, names[PEER]))
         item.pair = True
         item.changes.append("paired %s on %s with %s on %s (%s)" % (
@@ -318,9 +197,6 @@ class _Context:
         if spec.paused:
             item.modify_source["pausedManual"] = True
             item.changes.append("paused replication")
-
-    def _relation(self, source, target):
-        return pair_relation(self.match, source, target)
 
     def _in_progress(self, side, volume, entry):
         if self.known_pending is None:
@@ -354,7 +230,7 @@ class _Context:
             item.refusal = ("target volume '%s' not found on cluster %s; create_target needs peer_account to create it"
                             % (name, self.names[PEER]))
             return
-        account_id, problem = _account_id(self.peer, spec.peer_account)
+        owner, problem = account_id(self.peer, spec.peer_account)
         if problem:
             item.refusal = problem
             return
@@ -369,7 +245,7 @@ class _Context:
                                 for v in namesakes)))
             return
         qos = {k: source.qos[k] for k in ("minIOPS", "maxIOPS", "burstIOPS") if k in source.qos}
-        item.create = {"name": name, "accountID": account_id, "totalSize": source.total_size,
+        item.create = {"name": name, "accountID": owner, "totalSize": source.total_size,
                        "enable512e": source.enable512e}
         if qos:
             item.create["qos"] = qos
@@ -417,22 +293,22 @@ class _Context:
         names = self.names
         s_entry = source.pair if source else None
         t_entry = target.pair if target else None
-        relation = self._relation(source, target) if source and target else "none"
+        relation = pair_relation(self.match, source, target)
         if s_entry is not None and s_entry.pending and self._in_progress(LOCAL, source, s_entry):
             item.deferred = "another run is pairing volume %s on %s" % (source.name, names[LOCAL])
             return
-        remove_source = s_entry is not None and (s_entry.pending or relation in ("paired", "halves", "one-sided-source"))
-        remove_target = t_entry is not None and relation in ("paired", "halves", "one-sided-target")
+        remove_source = s_entry is not None and (s_entry.pending or relation in (PAIRED, HALVES, ONE_SIDED_SOURCE))
+        remove_target = t_entry is not None and relation in (PAIRED, HALVES, ONE_SIDED_TARGET)
         if target is not None and source is None and t_entry is not None and self.match.paired:
             # The source volume is gone: the target's half is a leftover when its partner is gone too.
             remove_target = (t_entry.cluster_pair_id == self.match.peer.pair_id and not t_entry.pending
                              and self.local.volume_by_id(t_entry.remote_volume_id) is None)
         if remove_source:
             item.removals.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": source.volume_id},
-                                        "unpair %s on %s (state=absent)" % (source.name, names[LOCAL])))
+                                        "unpair %s on %s (state=absent)" % (source.name, names[LOCAL]), accept=GONE))
         if remove_target:
             item.removals.append(Action(PEER, "RemoveVolumePair", {"volumeID": target.volume_id},
-                                        "unpair %s on %s (state=absent)" % (target.name, names[PEER])))
+                                        "unpair %s on %s (state=absent)" % (target.name, names[PEER]), accept=GONE))
         if item.removals:
             item.changes.append("unpaired")
 
@@ -457,35 +333,8 @@ class _Context:
                     continue
                 actions.append(Action(side, "RemoveVolumePair", {"volumeID": volume.volume_id},
                                       "exclusive: %s (ID %s) on %s is paired but not declared"
-                                      % (volume.name, volume.volume_id, self.names[side])))
+                                      % (volume.name, volume.volume_id, self.names[side]), accept=GONE))
         return actions
-
-
-def pair_relation(match, source, target):
-    """How two volumes relate through the cluster pair match: "paired" (both list each other with
-    one UUID), "one-sided-source" / "one-sided-target" (only that side lists the pair), "halves"
-    (both list each other with different UUIDs), or "none"."""
-    if source is None or target is None or not match.paired:
-        return "none"
-    s_entry, t_entry = source.pair, target.pair
-    s_points = (s_entry is not None and not s_entry.pending and s_entry.cluster_pair_id == match.local.pair_id
-                and s_entry.remote_volume_id == target.volume_id)
-    t_points = (t_entry is not None and not t_entry.pending and t_entry.cluster_pair_id == match.peer.pair_id
-                and t_entry.remote_volume_id == source.volume_id)
-    if s_points and t_points:
-        return "paired" if s_entry.volume_pair_uuid == t_entry.volume_pair_uuid else "halves"
-    if s_points:
-        return "one-sided-source" if t_entry is None else "none"
-    if t_points:
-        return "one-sided-target" if s_entry is None or s_entry.pending else "none"
-    return "none"
-
-
-def paused_flags(source_entry, target_entry):
-    """(paused on the source side, paused on the target side), as the two states show them."""
-    source_paused = source_entry.state == "PausedManual" or target_entry.state == "PausedManualRemote"
-    target_paused = target_entry.state == "PausedManual" or source_entry.state == "PausedManualRemote"
-    return source_paused, target_paused
 
 
 def _refuse_contradictions(items, names):
@@ -526,14 +375,12 @@ def _phases(items, cleanup, names):
             Action(PEER, "CompleteVolumePairing", {"volumeID": target_id, "volumePairingKey": VOLUME_KEY_FROM_START},
                    "complete pairing on %s" % names[PEER]),
         ]))
-    needs_access = [i for i in live if i.set_target_access]
     access = []
-    for start in range(0, len(needs_access), MODIFY_VOLUMES_CHUNK):
-        chunk = needs_access[start:start + MODIFY_VOLUMES_CHUNK]
+    for chunk in chunks([i for i in live if i.set_target_access]):
         ids = [i.target.volume_id if i.target else NewVolumeID(i.create["name"]) for i in chunk]
         access.append(Step(tuple(i.spec.index for i in chunk), [
             Action(PEER, "ModifyVolumes", {"volumeIDs": ids, "access": REPLICATION_TARGET},
-                   "make %d target volume(s) replication targets" % len(ids))]))
+                   "make %d target volume(s) replication targets" % len(ids), bulk="volumeIDs")]))
     modifies = []
     for i in live:
         if i.modify_source:
@@ -544,13 +391,7 @@ def _phases(items, cleanup, names):
             modifies.append(Step((i.spec.index,), [Action(
                 PEER, "ModifyVolumePair", {"volumeID": i.target.volume_id, "pausedManual": False},
                 "resume %s on %s, paused on the target side" % (i.target.name, names[PEER]))]))
-    phases = [("remove", removals), ("create", creates), ("pair", pairs), ("access", access), ("modify", modifies)]
-    return [(name, steps) for name, steps in phases if steps]
-
-
-def cluster_pair_connected(local, peer):
-    match = match_pair(local, peer)
-    return match.paired and match.local.status == "Connected" and match.peer.status == "Connected"
+    return phases(("remove", removals), ("create", creates), ("pair", pairs), ("access", access), ("modify", modifies))
 
 
 def pending_entries(local, peer):
@@ -606,10 +447,9 @@ def predicted_view(item, local, peer):
     if item.spec.state == "absent":
         view.update(paired=False, volume_pair_uuid=None, mode=None, paused=None, source_state=None, target_state=None)
         return view
+    source_state, target_state = steady_states(item.spec.paused)
     view.update(paired=True, mode=item.spec.mode, paused=item.spec.paused, source_access=READ_WRITE,
-                target_access=REPLICATION_TARGET,
-                source_state="PausedManual" if item.spec.paused else "Active",
-                target_state="PausedManualRemote" if item.spec.paused else "Active")
+                target_access=REPLICATION_TARGET, source_state=source_state, target_state=target_state)
     if item.pair:
         view["volume_pair_uuid"] = "(new)"
     return view
@@ -618,80 +458,61 @@ def predicted_view(item, local, peer):
 # ---------------------------------------------------------------------------------------------
 # Execution.
 
-class VolumePairRunner(PhaseExecutor):
+class VolumePairRunner(Runner):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
-    def __init__(self, connections, specs, options=Options(), check_mode=False, parallel=4, waiter=None):
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, parallel)
+    def __init__(self, connections: Any, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
+                 parallel: int = 4, waiter: Optional[Waiter] = None) -> None:
+        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+                         waiter or Waiter(enabled=False, timeout=300, interval=2.0))
         self.connections = connections
         self.specs = list(specs)
         self.options = options
-        self.check_mode = check_mode
-        self.waiter = waiter or Waiter(enabled=False, timeout=300, interval=2.0)
-        self.changes = {}  # spec index -> [str]
-        self.repairs = {}  # spec index -> [str]
-        self.known_pending = None  # pending pairs that may be removed: seen at the first read, or ours
+        self.repairs: Dict[int, List[str]] = {}
+        self.known_pending: Optional[Set[Tuple[str, int, str]]] = None  # pending pairs that may be removed
         self.cluster_pair_assumed = False
 
     @property
-    def needs_accounts(self):
+    def needs_accounts(self) -> bool:
         return self.options.create_target or any(
             (s.account is not None and not str(s.account).isdigit()) or s.peer_account is not None for s in self.specs)
 
-    def read(self):
+    def read(self) -> Tuple[Any, Any]:
         accounts = self.needs_accounts
         local = read_cluster(self.clients[LOCAL], volumes=True, accounts=accounts)
         peer = read_cluster(self.clients[PEER], volumes=True, accounts=accounts)
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 
-    def run(self):
-        """Returns (changed, first_plan, first_state, last_state) where states are (local, peer)."""
-        first = None
-        first_plan = None
-        remaining = self.specs
-        for round_number in range(MAX_ROUNDS + 1):
-            local, peer = self.read()
-            if self.known_pending is None:
-                self.known_pending = pending_entries(local, peer)
-            self.cluster_pair_assumed = self.check_mode and not cluster_pair_connected(local, peer)
-            plan = plan_volume_pairs(local, peer, remaining, self.options, self.known_pending,
-                                     assume_cluster_pair=self.cluster_pair_assumed)
-            if first is None:
-                first, first_plan = (local, peer), plan
-            for item in plan.items:
-                if item.refusal:
-                    self.errors[item.spec.index] = item.refusal
-            if self.check_mode:
-                return bool(plan.actions), plan, first, (local, peer)
-            waiting = [i for i in plan.items if i.deferred]
-            if not plan.actions and not waiting:
-                break
-            if round_number == MAX_ROUNDS:
-                for item in plan.items:
-                    if item.has_work or item.deferred:
-                        self.errors.setdefault(item.spec.index, item.deferred or "did not converge after %d attempts: "
-                                               "another run seems to change the same pairs" % MAX_ROUNDS)
-                break
-            retry = self.execute(plan)
-            remaining = [s for s in remaining if s.index not in self.errors]
-            if retry or waiting:
-                self.waiter.sleep(min(2.0, 0.25 * (round_number + 1)))
-        last = (local, peer)
-        if self.waiter.enabled and self.executed_actions():
-            last = self.wait_for_states(last)
-        return bool(self.executed_actions()), first_plan, first, last
+    def plan(self, state: Tuple[Any, Any]) -> VolumePairPlan:
+        local, peer = state
+        if self.known_pending is None:
+            # Pending pairs seen at the first read (or started by us) may be removed; others
+            # belong to a run still in progress.
+            self.known_pending = pending_entries(local, peer)
+        self.cluster_pair_assumed = self.check_mode and not match_pair(local, peer).connected
+        return plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options,
+                                 self.known_pending, assume_cluster_pair=self.cluster_pair_assumed)
 
-    def execute(self, plan):
-        """Run the phases; returns True when a lost answer or interference asks for another round."""
-        failed, retry = self.run_phases(plan.phases)
+    def waiting(self, plan: VolumePairPlan) -> bool:
+        return any(i.deferred for i in plan.items)
+
+    def not_converged(self, plan: VolumePairPlan) -> None:
+        for item in plan.items:
+            if item.deferred:
+                self.errors.setdefault(item.spec.index, item.deferred)
+        super().not_converged(plan)
+
+    def record(self, plan: VolumePairPlan, failed: Set[int]) -> None:
+        super().record(plan, failed)
         for item in plan.items:
             if item.has_work and item.spec.index not in failed:
-                self.changes.setdefault(item.spec.index, []).extend(item.changes)
                 self.repairs.setdefault(item.spec.index, []).extend(item.repairs)
-        return retry
 
-    def prepare(self, action, state):
+    def item_repairs(self, item: ItemPlan) -> List[str]:
+        return item.repairs if self.check_mode else self.repairs.get(item.spec.index, [])
+
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
         created = state["context"]
         params = {}
         for name, value in action.params.items():
@@ -704,38 +525,40 @@ class VolumePairRunner(PhaseExecutor):
             params[name] = value
         return params
 
-    def after_call(self, action, params, result, state):
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         if action.method == "StartVolumePairing":
             state["key"] = result["volumePairingKey"]
             self.connections.scrub(state["key"])
             # Our own pending pair: if its completion is lost, the next round may remove it.
-            self.known_pending.add((LOCAL, params["volumeID"], _key_field(state["key"], "volumePairUUID")))
+            self.known_pending.add((LOCAL, params["volumeID"], key_field(state["key"], "volumePairUUID")))
         elif action.method == "CreateVolume":
             state["context"][action.params["name"]] = result["volumeID"]
 
-    def on_error(self, step, action, params, exc, done):
-        if action.method == "RemoveVolumePair" and exc.name == "xVolumeIDDoesNotExist":
-            return IGNORE
+    def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
+                 done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
         if action.method == "CompleteVolumePairing" and not exc.ambiguous:
             self._roll_back(step, done)
         if action.method == "StartVolumePairing" and exc.ambiguous:
             self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
         return exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
 
-    def _roll_back(self, step, done):
+    def _roll_back(self, step: Step, done: List[Dict[str, Any]]) -> None:
         """Remove the pending pair this step started, so nothing half-done stays behind."""
         start = step.actions[0]
         rollback = Action(LOCAL, "RemoveVolumePair", {"volumeID": start.params["volumeID"]},
-                          "roll back the pending pairing after CompleteVolumePairing failed")
+                          "roll back the pending pairing after CompleteVolumePairing failed", accept=GONE)
         try:
-            self.clients[LOCAL].call(rollback.method, rollback.params)
+            self.clients[LOCAL].call(rollback.method, rollback.params, accept=rollback.accept)
             done.append(rollback.to_result(self.names))
         except ElementError:
             pass  # the next run finds the pending pair and removes it
 
-    def wait_for_states(self, state):
-        """Poll both clusters until every declared present pair is Active (PausedManual when paused)."""
-        def lagging(state):
+    def settle(self, state: Tuple[Any, Any]) -> Tuple[Any, Any]:
+        """With wait: poll both clusters until every declared present pair is in its steady state."""
+        if not self.waiter.enabled:
+            return state
+
+        def lagging(state: Tuple[Any, Any]) -> List[ItemPlan]:
             local, peer = state
             plan = plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options)
             return [i for i in plan.items if i.spec.state == "present" and i.source and i.target
@@ -745,18 +568,10 @@ class VolumePairRunner(PhaseExecutor):
         for item in lagging(state):
             view = item_view(item, *state)
             self.errors[item.spec.index] = "%s did not reach %s within %s s (state %s on %s, %s on %s)" % (
-                item.spec.label, "PausedManual" if item.spec.paused else "Active", self.waiter.timeout,
+                item.spec.label, steady_states(item.spec.paused)[0], self.waiter.timeout,
                 view["source_state"], self.names[LOCAL], view["target_state"], self.names[PEER])
         return state
 
 
-def _reached(view, spec):
-    return view["paired"] and view["source_state"] == ("PausedManual" if spec.paused else "Active")
-
-
-def _key_field(key, name):
-    """A field of a (hex-encoded JSON) volume pairing key, or None when it cannot be read."""
-    try:
-        return json.loads(bytes.fromhex(key).decode("utf-8")).get(name)
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        return None
+def _reached(view: Dict[str, Any], spec: PairSpec) -> bool:
+    return view["paired"] and view["source_state"] == steady_states(spec.paused)[0]

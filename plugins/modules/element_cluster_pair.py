@@ -298,70 +298,71 @@ pending_cluster_pair_id:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.element.replication.plugins.module_utils._cluster_pair import (
-    ClusterPairRunner, pair_result)
+    ClusterPairRunner, pair_result, pair_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
-from ansible_collections.element.replication.plugins.module_utils._split_site import run_cluster_step
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._results import Results
+from ansible_collections.element.replication.plugins.module_utils._split_site import SplitClusterRunner
+
+OPTIONS = ArgumentSpec(dict(
+    step=dict(type="str", default="both", choices=["both", "start", "complete"]),
+    pairing_key_file=dict(type="path", no_log=False),
+    pairing_key=dict(type="str", no_log=True),
+    peer_cluster=dict(type="str"),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=60),
+), required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
+                ("step", "complete", ["pairing_key_file", "pairing_key"], True)],
+    mutually_exclusive=[("pairing_key", "pairing_key_file")])
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="optional")
-    argument_spec.update(
-        step=dict(type="str", default="both", choices=["both", "start", "complete"]),
-        pairing_key_file=dict(type="path", no_log=False),
-        pairing_key=dict(type="str", no_log=True),
-        peer_cluster=dict(type="str"),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=60),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec, supports_check_mode=True,
-        required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
-                     ("step", "complete", ["pairing_key_file", "pairing_key"], True)],
-        mutually_exclusive=[("pairing_key", "pairing_key_file")],
-    )
+    module = connection_argument_spec(peer="optional").merge(OPTIONS).create_ansible_module(supports_check_mode=True)
+    params = module.params
     connections = Connections(module)
-    if module.params["step"] != "both":
-        split_step(module, connections)
-    runner = ClusterPairRunner(connections, module.params["state"], check_mode=module.check_mode,
-                               waiter=Waiter(enabled=module.params["wait"], timeout=module.params["wait_timeout"]))
+    results = Results(module, connections)
+    if params["step"] != "both":
+        split_step(module, connections, results)
+    runner = ClusterPairRunner(connections, params["state"], check_mode=module.check_mode,
+                               waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"]))
     try:
-        changed, before, after, local, peer = runner.run()
+        changed = runner.run()
     except (ElementError, Refusal) as exc:
-        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.actions, repairs=runner.repairs,
-                         **_error_details(exc))
+        results.fail(exc, actions=runner.executed_actions(), repairs=runner.repairs)
     finally:
         connections.close()
-    result = dict(changed=changed, cluster_pair=pair_result(local, peer), actions=runner.actions,
-                  repairs=runner.repairs)
-    if module._diff:
-        result["diff"] = dict(before=before, after=after)
-    module.exit_json(**result)
+    local, peer = runner.first_state
+    if module.check_mode:
+        after, repairs = predicted_view(local, peer, runner.first_plan), runner.first_plan.repairs
+    else:
+        local, peer = runner.last_state
+        after, repairs = pair_view(local, peer), runner.repairs
+    results.finish(changed, cluster_pair=pair_result(local, peer), actions=runner.reported_actions(), repairs=repairs,
+                   diff=(pair_view(*runner.first_state), after))
 
 
-def split_step(module, connections):
+def split_step(module, connections, results):
     """Run one half of split-site pairing on the cluster of the connection options."""
     params = module.params
     if params["state"] != "present":
-        module.fail_json(msg="step=%s pairs clusters; unpair with step=both and state=absent" % params["step"])
+        results.fail("step=%s pairs clusters; unpair with step=both and state=absent" % params["step"])
+    runner = SplitClusterRunner(connections, params["step"], module.check_mode, key_file=params["pairing_key_file"],
+                                key=params["pairing_key"], peer_cluster=params["peer_cluster"])
     try:
-        result = run_cluster_step(connections, params["step"], module.check_mode, key_file=params["pairing_key_file"],
-                                  key=params["pairing_key"], peer_cluster=params["peer_cluster"])
+        changed = runner.run()
     except (ElementError, Refusal) as exc:
-        module.fail_json(msg=connections.scrubber.scrub(str(exc)), **_error_details(exc))
+        results.fail(exc, actions=runner.executed_actions())
     finally:
         connections.close()
-    module.exit_json(cluster_pair={}, **result)
-
-
-def _error_details(exc):
-    return {"error": exc.to_dict()} if isinstance(exc, ElementError) else {}
+    plan = runner.first_plan
+    extra = {} if runner.pending_cluster_pair_id is None else {"pending_cluster_pair_id": runner.pending_cluster_pair_id}
+    results.finish(changed, cluster_pair={}, actions=runner.reported_actions(), repairs=plan.repairs, notes=plan.notes,
+                   **extra)
 
 
 if __name__ == "__main__":

@@ -311,91 +311,69 @@ reconcile_later:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._argspec import (
+    ArgumentSpec, pair_argument_spec, pair_specs)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._failover import (
     FailoverRunner, item_view, predicted_view)
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    VOLUME_KEYS, PairSpec, pair_argument_spec, pair_items, pairs_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._results import Results
+
+OPTIONS = ArgumentSpec(dict(
+    primary=dict(type="str", required=True, choices=["local", "peer"]),
+    type=dict(type="str", default="planned", choices=["planned", "unplanned"]),
+    force=dict(type="bool", default=False),
+    paused=dict(type="bool", default=False),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=300),
+    parallel=dict(type="int", default=4),
+))
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="required")
-    argument_spec.update(pair_argument_spec())
-    argument_spec.update(
-        primary=dict(type="str", required=True, choices=["local", "peer"]),
-        type=dict(type="str", default="planned", choices=["planned", "unplanned"]),
-        force=dict(type="bool", default=False),
-        pairs=pairs_argument_spec(paused=dict(type="bool")),
-        paused=dict(type="bool", default=False),
-        wait=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=300),
-        parallel=dict(type="int", default=4),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec, supports_check_mode=True,
-        mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
-        + [("pairs", key) for key in VOLUME_KEYS],
-        required_one_of=[("volume", "volume_id", "pairs", "peer_volume", "peer_volume_id")],
-    )
+    spec = connection_argument_spec(peer="required").merge(
+        pair_argument_spec(dict(paused=dict(type="bool")), source_required=False)).merge(OPTIONS)
+    module = spec.create_ansible_module(supports_check_mode=True)
     params = module.params
-    specs = [PairSpec(index=index, **values) for index, values in pair_items(params, defaults=("paused",))]
+    specs = pair_specs(params, defaults=("paused",))
     connections = Connections(module, pool_size=params["parallel"])
+    results = Results(module, connections)
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
                             waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0))
     try:
-        changed, plan, first, last = runner.run()
+        changed = runner.run()
     except (ElementError, Refusal) as exc:
-        msg = str(exc)
         if isinstance(exc, ElementError) and exc.kind == "connection" and params["type"] == "planned":
-            msg += ("; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving cluster"
-                    % exc.cluster)
-        module.fail_json(msg=connections.scrubber.scrub(msg), actions=runner.executed_actions(),
-                         **({"error": exc.to_dict()} if isinstance(exc, ElementError) else {}))
+            exc.message += "; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving " \
+                           "cluster" % exc.cluster
+        results.fail(exc, actions=runner.executed_actions())
     finally:
         connections.close()
+    primary, items, first = params["primary"], runner.first_plan.items, runner.first_state
+    before = [item_view(i, first) for i in items]
+    after = [predicted_view(i, first, primary) if module.check_mode else item_view(i, runner.last_state) for i in items]
+    entries = results.item_entries(runner, items, before if module.check_mode else after,
+                                   lambda item: dict(notes=item.notes))
+    results.finish(changed, errors=runner.errors, labels={i.spec.index: i.spec.label for i in items}, total=len(specs),
+                   volume_pairs=entries, actions=runner.reported_actions(), reconcile_later=reconcile_later(runner),
+                   diff=({"volume_pairs": before}, {"volume_pairs": after}))
 
-    primary = params["primary"]
-    before = [item_view(i, first) for i in plan.items]
-    if module.check_mode:
-        after = [predicted_view(i, first, primary) for i in plan.items]
-        actions = [a.to_result(runner.names) for a in plan.actions]
-        changes = {i.spec.index: i.changes for i in plan.items}
-    else:
-        after = [item_view(i, last) for i in plan.items]
-        actions = runner.executed_actions()
-        changes = runner.changes
-    results = []
-    for item, view in zip(plan.items, before if module.check_mode else after):
-        index = item.spec.index
-        entry = dict(view, changed=bool(changes.get(index)), changes=changes.get(index, []),
-                     notes=item.notes, failed=index in runner.errors)
-        if index in runner.errors:
-            entry["msg"] = runner.errors[index]
-        results.append(entry)
-    reconcile = []
-    if runner.unplanned and runner.unreachable:
-        # The survivor's pair entries name the lost cluster's volumes.
-        lost_volumes = [i.volumes[primary].pair.remote_volume_name for i in plan.items
-                        if i.volumes.get(primary) is not None and i.volumes[primary].pair is not None]
-        reconcile.append(
-            "cluster %s could not be reached and was not changed: when it returns, its volumes of these pairs (%s) "
+
+def reconcile_later(runner):
+    """After an unplanned failover: what to do when the lost cluster returns."""
+    if not runner.unplanned or not runner.unreachable:
+        return []
+    primary = runner.primary
+    # The survivor's pair entries name the lost cluster's volumes.
+    lost_volumes = [i.volumes[primary].pair.remote_volume_name for i in runner.first_plan.items
+                    if i.volumes.get(primary) is not None and i.volumes[primary].pair is not None]
+    return ["cluster %s could not be reached and was not changed: when it returns, its volumes of these pairs (%s) "
             "are probably still readWrite and the pairs show PausedMisconfigured; run this module with type=planned "
             "and primary=%s to make them replication targets again (reprotect), which discards writes made there "
-            "after this failover" % (runner.unreachable, ", ".join(lost_volumes), primary))
-    result = dict(changed=changed, volume_pairs=results, actions=actions, reconcile_later=reconcile)
-    if module._diff:
-        result["diff"] = dict(before={"volume_pairs": before}, after={"volume_pairs": after})
-    if runner.errors:
-        failures = ["%s: %s" % (i.spec.label, runner.errors[i.spec.index]) for i in plan.items if i.spec.index in runner.errors]
-        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
-            len(failures), len(specs), "; ".join(failures))), **result)
-    module.exit_json(**result)
+            "after this failover" % (runner.unreachable, ", ".join(lost_volumes), primary)]
 
 
 if __name__ == "__main__":

@@ -197,11 +197,19 @@ reconciled:
           description: Why it is not healthy, in words.
           type: list
           elements: str
+        findings:
+          description:
+            - The same as RV(reconciled.cluster_pair.reasons), each with a machine-readable C(code)
+              (for example V(cluster_pair_not_connected)) next to its C(text). Act on the codes, not on the words.
+          type: list
+          elements: dict
+          version_added: 1.1.0
     volume_pairs:
       description:
-        - Every volume pair between the two clusters, with C(health), C(reasons), and for the
-          source and the target side (C(source_*), C(target_*)) the cluster, volume ID, name,
-          access, size, state and mode.
+        - Every volume pair between the two clusters, with C(health), C(reasons) (and the same as
+          C(findings), each a C(code) such as V(paused_by_hand) or V(mode_differs) with its C(text)),
+          and for the source and the target side (C(source_*), C(target_*)) the cluster, volume
+          ID, name, access, size, state and mode.
         - The C(readWrite) volume is the source.
       type: list
       elements: dict
@@ -210,6 +218,9 @@ reconciled:
           health: mismatched
           reasons:
             - "mode differs between sides: Async on prod, Sync on dr"
+          findings:
+            - code: mode_differs
+              text: "mode differs between sides: Async on prod, Sync on dr"
           source_cluster: prod
           source_volume_id: 12
           source_volume_name: db01
@@ -234,13 +245,12 @@ reconciled:
         mismatched: 2
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (
     cluster_pair_facts, reconcile, volume_pair_facts)
+from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
 
 
@@ -250,24 +260,24 @@ def identity_facts(cluster):
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="optional")
-    argument_spec.update(list_volume_pairs=dict(type="bool", default=True))
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    spec = connection_argument_spec(peer="optional")
+    spec.argument_spec.update(list_volume_pairs=dict(type="bool", default=True))
+    module = spec.create_ansible_module(supports_check_mode=True)
     listed = volume_pair_facts if module.params["list_volume_pairs"] else (lambda cluster: [])
     connections = Connections(module)
+    results = Results(module, connections)
     try:
         local = read_cluster(connections.local, volumes=True)
         peer = read_cluster(connections.peer, volumes=True) if connections.peer else None
     except ElementError as exc:
-        module.fail_json(msg=str(exc), error=exc.to_dict())
+        results.fail(exc)
     finally:
         connections.close()
-    result = dict(changed=False, cluster=identity_facts(local), cluster_pairs=cluster_pair_facts(local),
-                  volume_pairs=listed(local))
+    result = dict(cluster=identity_facts(local), cluster_pairs=cluster_pair_facts(local), volume_pairs=listed(local))
     if peer is not None:
         result.update(peer_cluster=identity_facts(peer), peer_cluster_pairs=cluster_pair_facts(peer),
                       peer_volume_pairs=listed(peer), reconciled=reconcile(local, peer))
-    module.exit_json(**result)
+    results.finish(False, **result)
 
 
 if __name__ == "__main__":

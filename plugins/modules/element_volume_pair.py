@@ -133,8 +133,9 @@ options:
         description: Account (name or ID) of the target volume.
         type: str
       mode:
-        description: Replication mode of this pair (case-insensitive).
+        description: Replication mode of this pair; defaults to O(mode). Case-insensitive.
         type: str
+        choices: [Async, Sync, SnapshotsOnly]
       paused:
         description: Whether replication of this pair is paused.
         type: bool
@@ -144,9 +145,10 @@ options:
         choices: [present, absent]
   mode:
     description:
-      - Replication mode, V(Async), V(Sync) or V(SnapshotsOnly); case-insensitive.
+      - Replication mode. Case-insensitive, as in the API (V(async) is V(Async)).
       - V(SnapshotsOnly) replicates only snapshots created with remote replication enabled.
     type: str
+    choices: [Async, Sync, SnapshotsOnly]
     default: Async
   paused:
     description:
@@ -413,117 +415,71 @@ actions:
       type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.element.replication.plugins.module_utils._client import ElementError
+from ansible_collections.element.replication.plugins.module_utils._argspec import (
+    MODE_OPTION, ArgumentSpec, pair_argument_spec, pair_specs)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
-from ansible_collections.element.replication.plugins.module_utils._state import MODES, canonical_mode
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal, Waiter
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
+from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    VOLUME_KEYS, Options, PairSpec, VolumePairRunner, item_view, pair_argument_spec, pair_items, pairs_argument_spec,
-    predicted_view)
+    Options, VolumePairRunner, item_view, predicted_view)
 
-PER_PAIR_SETTINGS = dict(mode=dict(type="str"), paused=dict(type="bool"),
-                         state=dict(type="str", choices=["present", "absent"]))
-
-
-def build_specs(module):
-    """The declared pairs with task-level defaults applied; fails the module on a bad mode."""
-    specs = []
-    for index, values in pair_items(module.params, defaults=("mode", "paused", "state")):
-        mode = canonical_mode(values["mode"])
-        if mode is None:
-            module.fail_json(msg="pair %d: mode must be one of %s (any case), not '%s'" % (
-                index, ", ".join(MODES), values["mode"]))
-        if values["volume"] is None and values["volume_id"] is None:
-            module.fail_json(msg="pair %d: one of volume or volume_id is required" % index)
-        specs.append(PairSpec(index=index, **dict(values, mode=mode)))
-    return specs
+PER_PAIR_SETTINGS = dict(mode=MODE_OPTION, paused=dict(type="bool"), state=dict(type="str", choices=["present", "absent"]))
+OPTIONS = ArgumentSpec(dict(
+    mode=dict(MODE_OPTION, default="Async"),
+    paused=dict(type="bool", default=False),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
+    exclusive=dict(type="bool", default=False),
+    create_target=dict(type="bool", default=False),
+    wait=dict(type="bool", default=False),
+    wait_timeout=dict(type="int", default=300),
+    parallel=dict(type="int", default=4),
+    step=dict(type="str", default="both", choices=["both", "start", "complete"]),
+    pairing_key_file=dict(type="path", no_log=False),
+), required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
+                ("step", "complete", ["pairing_key_file"])])
 
 
 def main():
-    argument_spec = connection_argument_spec(peer="optional")
-    argument_spec.update(pair_argument_spec())
-    argument_spec.update(
-        pairs=pairs_argument_spec(**PER_PAIR_SETTINGS),
-        mode=dict(type="str", default="Async"),
-        paused=dict(type="bool", default=False),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
-        exclusive=dict(type="bool", default=False),
-        create_target=dict(type="bool", default=False),
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=300),
-        parallel=dict(type="int", default=4),
-        step=dict(type="str", default="both", choices=["both", "start", "complete"]),
-        pairing_key_file=dict(type="path", no_log=False),
-    )
-    module = AnsibleModule(
-        argument_spec=argument_spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
-        + [("pairs", key) for key in VOLUME_KEYS],
-        required_one_of=[("volume", "volume_id", "pairs")],
-        required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),
-                     ("step", "complete", ["pairing_key_file"])],
-    )
-    if module.params["parallel"] < 1:
-        module.fail_json(msg="parallel must be at least 1, not %s" % module.params["parallel"])
-    specs = build_specs(module)
-    connections = Connections(module, pool_size=module.params["parallel"])
-    if module.params["step"] != "both":
-        split_step(module, connections, specs)
+    spec = connection_argument_spec(peer="optional").merge(pair_argument_spec(PER_PAIR_SETTINGS)).merge(OPTIONS)
+    module = spec.create_ansible_module(supports_check_mode=True)
+    params = module.params
+    if params["parallel"] < 1:
+        Results(module).fail("parallel must be at least 1, not %s" % params["parallel"])
+    specs = pair_specs(params, defaults=("mode", "paused", "state"))
+    connections = Connections(module, pool_size=params["parallel"])
+    results = Results(module, connections)
+    if params["step"] != "both":
+        split_step(module, connections, results, specs)
     runner = VolumePairRunner(
-        connections, specs, Options(exclusive=module.params["exclusive"], create_target=module.params["create_target"]),
-        check_mode=module.check_mode, parallel=module.params["parallel"],
-        waiter=Waiter(enabled=module.params["wait"], timeout=module.params["wait_timeout"], interval=2.0))
+        connections, specs, Options(exclusive=params["exclusive"], create_target=params["create_target"]),
+        check_mode=module.check_mode, parallel=params["parallel"],
+        waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0))
     try:
-        changed, plan, first, last = runner.run()
+        changed = runner.run()
     except (ElementError, Refusal) as exc:
-        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions(),
-                         **({"error": exc.to_dict()} if isinstance(exc, ElementError) else {}))
+        results.fail(exc, actions=runner.executed_actions())
     finally:
         connections.close()
-
-    names = runner.names
     if runner.cluster_pair_assumed:
         module.warn("clusters %s and %s are not paired (or not connected): the check-mode plan assumes an earlier "
                     "task pairs them (element.replication.element_cluster_pair); a real run without that fails"
-                    % (names["local"], names["peer"]))
-    if module.check_mode:
-        actions = [a.to_result(names) for a in plan.actions]
-        changes = {i.spec.index: i.changes for i in plan.items}
-        repairs = {i.spec.index: i.repairs for i in plan.items}
-        after_views = [predicted_view(i, *first) for i in plan.items]
-    else:
-        actions = runner.executed_actions()
-        changes, repairs = runner.changes, runner.repairs
-        after_views = [item_view(i, *last) for i in plan.items]
-    before_views = [item_view(i, *first) for i in plan.items]
-    results = []
-    for item, before, after in zip(plan.items, before_views, after_views):
-        index = item.spec.index
-        entry = dict(after if not module.check_mode else before, state=item.spec.state,
-                     changed=bool(changes.get(index)), changes=changes.get(index, []),
-                     repairs=repairs.get(index, []), failed=index in runner.errors)
-        if index in runner.errors:
-            entry["msg"] = connections.scrubber.scrub(runner.errors[index])
-        results.append(entry)
-    result = dict(changed=changed, volume_pairs=results, actions=actions)
-    if module._diff:
-        result["diff"] = dict(before={"volume_pairs": before_views}, after={"volume_pairs": after_views})
-    if runner.errors:
-        failures = ["%s: %s" % (item.spec.label, runner.errors[item.spec.index])
-                    for item in plan.items if item.spec.index in runner.errors]
-        if -1 in runner.errors:
-            failures.append("removing undeclared pairs: %s" % runner.errors[-1])
-        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
-            len(failures), len(specs), "; ".join(failures))), **result)
-    module.exit_json(**result)
+                    % (runner.names["local"], runner.names["peer"]))
+    items, first = runner.first_plan.items, runner.first_state
+    before = [item_view(i, *first) for i in items]
+    after = [predicted_view(i, *first) if module.check_mode else item_view(i, *runner.last_state) for i in items]
+    entries = results.item_entries(runner, items, before if module.check_mode else after,
+                                   lambda item: dict(state=item.spec.state, repairs=runner.item_repairs(item)))
+    labels = {i.spec.index: i.spec.label for i in items}
+    labels[NO_ITEM] = "removing undeclared pairs"
+    results.finish(changed, errors=runner.errors, labels=labels, total=len(specs), volume_pairs=entries,
+                   actions=runner.reported_actions(), diff=({"volume_pairs": before}, {"volume_pairs": after}))
 
 
-def split_step(module, connections, specs):
+def split_step(module, connections, results, specs):
     """Run one half of split-site volume pairing on the cluster of the connection options."""
     params = module.params
     unsupported = [name for name, value in (("paused", params["paused"]), ("exclusive", params["exclusive"]),
@@ -531,32 +487,20 @@ def split_step(module, connections, specs):
                                             ("state=absent", any(s.state == "absent" for s in specs)),
                                             ("paused", any(s.paused for s in specs))) if value]
     if unsupported:
-        module.fail_json(msg="step=%s does not support %s: use step=both" % (params["step"], ", ".join(sorted(set(unsupported)))))
+        results.fail("step=%s does not support %s: use step=both" % (params["step"], ", ".join(sorted(set(unsupported)))))
     runner = SplitVolumeRunner(connections, specs, params["step"], params["pairing_key_file"],
                                check_mode=module.check_mode, parallel=params["parallel"])
     try:
-        actions = runner.run()
+        changed = runner.run()
     except (ElementError, Refusal) as exc:
-        module.fail_json(msg=connections.scrubber.scrub(str(exc)), actions=runner.executed_actions())
+        results.fail(exc, actions=runner.executed_actions())
     finally:
         connections.close()
-    results = []
-    for item in runner.items:
-        index = item.spec.index
-        entry = {"volume_id": item.volume.volume_id if item.volume else None,
-                 "volume_name": item.volume.name if item.volume else None,
-                 "changed": bool(item.changes) and index not in runner.errors, "changes": item.changes,
-                 "failed": index in runner.errors}
-        if index in runner.errors:
-            entry["msg"] = runner.errors[index]
-        results.append(entry)
-    result = dict(changed=bool(actions), volume_pairs=results, actions=actions)
-    if runner.errors:
-        failures = ["%s: %s" % (i.spec.label, runner.errors[i.spec.index]) for i in runner.items
-                    if i.spec.index in runner.errors]
-        module.fail_json(msg=connections.scrubber.scrub("%d of %d pairs failed: %s" % (
-            len(failures), len(specs), "; ".join(failures))), **result)
-    module.exit_json(**result)
+    items = runner.items
+    views = [{"volume_id": i.volume.volume_id if i.volume else None, "volume_name": i.volume.name if i.volume else None}
+             for i in items]
+    results.finish(changed, errors=runner.errors, labels={i.spec.index: i.spec.label for i in items}, total=len(specs),
+                   volume_pairs=results.item_entries(runner, items, views), actions=runner.reported_actions())
 
 
 if __name__ == "__main__":

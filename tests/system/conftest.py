@@ -11,10 +11,29 @@ the simulator's API, not only what a module reported.
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from element_sim.harness import SimulatorProcess
 from helpers import NAMES, REPO, VOLUMES, Ansible, reset
+
+
+def _importable_collection():
+    """Make ansible_collections.element.replication importable in-process (test_client), from
+    this working tree: a collections root whose element/replication is a symlink to it."""
+    root = Path(tempfile.mkdtemp(prefix="element-collections-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    (root / "ansible_collections" / "element").mkdir(parents=True)
+    (root / "ansible_collections" / "element" / "replication").symlink_to(REPO)
+    sys.path.insert(0, str(root))
+
+
+_importable_collection()
 
 
 @pytest.fixture(scope="session")

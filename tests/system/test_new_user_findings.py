@@ -87,3 +87,14 @@ def test_roles_and_the_audit_name_the_inventory_host(sim, ansible, tmp_path):
     report = (tmp_path / "reports" / "replication-audit.md").read_text()
     assert "cluster prod (%s:%s): GetClusterInfo failed: lost the connection to" % (prod.host, prod.port) in report
     assert "Connection aborted" not in report
+
+
+def test_modes_are_case_insensitive_as_in_the_api(sim, ansible):
+    """mode shows its choices in the docs and still takes any case (the action plugin spells it)."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    run = ansible.play([{"name": "pair", "element.replication.element_volume_pair": {
+        "mode": "sync", "pairs": [{"volume": "vol-0001"}, {"volume": "vol-0002", "mode": "SNAPSHOTSONLY"}]}}])
+    assert run.rc == 0, run
+    modes = [volume_named(prod, name)["volumePairs"][0]["remoteReplication"]["mode"] for name in ("vol-0001", "vol-0002")]
+    assert modes == ["Sync", "SnapshotsOnly"]

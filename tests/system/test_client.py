@@ -3,16 +3,17 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""The JSON-RPC client against a real HTTPS server: the Element simulator (with its faults)."""
+"""The JSON-RPC client against a real HTTPS server: the Element simulator (with its faults). It runs
+in-process, imported from this working tree (see conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._client import (
-    ElementClient, ElementError, SecretScrubber, redact_params, split_host)
-
-harness = pytest.importorskip("element_sim.harness", reason="the Element simulator (simulator/) is not installed")
+    ElementClient, ElementError, SecretScrubber, split_host)
+from ansible_collections.element.replication.plugins.module_utils._element import redact_params
+from element_sim import harness
 
 
 @pytest.fixture(scope="module")

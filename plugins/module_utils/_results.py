@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""How every module ends: per-item entries, the "N of M pairs failed" summary, diff, and one
+funnel for failures that always keeps secrets out of the message.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tuple
+
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
+from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
+
+
+class Results:
+    """The end of a module run. Every message passes the run's secret scrubber (when the module
+    got as far as connecting) before it leaves."""
+
+    def __init__(self, module: Any, connections: Any = None) -> None:
+        self.module = module
+        self.connections = connections
+
+    def scrub(self, text: str) -> str:
+        return self.connections.scrubber.scrub(text) if self.connections is not None else text
+
+    def fail(self, problem: Any, **partial: Any) -> NoReturn:
+        """Fail the module with problem (an exception or a sentence) and what was done so far."""
+        if isinstance(problem, ElementError):
+            partial.setdefault("error", problem.to_dict())
+        self.module.fail_json(msg=self.scrub(str(problem)), **partial)
+        raise AssertionError("fail_json returned")  # pragma: no cover - it exits
+
+    def item_entries(self, runner: Any, items: Iterable[Any], views: Iterable[Dict[str, Any]],
+                     extra: Optional[Callable[[Any], Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
+        """One entry per declared item: its view, what changed (or would), and its failure."""
+        entries = []
+        for item, view in zip(items, views):
+            index = item.spec.index
+            changes = runner.item_changes(item)
+            entry = dict(view, changed=bool(changes), changes=changes, failed=index in runner.errors)
+            entry.update(extra(item) if extra else {})
+            if index in runner.errors:
+                entry["msg"] = self.scrub(runner.errors[index])
+            entries.append(entry)
+        return entries
+
+    def finish(self, changed: bool, errors: Optional[Dict[int, str]] = None,
+               labels: Optional[Dict[int, str]] = None, total: int = 0,
+               diff: Optional[Tuple[Any, Any]] = None, **result: Any) -> NoReturn:
+        """Exit with the result, or fail with "N of M pairs failed: ..." when items failed."""
+        result["changed"] = changed
+        if diff is not None and self.module._diff:
+            result["diff"] = {"before": diff[0], "after": diff[1]}
+        if errors:
+            labels = labels or {}
+            failures = ["%s: %s" % (labels.get(index, "pair %d" % index), errors[index])
+                        for index in sorted(errors) if index != NO_ITEM]
+            if NO_ITEM in errors:
+                failures.append("%s: %s" % (labels.get(NO_ITEM, "cleanup"), errors[NO_ITEM]))
+            self.module.fail_json(msg=self.scrub("%d of %d pairs failed: %s" % (
+                len(failures), total, "; ".join(failures))), **result)
+        self.module.exit_json(**result)
+        raise AssertionError("exit_json returned")  # pragma: no cover - it exits
