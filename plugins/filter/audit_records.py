@@ -58,16 +58,15 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - One record per topology entry with C(health), C(reasons), C(planned_actions), C(errors),
+    - One record per topology entry with C(health), C(reasons) (and C(findings), each with its
+      machine-readable C(code) next to its C(text)), C(planned_actions), C(errors),
       C(cluster_pair_drift), C(volume_drift_count), C(drift_count) and C(volume_pairs) (each
-      with its health, reasons, planned actions and whether it is drift).
+      with its health, reasons, findings, planned actions and whether it is drift).
   type: list
   elements: dict
 """
 
-import re
-
-PAUSED_BY_HAND = re.compile("replication is paused by hand on ")
+from ansible_collections.element.replication.plugins.module_utils._element import Finding, finding
 
 
 def _first_by(results, path):
@@ -100,30 +99,33 @@ def _declared_volume(entry, checked, declared, source_name, target_name, pairs, 
         candidates.append(by_target.get((target_name, checked["target_volume_id"])))
     positions = [p for p in candidates if p is not None]
     pair = pairs[min(positions)] if positions else None
-    health, reasons = "absent", []
+    health, findings = "absent", []
     if pair is not None:
         matched.add(pair.get("volume_pair_uuid"))
-        health, reasons = pair["health"], list(pair["reasons"])
+        health, findings = pair["health"], list(pair["findings"])
         if paused and health == "mismatched":
-            reasons = [r for r in reasons if not PAUSED_BY_HAND.match(r)]
-            if not reasons:
+            # A pause the topology declares is desired, not drift.
+            findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
+            if not findings:
                 health = "paused"
         elif paused and health == "healthy":
-            reasons = ["the topology declares this pair paused"]
+            findings = [finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused")]
     elif state == "present":
-        reasons = ["not paired"]
+        findings = [finding(Finding.NOT_PAIRED, "not paired")]
     declared_mode = declared.get("mode", entry["mode"])
     if checked.get("paired") and checked.get("mode") != declared_mode:
-        reasons.append("mode is %s, the topology declares %s" % (checked.get("mode"), declared_mode))
+        findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
+            checked.get("mode"), declared_mode)))
     if checked.get("failed"):
-        reasons.append(checked.get("msg"))
+        findings.append(finding(Finding.CHECK_FAILED, checked.get("msg")))
     drift = bool(checked.get("changed") or checked.get("failed")
                  or health not in (("healthy", "paused") if state == "present" else ("absent",)))
     return {
         "source_volume": checked.get("source_volume_name") or declared.get("volume", "ID %s" % declared.get("volume_id")),
         "target_volume": checked.get("target_volume_name") or declared.get("peer_volume", checked.get("source_volume_name")),
         "declared": True, "state": state, "mode": checked.get("mode"), "declared_mode": declared_mode,
-        "paused": checked.get("paused"), "health": health, "reasons": reasons,
+        "paused": checked.get("paused"), "health": health, "reasons": [f["text"] for f in findings],
+        "findings": findings,
         "planned_actions": list(checked.get("repairs") or []) + list(checked.get("changes") or []), "drift": drift,
     }
 
@@ -133,10 +135,11 @@ def _undeclared_volume(pair, planned_by_volume):
     for side in ("source", "target"):
         planned += planned_by_volume.get((pair.get("%s_cluster" % side), pair.get("%s_volume_id" % side)), [])
     drift = pair["health"] != "healthy" or bool(planned)
+    findings = pair["findings"] or [finding(Finding.NOT_DECLARED, "not declared in the topology")]
     return {
         "source_volume": pair.get("source_volume_name"), "target_volume": pair.get("target_volume_name"),
         "declared": False, "state": None, "mode": pair.get("source_mode"), "declared_mode": None, "paused": None,
-        "health": pair["health"], "reasons": pair["reasons"] or ["not declared in the topology"],
+        "health": pair["health"], "reasons": [f["text"] for f in findings], "findings": findings,
         "planned_actions": planned, "drift": drift,
     }
 
@@ -146,27 +149,27 @@ def _record(plan, entry, info, cp, vp):
     source_name = (info.get("cluster") or {}).get("name", entry["source"])
     target_name = (info.get("peer_cluster") or {}).get("name", entry["target"])
     pair_state = next(p["state"] for p in plan["cluster_pairs"] if p["key"] == entry["key"])
-    health, reasons, planned, errors = "unknown", [], [], []
+    health, findings, planned, errors = "unknown", [], [], []
     cp_drift, volume_drift, volume_pairs = False, 0, []
     if not readable:
         errors = ["%s: could not read the clusters: %s" % (entry["label"], info.get("msg", "no result"))]
     else:
         reconciled = info["reconciled"]
-        health, reasons = reconciled["cluster_pair"]["health"], list(reconciled["cluster_pair"]["reasons"])
+        health, findings = reconciled["cluster_pair"]["health"], list(reconciled["cluster_pair"]["findings"])
         if health != ("healthy" if pair_state == "present" else "absent"):
             cp_drift = True
             if pair_state == "absent":
-                reasons.append("the topology declares these clusters unpaired")
+                findings.append(finding(Finding.DECLARED_ABSENT, "the topology declares these clusters unpaired"))
         # Only the host that works on a cluster pair checks it (see cluster_pairing's plan).
         if cp is not None and cp.get("failed"):
             cp_drift = True
-            reasons.append("the cluster pair check failed: %s" % cp.get("msg", ""))
+            findings.append(finding(Finding.CHECK_FAILED, "the cluster pair check failed: %s" % cp.get("msg", "")))
         elif cp is not None and cp.get("changed"):
             cp_drift = True
             planned = list(cp.get("repairs") or []) + [a["reason"] for a in cp.get("actions") or []]
         if vp is not None and vp.get("failed") and "volume_pairs" not in vp:
             volume_drift += 1
-            reasons.append("the volume pair check failed: %s" % vp.get("msg", ""))
+            findings.append(finding(Finding.CHECK_FAILED, "the volume pair check failed: %s" % vp.get("msg", "")))
         pairs = reconciled["volume_pairs"]
         by_source = _pair_index(pairs, "source_cluster", "source_volume_id")
         by_target = _pair_index(pairs, "target_cluster", "target_volume_id")
@@ -195,7 +198,8 @@ def _record(plan, entry, info, cp, vp):
         "source_cluster": source_name, "target_cluster": target_name, "state": entry["state"],
         "mode": entry["mode"], "paused": entry["paused"],
         "modes": list(dict.fromkeys(v.get("mode", entry["mode"]) for v in entry["volumes"])),
-        "health": health, "reasons": reasons, "planned_actions": planned, "errors": errors,
+        "health": health, "reasons": [f["text"] for f in findings], "findings": findings,
+        "planned_actions": planned, "errors": errors,
         "cluster_pair_drift": cp_drift, "volume_drift_count": volume_drift,
         "drift_count": (1 if cp_drift else 0) + volume_drift, "volume_pairs": volume_pairs,
     }
