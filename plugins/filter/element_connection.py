@@ -51,11 +51,11 @@ _value:
   type: dict
   contains:
     hostname: {description: C(element_hostname)., type: str}
-    port: {description: C(element_port), or 443., type: int}
+    port: {description: "C(element_port), or 443.", type: int}
     username: {description: C(element_username)., type: str}
     password: {description: C(element_password)., type: str}
-    validate_certs: {description: C(element_validate_certs), or true., type: bool}
-    ca_path: {description: C(element_ca_path), or none., type: str}
+    validate_certs: {description: "C(element_validate_certs), or true.", type: bool}
+    ca_path: {description: "C(element_ca_path), or none.", type: str}
     display_name: {description: The inventory host's name., type: str}
 """
 

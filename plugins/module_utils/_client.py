@@ -223,7 +223,7 @@ class ElementClient:
             reached = not _is_connect_failure(exc)
             if reached:
                 text = "lost the connection to %s: %s%s" % (self.address, _connection_failure(exc),
-                                                              _maybe_applied(method))
+                                                            _maybe_applied(method))
             else:
                 text = "cannot connect to %s: %s. %s" % (self.address, _connection_failure(exc), CHECK_ADDRESS)
             raise self._error(method, text, kind="connection", ambiguous=reached)
