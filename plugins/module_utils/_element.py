@@ -275,6 +275,10 @@ class Finding:
     TARGET_SMALLER = "target_smaller"
     DISCONNECTED = "disconnected"
     STATE = "state"  # a state that is neither flowing nor one of the above
+    # How far behind a pair is.
+    RPO_BREACHED = "rpo_breached"
+    LAG_UNKNOWN = "lag_unknown"
+    NO_REPLICATED_SNAPSHOT = "no_replicated_snapshot"
     # The audit's own, against the topology.
     DECLARED_PAUSED = "declared_paused"
     NOT_PAIRED = "not_paired"

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""How far behind a volume pair is: its lag (seconds of writes the target does not have yet) and
+its recovery point, from what the clusters report. Pure.
+
+Async pairs: the source volume's asyncDelay (volumeStats: the time since it was last synced with
+the remote cluster). Sync pairs that are Active: zero, by definition; otherwise the source's
+asyncDelay too (they fall behind while paused or disconnected). SnapshotsOnly pairs replicate only
+snapshots: their recovery point is the newest snapshot that has arrived on the target, and the lag
+is its age.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Optional
+
+from ansible_collections.element.replication.plugins.module_utils._durations import (
+    DurationError, format_seconds, parse_delay, parse_time)
+from ansible_collections.element.replication.plugins.module_utils._element import ACTIVE, Finding, finding
+
+SNAPSHOTS_ONLY = "SnapshotsOnly"
+SYNC = "Sync"
+
+
+@dataclass(frozen=True)
+class VolumeStats:
+    """The part of a volumeStats object the lag needs."""
+    volume_id: int
+    async_delay: Any  # as the cluster reported it: a duration string, or None when not paired
+    timestamp: Optional[float]  # the cluster's time of the stats (unix seconds)
+
+    @classmethod
+    def from_api(cls, stats: Dict[str, Any]) -> "VolumeStats":
+        return cls(volume_id=int(stats["volumeID"]), async_delay=stats.get("asyncDelay"),
+                   timestamp=parse_time(stats.get("timestamp")))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot as the lag needs it: on the target of a pair, one that has arrived."""
+    snapshot_id: int
+    volume_id: int
+    name: str
+    create_time: Optional[float]
+    create_time_text: str
+    status: str
+    snapshot_uuid: str
+
+    @classmethod
+    def from_api(cls, snapshot: Dict[str, Any]) -> "Snapshot":
+        return cls(snapshot_id=int(snapshot["snapshotID"]), volume_id=int(snapshot["volumeID"]),
+                   name=snapshot.get("name") or "", create_time=parse_time(snapshot.get("createTime")),
+                   create_time_text=snapshot.get("createTime") or "", status=(snapshot.get("status") or "").lower(),
+                   snapshot_uuid=snapshot.get("snapshotUUID") or "")
+
+
+def newest_arrived(snapshots: Iterable[Snapshot]) -> Dict[int, Snapshot]:
+    """The newest complete snapshot of each volume (volume ID -> snapshot)."""
+    newest: Dict[int, Snapshot] = {}
+    for snapshot in snapshots:
+        if snapshot.status != "done" or snapshot.create_time is None:
+            continue
+        current = newest.get(snapshot.volume_id)
+        if current is None or (snapshot.create_time, snapshot.snapshot_id) > (current.create_time, current.snapshot_id):
+            newest[snapshot.volume_id] = snapshot
+    return newest
+
+
+@dataclass(frozen=True)
+class Lag:
+    """How far behind one pair is. lag_seconds is None when it cannot be known (findings say why)."""
+    lag_seconds: Optional[float]
+    async_delay: Any = None
+    recovery_point: Optional[Dict[str, Any]] = None  # SnapshotsOnly: the newest snapshot on the target
+    findings: tuple = ()
+
+    def facts(self) -> Dict[str, Any]:
+        return {"lag_seconds": None if self.lag_seconds is None else round(self.lag_seconds, 3),
+                "async_delay": self.async_delay, "recovery_point": self.recovery_point}
+
+
+def pair_lag(mode: str, source_state: Optional[str], target_state: Optional[str], source_stats: Optional[VolumeStats],
+             target_snapshot: Optional[Snapshot], now: Optional[float], where: str) -> Lag:
+    """The lag of one complete pair. where names the pair in findings ("db01 on prod")."""
+    if mode == SNAPSHOTS_ONLY:
+        if target_snapshot is None:
+            return Lag(None, findings=(finding(
+                Finding.NO_REPLICATED_SNAPSHOT, "%s replicates only snapshots and none has arrived on the target: "
+                "nothing is protected (schedule snapshots with remote replication)" % where),))
+        age = max(0.0, now - target_snapshot.create_time) if now is not None and target_snapshot.create_time else None
+        point = {"name": target_snapshot.name, "create_time": target_snapshot.create_time_text,
+                 "age_seconds": None if age is None else round(age, 3)}
+        return Lag(age, async_delay=source_stats.async_delay if source_stats else None, recovery_point=point)
+    if mode == SYNC and source_state == ACTIVE and target_state == ACTIVE:
+        return Lag(0.0, async_delay=source_stats.async_delay if source_stats else None)
+    if source_stats is None:
+        return Lag(None, findings=(finding(Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reported no "
+                                                               "statistics for the volume" % where),))
+    try:
+        seconds = parse_delay(source_stats.async_delay)
+    except DurationError as exc:
+        return Lag(None, async_delay=source_stats.async_delay, findings=(finding(
+            Finding.LAG_UNKNOWN, "the lag of %s is unknown: %s" % (where, exc)),))
+    if seconds is None:
+        return Lag(None, findings=(finding(Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reports no "
+                                                               "asyncDelay for the volume" % where),))
+    return Lag(seconds, async_delay=source_stats.async_delay)
+
+
+def rpo_findings(lag: Lag, rpo_seconds: Optional[float], where: str) -> List[Dict[str, str]]:
+    """A declared RPO measured against the lag: a breach, or a lag that cannot be measured."""
+    if rpo_seconds is None:
+        return []
+    if lag.lag_seconds is None:
+        return [finding(Finding.LAG_UNKNOWN, "the RPO of %s (%s) cannot be checked: its lag is unknown" % (
+            where, format_seconds(rpo_seconds)))]
+    if lag.lag_seconds > rpo_seconds:
+        return [finding(Finding.RPO_BREACHED, "%s is %s behind, over its RPO of %s" % (
+            where, format_seconds(lag.lag_seconds), format_seconds(rpo_seconds)))]
+    return []
