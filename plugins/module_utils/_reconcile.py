@@ -135,7 +135,7 @@ def _cluster_pair_record(local: ClusterState, peer: ClusterState, match: PairMat
     for name, pair_id in pending:
         findings.append(finding(Finding.CLUSTER_PAIR_PENDING, "pending cluster pair %s on %s was started and never "
                                                               "completed" % (pair_id, name)))
-    record: Dict[str, Any] = {"local_cluster": names[0], "peer_cluster": names[1], "paired": match.paired,
+    record = {"local_cluster": names[0], "peer_cluster": names[1], "paired": match.paired,
               "cluster_pair_uuid": match.local.pair_uuid if match.paired else None,
               "local_cluster_pair_id": match.local.pair_id if match.paired else None,
               "peer_cluster_pair_id": match.peer.pair_id if match.paired else None,

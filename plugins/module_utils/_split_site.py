@@ -252,7 +252,8 @@ class SplitClusterRunner(Runner):
         local = read_cluster(self.connections.local)
         self.names = {LOCAL: local.identity.name}
         if self.step == "complete" and self.key is None:
-            assert self.key_file is not None  # the module requires pairing_key_file without pairing_key
+            if self.key_file is None:
+                raise AssertionError("the module requires pairing_key_file without pairing_key")
             self.key = read_key_file(self.key_file).get("cluster_pairing_key", "")
         return local
 
@@ -271,7 +272,8 @@ class SplitClusterRunner(Runner):
         if action.method == "StartClusterPairing":
             key = result["clusterPairingKey"]
             self.connections.register_secret(key, *key_credentials(key))
-            assert self.key_file is not None  # the module requires pairing_key_file for the start step
+            if self.key_file is None:
+                raise AssertionError("the module requires pairing_key_file for the start step")
             write_key_file(self.key_file, {"cluster_pairing_key": key, "source_cluster": self.names[LOCAL]})
             self.pending_cluster_pair_id = result["clusterPairID"]
 

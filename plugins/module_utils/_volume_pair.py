@@ -139,7 +139,8 @@ class _Context:
                     and spec.peer_volume_id is None):
                 item.refusal = target_problem
                 return item
-            assert target_name is not None  # the target was looked up by name: NOT_FOUND
+            if target_name is None:
+                raise AssertionError("a target not found was looked up by name")
             self._plan_create_target(item, target_name)
             if item.refusal:
                 return item
@@ -535,7 +536,8 @@ class VolumePairRunner(Runner):
             state["key"] = result["volumePairingKey"]
             self.connections.scrub(state["key"])
             # Our own pending pair: if its completion is lost, the next round may remove it.
-            assert self.known_pending is not None  # set by plan(), before anything runs
+            if self.known_pending is None:
+                raise AssertionError("known_pending is set by plan(), before anything runs")
             self.known_pending.add((LOCAL, params["volumeID"], key_field(state["key"], "volumePairUUID")))
         elif action.method == "CreateVolume":
             state["context"][action.params["name"]] = result["volumeID"]
@@ -545,7 +547,8 @@ class VolumePairRunner(Runner):
         if action.method == "CompleteVolumePairing" and not exc.ambiguous:
             self._roll_back(step, done)
         if action.method == "StartVolumePairing" and exc.ambiguous:
-            assert self.known_pending is not None  # set by plan(), before anything runs
+            if self.known_pending is None:
+                raise AssertionError("known_pending is set by plan(), before anything runs")
             self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
         return exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
 
