@@ -47,6 +47,7 @@ def is_read(method: str) -> bool:
     """Whether a method only reads (safe to send again when its answer was lost)."""
     return (method.startswith(("Get", "List")) and method not in NOT_READS) or method in EXTRA_READS
 
+
 # Element errors that the API docs and real clients (Cinder, sfauto) treat as transient.
 TRANSIENT_ERRORS = frozenset((
     "xDBVersionMismatch", "xDBConnectionLoss", "xDBOperationTimeout", "xDBSessionExpired",
@@ -227,7 +228,7 @@ class ElementClient:
             reached = not _is_connect_failure(exc)
             if reached:
                 text = "lost the connection to %s: %s%s" % (self.address, _connection_failure(exc),
-                                                              _maybe_applied(method))
+                                                            _maybe_applied(method))
             else:
                 text = "cannot connect to %s: %s. %s" % (self.address, _connection_failure(exc), CHECK_ADDRESS)
             raise self._error(method, text, kind="connection", ambiguous=reached)

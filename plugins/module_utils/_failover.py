@@ -339,7 +339,7 @@ class FailoverRunner(Runner):
         self.names = dict(_names(clusters))
         return clusters
 
-    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:
+    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:  # pylint: disable=arguments-renamed
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
         have paused them since (every round after the first). Check mode plans a declared pause's
         catch-up and move at once."""
@@ -395,7 +395,7 @@ class FailoverRunner(Runner):
             self.wait_until(self.read(), staged, _active, "become Active",
                             "after its reprotect; run again to finish the move")
 
-    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:
+    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:  # pylint: disable=arguments-renamed
         if not self.waiter.enabled or self.unplanned:
             return clusters
         return self.wait_until(clusters, None, lambda item: settled(item, self.primary),

@@ -257,7 +257,7 @@ class SplitClusterRunner(Runner):
             self.key = read_key_file(self.key_file).get("cluster_pairing_key", "")
         return local
 
-    def plan(self, local: Any) -> SplitPlan:
+    def plan(self, local: Any) -> SplitPlan:  # pylint: disable=arguments-renamed
         if self.step == "start":
             return plan_cluster_start(local, self.peer_cluster)
         self.connections.register_secret(self.key)
@@ -315,7 +315,7 @@ class SplitVolumeRunner(Runner):
             self.connections.scrub(*self.keys.values())
         return local
 
-    def plan(self, local: Any) -> SplitVolumePlan:
+    def plan(self, local: Any) -> SplitVolumePlan:  # pylint: disable=arguments-renamed
         if self.step == "start":
             self.items = plan_volume_start(local, self.specs)
             return SplitVolumePlan(self.items, phases(("start", [Step((i.spec.index,), i.actions) for i in self.items

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
     MODES, canonical_mode)
 
+__all__ = ["MODES"]
 LIST_PAGE_SIZE = 10000
 
 
