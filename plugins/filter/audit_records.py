@@ -66,29 +66,33 @@ _value:
   elements: dict
 """
 
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+
 from ansible_collections.element.replication.plugins.module_utils._element import Finding, finding
 
 
-def _first_by(results, path):
+def _first_by(results: Optional[List[Dict[str, Any]]], path: Iterable[str]) -> Dict[Any, Dict[str, Any]]:
     """Index loop results by a nested key of their loop variable (the first result wins)."""
-    index = {}
+    index: Dict[Any, Dict[str, Any]] = {}
     for result in results or []:
-        value = result
+        value: Any = result
         for key in path:
             value = (value or {}).get(key)
         index.setdefault(value, result)
     return index
 
 
-def _pair_index(pairs, cluster_key, volume_key):
+def _pair_index(pairs: List[Dict[str, Any]], cluster_key: str, volume_key: str) -> Dict[Tuple[Any, Any], int]:
     """(cluster, volume ID) -> position of the first reconciled pair with that side."""
-    index = {}
+    index: Dict[Tuple[Any, Any], int] = {}
     for position, pair in enumerate(pairs):
         index.setdefault((pair.get(cluster_key), pair.get(volume_key)), position)
     return index
 
 
-def _declared_volume(entry, checked, declared, source_name, target_name, pairs, by_source, by_target, matched):
+def _declared_volume(entry: Dict[str, Any], checked: Dict[str, Any], declared: Dict[str, Any], source_name: str,
+                     target_name: str, pairs: List[Dict[str, Any]], by_source: Dict[Tuple[Any, Any], int],
+                     by_target: Dict[Tuple[Any, Any], int], matched: Set[Any]) -> Dict[str, Any]:
     """The record of one declared volume pair, matched to the reconciled pairs by volume ID."""
     state = declared.get("state", entry["state"])
     paused = declared["paused"] if "paused" in declared else entry["paused"]
@@ -117,7 +121,7 @@ def _declared_volume(entry, checked, declared, source_name, target_name, pairs, 
         findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
             checked.get("mode"), declared_mode)))
     if checked.get("failed"):
-        findings.append(finding(Finding.CHECK_FAILED, checked.get("msg")))
+        findings.append(finding(Finding.CHECK_FAILED, checked.get("msg", "")))
     drift = bool(checked.get("changed") or checked.get("failed")
                  or health not in (("healthy", "paused") if state == "present" else ("absent",)))
     return {
@@ -130,8 +134,8 @@ def _declared_volume(entry, checked, declared, source_name, target_name, pairs, 
     }
 
 
-def _undeclared_volume(pair, planned_by_volume):
-    planned = []
+def _undeclared_volume(pair: Dict[str, Any], planned_by_volume: Dict[Tuple[Any, Any], List[str]]) -> Dict[str, Any]:
+    planned: List[str] = []
     for side in ("source", "target"):
         planned += planned_by_volume.get((pair.get("%s_cluster" % side), pair.get("%s_volume_id" % side)), [])
     drift = pair["health"] != "healthy" or bool(planned)
@@ -144,7 +148,8 @@ def _undeclared_volume(pair, planned_by_volume):
     }
 
 
-def _record(plan, entry, info, cp, vp):
+def _record(plan: Dict[str, Any], entry: Dict[str, Any], info: Dict[str, Any], cp: Optional[Dict[str, Any]],
+            vp: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     readable = "reconciled" in info and not info.get("failed", False)
     source_name = (info.get("cluster") or {}).get("name", entry["source"])
     target_name = (info.get("peer_cluster") or {}).get("name", entry["target"])
@@ -173,7 +178,7 @@ def _record(plan, entry, info, cp, vp):
         pairs = reconciled["volume_pairs"]
         by_source = _pair_index(pairs, "source_cluster", "source_volume_id")
         by_target = _pair_index(pairs, "target_cluster", "target_volume_id")
-        matched = set()
+        matched: Set[Any] = set()
         for position, checked in enumerate((vp or {}).get("volume_pairs") or []):
             record = _declared_volume(entry, checked, entry["volumes"][position], source_name, target_name,
                                       pairs, by_source, by_target, matched)
@@ -183,7 +188,7 @@ def _record(plan, entry, info, cp, vp):
         # other direction too when no entry declares it.
         reverse_declared = any(e["source"] == entry["target"] and e["target"] == entry["source"]
                                for e in plan["entries"])
-        planned_by_volume = {}
+        planned_by_volume: Dict[Tuple[Any, Any], List[str]] = {}
         for action in (vp or {}).get("actions") or []:
             if "volumeID" in (action.get("params") or {}):
                 planned_by_volume.setdefault((action["cluster"], action["params"]["volumeID"]), []).append(action["reason"])
@@ -205,7 +210,8 @@ def _record(plan, entry, info, cp, vp):
     }
 
 
-def audit_records(plan, infos, cluster_checks, volume_checks):
+def audit_records(plan: Dict[str, Any], infos: Any, cluster_checks: Any, volume_checks: Any) -> List[Dict[str, Any]]:
+    # Each list of loop results (None when the loop did not run) is replaced by its index.
     infos = _first_by(infos, ("replication_audit_entry", "index"))
     cluster_checks = _first_by(cluster_checks, ("cluster_pairing_cluster_pair", "key"))
     volume_checks = _first_by(volume_checks, ("volume_pairing_entry", "index"))
@@ -215,5 +221,5 @@ def audit_records(plan, infos, cluster_checks, volume_checks):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> Dict[str, Callable[..., Any]]:
         return {"audit_records": audit_records}

@@ -69,9 +69,10 @@ _value:
 
 import json
 import re
+from typing import Any, Callable, Dict, List
 
 
-def build_report(records, generated_at):
+def build_report(records: List[Dict[str, Any]], generated_at: str) -> Dict[str, Any]:
     records = sorted(records, key=lambda r: r["index"])
     drifted_pairs = {r["key"] for r in records if r["cluster_pair_drift"]}
     drift_count = len(drifted_pairs) + sum(r["volume_drift_count"] for r in records)
@@ -80,17 +81,17 @@ def build_report(records, generated_at):
             "errors": errors, "cluster_pairs": records}
 
 
-def _cell(value):
+def _cell(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         value = "; ".join(str(v) for v in value)
     return str(value if value not in (None, "") else "").replace("|", "\\|").replace("\n", " ")
 
 
-def _node(host):
+def _node(host: str) -> str:
     return "c_" + re.sub("[^A-Za-z0-9_]", "_", host)
 
 
-def _verdict_lines(report):
+def _verdict_lines(report: Dict[str, Any]) -> List[str]:
     if report["errors"]:
         drift = " and %d drift finding(s)" % report["drift_count"] if report["drift_count"] else ""
         return ["**Could not audit** (%d error(s))%s:" % (len(report["errors"]), drift), ""] + [
@@ -100,13 +101,13 @@ def _verdict_lines(report):
     return ["**Drift**: %d finding(s). A run of `dr_setup.yml` makes the planned actions below." % report["drift_count"]]
 
 
-def _pair_health(pair):
+def _pair_health(pair: Dict[str, Any]) -> str:
     if pair["errors"]:
         return "could not read"
     return "drift: %d" % pair["drift_count"] if pair["drift_count"] else pair["health"]
 
 
-def _volume_row(volume):
+def _volume_row(volume: Dict[str, Any]) -> str:
     mode = volume["mode"] or "-"
     if volume["declared"] and volume["mode"] and volume["declared_mode"] != volume["mode"]:
         mode += " (declared %s)" % volume["declared_mode"]
@@ -116,7 +117,7 @@ def _volume_row(volume):
     return "| %s |" % " | ".join(cells)
 
 
-def build_markdown(report, play_name):
+def build_markdown(report: Dict[str, Any], play_name: str) -> str:
     pairs = report["cluster_pairs"]
     lines = ["# Replication audit", "", "Generated %s by %s." % (report["generated_at"], play_name), ""]
     lines += _verdict_lines(report) + ["", "```mermaid", "graph LR"]
@@ -143,11 +144,11 @@ def build_markdown(report, play_name):
     return "\n".join(lines) + "\n"
 
 
-def _with_planned(text, planned):
+def _with_planned(text: str, planned: List[str]) -> str:
     return text + ("; planned: " + "; ".join(planned) if planned else "")
 
 
-def build_summary(report, report_path):
+def build_summary(report: Dict[str, Any], report_path: str) -> List[str]:
     pairs = report["cluster_pairs"]
     volume_count = sum(len(p["volume_pairs"]) for p in pairs)
     if report["errors"]:
@@ -172,7 +173,8 @@ def build_summary(report, report_path):
     return lines
 
 
-def audit_report(records, generated_at, report_path, play_name="ansible-playbook"):
+def audit_report(records: List[Dict[str, Any]], generated_at: str, report_path: str,
+                 play_name: str = "ansible-playbook") -> Dict[str, Any]:
     report = build_report(records, generated_at)
     # Serialized here: templating a large report through to_nice_json costs far more than json.dumps.
     return {"report": report, "json": json.dumps(report, indent=4, separators=(",", ": ")) + "\n",
@@ -180,5 +182,5 @@ def audit_report(records, generated_at, report_path, play_name="ansible-playbook
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> Dict[str, Callable[..., Any]]:
         return {"audit_report": audit_report}

@@ -59,11 +59,13 @@ _value:
     display_name: {description: The inventory host's name., type: str}
 """
 
+from typing import Any, Callable, Dict, Mapping
+
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 
-def element_connection(host_vars, host):
+def element_connection(host_vars: Mapping[str, Any], host: str) -> Dict[str, Any]:
     missing = [name for name in ("element_hostname", "element_username", "element_password") if name not in host_vars]
     if missing:
         raise AnsibleFilterError("inventory host %r has no %s" % (host, ", ".join(missing)))
@@ -79,5 +81,5 @@ def element_connection(host_vars, host):
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> Dict[str, Callable[..., Any]]:
         return {"element_connection": element_connection}

@@ -52,13 +52,15 @@ _value:
   type: dict
 """
 
+from typing import Any, Callable, Dict, List, Optional
+
 from ansible_collections.element.replication.plugins.module_utils._topology import plan
 
 
-def topology_plan(topology, state=None):
+def topology_plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) -> Dict[str, List[Dict[str, Any]]]:
     return plan(topology, state)
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> Dict[str, Callable[..., Any]]:
         return {"topology_plan": topology_plan}

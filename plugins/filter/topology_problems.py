@@ -71,15 +71,18 @@ _value:
   elements: str
 """
 
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
 from ansible_collections.element.replication.plugins.module_utils._topology import problems
 
 
-def topology_problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element_replication_topology",
-                      needs_both=False, state=None):
+def topology_problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_hosts: Iterable[str],
+                      play_hosts: Optional[Iterable[str]] = None, name: str = "element_replication_topology",
+                      needs_both: bool = False, state: Optional[str] = None) -> List[str]:
     return problems(topology, hostvars, list(inventory_hosts), play_hosts=play_hosts, name=name,
                     needs_both=needs_both, state=state)
 
 
 class FilterModule(object):
-    def filters(self):
+    def filters(self) -> Dict[str, Callable[..., Any]]:
         return {"topology_problems": topology_problems}

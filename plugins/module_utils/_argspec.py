@@ -88,9 +88,9 @@ def pair_argument_spec(item_options: Optional[Dict[str, Any]] = None, source_req
         item["required_one_of"] = [("volume", "volume_id")]
     spec = _pair_options(pairs=item)
     one_of = ("volume", "volume_id", "pairs") if source_required else ("volume", "volume_id", "pairs", "peer_volume",
-                                                                      "peer_volume_id")
-    return ArgumentSpec(spec, mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
-                        + [("pairs", key) for key in VOLUME_KEYS], required_one_of=[one_of])
+                                                                       "peer_volume_id")
+    return ArgumentSpec(spec, mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id"),
+                                                  *[("pairs", key) for key in VOLUME_KEYS]], required_one_of=[one_of])
 
 
 def pair_specs(params: Dict[str, Any], defaults: Iterable[str] = ()) -> List[PairSpec]:

@@ -17,17 +17,18 @@ import socket
 import time
 import traceback
 import warnings
+from typing import Any, Callable, Dict, FrozenSet, Iterator, Optional, Set, Tuple, Union
 
 from ansible_collections.element.replication.plugins.module_utils._element import REDACTED
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 
-REQUESTS_IMPORT_ERROR = None
+REQUESTS_IMPORT_ERROR: Optional[str] = None
 try:
     import requests
     from requests.adapters import HTTPAdapter
 except ImportError:  # pragma: no cover - reported through missing_required_lib
-    requests = None
-    HTTPAdapter = object
+    requests = None  # type: ignore[assignment]
+    HTTPAdapter = object  # type: ignore[misc,assignment]
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
 # Every Element release in support (12.5 and later) serves 12.0, and 12.0 has every method and
@@ -38,13 +39,14 @@ MAX_CONNECT_TIMEOUT = 10.0
 
 # Reads are retried; by rule, every Get* and List* method is one (so a new read method needs no
 # registration here), plus EXTRA_READS, minus NOT_READS (Get*/List* methods that change something).
-EXTRA_READS = frozenset()
-NOT_READS = frozenset()
+EXTRA_READS: FrozenSet[str] = frozenset()
+NOT_READS: FrozenSet[str] = frozenset()
 
 
-def is_read(method):
+def is_read(method: str) -> bool:
     """Whether a method only reads (safe to send again when its answer was lost)."""
     return (method.startswith(("Get", "List")) and method not in NOT_READS) or method in EXTRA_READS
+
 
 # Element errors that the API docs and real clients (Cinder, sfauto) treat as transient.
 TRANSIENT_ERRORS = frozenset((
@@ -60,15 +62,15 @@ CHECK_ADDRESS = "Check that the MVIP (hostname) and port are right and that the 
 class SecretScrubber:
     """Replaces every known secret value in text; shared by all clients of a module run."""
 
-    def __init__(self):
-        self._secrets = set()
+    def __init__(self) -> None:
+        self._secrets: Set[str] = set()
 
-    def add(self, *values):
+    def add(self, *values: Any) -> None:
         for value in values:
             if isinstance(value, str) and len(value) >= 4:
                 self._secrets.add(value)
 
-    def scrub(self, text):
+    def scrub(self, text: Any) -> Any:
         if not isinstance(text, str):
             return text
         # Longest first, so a secret that contains another is replaced whole.
@@ -77,11 +79,11 @@ class SecretScrubber:
                 text = text.replace(secret, REDACTED)
         return text
 
-    def __contains__(self, value):
+    def __contains__(self, value: object) -> bool:
         return value in self._secrets
 
 
-def split_host(hostname, port):
+def split_host(hostname: str, port: int) -> Tuple[str, str, int]:
     """Return (scheme, host, port) from what the user typed.
 
     Accepts "host", "host:port", "[v6]:port", "https://host[:port]" and, for test simulators only,
@@ -109,9 +111,11 @@ def split_host(hostname, port):
 class ElementClient:
     """One pooled keep-alive HTTPS session to one cluster."""
 
-    def __init__(self, hostname, username, password, port=443, validate_certs=True, ca_path=None,
-                 timeout=DEFAULT_TIMEOUT, api_version=DEFAULT_API_VERSION, scrubber=None,
-                 retries=4, backoff=0.5, max_backoff=8.0, pool_size=4, sleep=time.sleep, display_name=None):
+    def __init__(self, hostname: str, username: str, password: str, port: int = 443, validate_certs: bool = True,
+                 ca_path: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT, api_version: Any = DEFAULT_API_VERSION,
+                 scrubber: Optional[SecretScrubber] = None, retries: int = 4, backoff: float = 0.5,
+                 max_backoff: float = 8.0, pool_size: int = 4, sleep: Callable[[float], Any] = time.sleep,
+                 display_name: Optional[str] = None) -> None:
         self.scheme, self.host, self.port = split_host(hostname, port)
         self.username = username
         self.api_version = str(api_version)
@@ -123,7 +127,7 @@ class ElementClient:
         self.scrubber = scrubber if scrubber is not None else SecretScrubber()
         self.scrubber.add(password)
         self._sleep = sleep
-        self.name = None  # the cluster's own name, once GetClusterInfo has been read
+        self.name: Optional[str] = None  # the cluster's own name, once GetClusterInfo has been read
         self.display_name = display_name  # how to name it until then (the roles pass the inventory host)
         host_in_url = "[%s]" % self.host if ":" in self.host else self.host
         self.address = "%s:%s" % (host_in_url, self.port)
@@ -132,7 +136,7 @@ class ElementClient:
         self.session = requests.Session()
         self.session.auth = (username, password)
         # Passed with every request: a session-level verify loses to REQUESTS_CA_BUNDLE and friends.
-        self.verify = (ca_path or True) if validate_certs else False
+        self.verify: Union[str, bool] = (ca_path or True) if validate_certs else False
         if not validate_certs:
             # The modules warn about this once, in words; urllib3 would warn on every request.
             warnings.filterwarnings("ignore", message="Unverified HTTPS request")
@@ -141,10 +145,10 @@ class ElementClient:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._ids = 0
-        self._unreachable = None
+        self._unreachable: Optional[ElementError] = None
 
     @property
-    def label(self):
+    def label(self) -> str:
         """How errors and reports name this cluster: its name once known (else the name the caller
         gave), always its address."""
         name = self.name or self.display_name
@@ -152,10 +156,11 @@ class ElementClient:
             return "%s (%s)" % (name, self.address)
         return self.address
 
-    def close(self):
+    def close(self) -> None:
         self.session.close()
 
-    def call(self, method, params=None, accept=()):
+    def call(self, method: str, params: Optional[Dict[str, Any]] = None,
+             accept: Tuple[str, ...] = ()) -> Optional[Dict[str, Any]]:
         """Run one API method and return its result object.
 
         Reads (is_read) are retried with capped exponential backoff on connection errors,
@@ -184,7 +189,7 @@ class ElementClient:
             self._sleep(delay * (0.5 + random.random() / 2))
 
     @staticmethod
-    def _retryable(exc, read_only):
+    def _retryable(exc: ElementError, read_only: bool) -> bool:
         if exc.kind == "connection" and not exc.ambiguous:
             return True
         if not read_only:
@@ -195,7 +200,7 @@ class ElementClient:
             return True
         return exc.kind == "api" and exc.name in TRANSIENT_ERRORS
 
-    def _call_once(self, method, params):
+    def _call_once(self, method: str, params: Dict[str, Any]) -> Dict[str, Any]:
         self._ids += 1
         self.request_count += 1
         body = json.dumps({"method": method, "params": params, "id": self._ids})
@@ -232,7 +237,7 @@ class ElementClient:
                               kind="connection", ambiguous=True)
         return self._parse(method, response)
 
-    def _parse(self, method, response):
+    def _parse(self, method: str, response: Any) -> Dict[str, Any]:
         status = response.status_code
         if status == 401:
             raise self._error(method, "authentication failed for user %s on cluster %s (HTTP 401)"
@@ -261,14 +266,14 @@ class ElementClient:
             raise self._error(method, "the answer from %s has no result object" % self.address, kind="protocol")
         return result
 
-    def _error(self, method, message, **kwargs):
+    def _error(self, method: str, message: str, **kwargs: Any) -> ElementError:
         return ElementError(self.label, method, self.scrubber.scrub(message), **kwargs)
 
 
-def _causes(exc):
+def _causes(exc: Any) -> Iterator[BaseException]:
     """exc and the exceptions it wraps: requests keeps urllib3's error in args[0], urllib3 in
     .reason, and the socket's error in __cause__."""
-    seen = set()
+    seen: Set[int] = set()
     while isinstance(exc, BaseException) and id(exc) not in seen:
         seen.add(id(exc))
         yield exc
@@ -280,17 +285,17 @@ def _causes(exc):
         exc = inner
 
 
-def _is_connect_failure(exc):
+def _is_connect_failure(exc: BaseException) -> bool:
     """True when urllib3 failed before sending anything (refused, DNS, unreachable)."""
     return any(type(cause).__name__ in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError")
                for cause in _causes(exc))
 
 
-def _maybe_applied(method):
+def _maybe_applied(method: str) -> str:
     return "" if is_read(method) else "; the call may or may not have been applied"
 
 
-def _connection_failure(exc):
+def _connection_failure(exc: BaseException) -> str:
     """What went wrong with a connection, in words (not requests' or urllib3's internals)."""
     causes = list(_causes(exc))
     for cause in causes:
@@ -314,11 +319,11 @@ def _connection_failure(exc):
     return text if len(text) < 300 else text[:300] + "..."
 
 
-def _short_reason(exc):
+def _short_reason(exc: BaseException) -> str:
     """The innermost readable reason of a requests/urllib3 exception, without the noise."""
     text = str(list(_causes(exc))[-1])
     return text if len(text) < 300 else text[:300] + "..."
 
 
-def _format_seconds(value):
+def _format_seconds(value: float) -> str:
     return ("%g" % value)

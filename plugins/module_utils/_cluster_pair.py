@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    key_credentials, match_pair, refuse_over_pair_limit)
+    PairMatch, key_credentials, match_pair, refuse_over_pair_limit)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     KEY_FROM_START, LOCAL, PEER, Action, Phases, Step, Waiter, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import read_cluster, read_paired_volumes
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    ClusterPairEntry, ClusterState, read_cluster, read_paired_volumes)
 
 THE_PAIR = 0  # the one item of a cluster pair plan: a failed step stops the steps after it
 GONE = ("xPairingDoesNotExist",)  # a removal whose pair is already gone has reached its goal
@@ -43,10 +44,10 @@ class ClusterPairPlan:
                       ("pair", [Step((THE_PAIR,), self.pairing)] if self.pairing else []))
 
 
-def removals(local, peer, state):
+def removals(local: ClusterState, peer: ClusterState, state: str) -> List[Tuple[str, ClusterPairEntry]]:
     """The (side, entry) couples a run must remove, in order, before any pairing."""
     match = match_pair(local, peer)
-    remove = []
+    remove: List[Tuple[str, ClusterPairEntry]] = []
     if state == "absent" and match.paired:
         remove += [(LOCAL, match.local), (PEER, match.peer)]
     for couple in match.duplicates:
@@ -57,7 +58,8 @@ def removals(local, peer, state):
     return remove
 
 
-def plan_cluster_pair(local, peer, state, volume_refs=None):
+def plan_cluster_pair(local: ClusterState, peer: ClusterState, state: str,
+                      volume_refs: Optional[Dict[Tuple[str, int], List[str]]] = None) -> ClusterPairPlan:
     """Compute the calls that take the two clusters from what was read to the desired state.
 
     volume_refs maps (side, cluster pair ID) to descriptions of the volume pairs that still use
@@ -72,7 +74,7 @@ def plan_cluster_pair(local, peer, state, volume_refs=None):
     volume_refs = volume_refs or {}
     match = match_pair(local, peer)
     plan = ClusterPairPlan()
-    blocked = []
+    blocked: List[str] = []
     for side, entry in removals(local, peer, state):
         in_use = volume_refs.get((side, entry.pair_id)) or []
         if in_use:
@@ -98,7 +100,7 @@ def plan_cluster_pair(local, peer, state, volume_refs=None):
     return plan
 
 
-def _removal_reason(entry, state, match, side_name):
+def _removal_reason(entry: ClusterPairEntry, state: str, match: PairMatch, side_name: str) -> str:
     if entry.pending:
         return "pending pair %s on %s was started and never completed; its key is lost" % (entry.pair_id, side_name)
     if state == "absent" and entry in (match.local, match.peer):
@@ -108,9 +110,9 @@ def _removal_reason(entry, state, match, side_name):
     return "the other cluster does not list pair %s (%s) back" % (entry.pair_id, entry.pair_uuid)
 
 
-def pair_view(local, peer):
+def pair_view(local: ClusterState, peer: ClusterState) -> Dict[str, Dict[str, Any]]:
     """Both sides' view of the pair between them, for diff and for the result."""
-    def side(cluster, other):
+    def side(cluster: ClusterState, other: ClusterState) -> Dict[str, Any]:
         return {
             "cluster": cluster.identity.name,
             "pairs": [{"cluster_pair_id": e.pair_id, "cluster_pair_uuid": e.pair_uuid, "status": e.status}
@@ -120,7 +122,7 @@ def pair_view(local, peer):
     return {"local": side(local, peer), "peer": side(peer, local)}
 
 
-def predicted_view(local, peer, plan):
+def predicted_view(local: ClusterState, peer: ClusterState, plan: ClusterPairPlan) -> Dict[str, Dict[str, Any]]:
     """What pair_view will show after the plan has run (for check mode's diff)."""
     view = pair_view(local, peer)
     removed = {(a.side, a.params.get("clusterPairID")) for a in plan.actions if a.method == "RemoveClusterPair"}
@@ -132,7 +134,7 @@ def predicted_view(local, peer, plan):
     return view
 
 
-def pair_result(local, peer):
+def pair_result(local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
     """The cluster_pair return value: the pair between the two clusters, or {} when there is none."""
     match = match_pair(local, peer)
     if not match.paired:

@@ -10,6 +10,8 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Optional, Tuple
+
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import ArgumentSpec
@@ -22,8 +24,8 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 )
 
 
-def _connection_options(env_prefix, credentials_required=True):
-    def env(name):
+def _connection_options(env_prefix: str, credentials_required: bool = True) -> Dict[str, Any]:
+    def env(name: str) -> Tuple[Any, List[str]]:
         return (env_fallback, ["%s_%s" % (env_prefix, name)])
 
     return dict(
@@ -39,7 +41,7 @@ def _connection_options(env_prefix, credentials_required=True):
     )
 
 
-def connection_argument_spec(peer=None):
+def connection_argument_spec(peer: Optional[str] = None) -> ArgumentSpec:
     """The connection options, plus a peer dict with the same options when peer is
     'required' or 'optional'. The peer's credentials default to this connection's (see peer_params)."""
     spec = _connection_options("ELEMENT")
@@ -49,7 +51,7 @@ def connection_argument_spec(peer=None):
     return ArgumentSpec(spec)
 
 
-def peer_params(params):
+def peer_params(params: Dict[str, Any]) -> Dict[str, Any]:
     """The peer's connection options with its credentials defaulted to this connection's, as
     netapp.elementsw did: many sites use one admin account on both clusters. The password is
     only borrowed along with the user name, never for another user."""
@@ -71,20 +73,20 @@ class Connections:
     no_log machinery so it never appears in a result.
     """
 
-    def __init__(self, module, pool_size=4):
+    def __init__(self, module: Any, pool_size: int = 4) -> None:
         if REQUESTS_IMPORT_ERROR:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.module = module
         self.scrubber = SecretScrubber()
         self.local = self._client(module.params, pool_size)
-        self.peer = None
+        self.peer: Optional[ElementClient] = None
         if module.params.get("peer"):
             try:
                 self.peer = self._client(peer_params(module.params), pool_size)
             except ValueError as exc:
                 module.fail_json(msg=str(exc))
 
-    def _client(self, params, pool_size):
+    def _client(self, params: Dict[str, Any], pool_size: int) -> ElementClient:
         self.register_secret(params["password"])
         client = ElementClient(
             hostname=params["hostname"], port=params["port"], username=params["username"],
@@ -96,21 +98,21 @@ class Connections:
                              "intercepted. Set validate_certs=true and give ca_path instead." % client.address)
         return client
 
-    def register_secret(self, *values):
+    def register_secret(self, *values: Any) -> None:
         self.scrubber.add(*values)
         for value in values:
             if isinstance(value, str) and value:
                 self.module.no_log_values.add(value)
 
-    def scrub(self, *values):
+    def scrub(self, *values: Any) -> None:
         """For secrets that never enter a result (volume pairing keys: the reported calls mask them):
         kept out of messages only. Registering one per pair with no_log would make Ansible's
         result masking grow with pairs times result strings."""
         self.scrubber.add(*values)
 
-    def clients(self):
+    def clients(self) -> List[ElementClient]:
         return [c for c in (self.local, self.peer) if c is not None]
 
-    def close(self):
+    def close(self) -> None:
         for client in self.clients():
             client.close()

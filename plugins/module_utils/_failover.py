@@ -16,67 +16,69 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
     ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, chunks,
-    match_pair, pair_relation, paused_flags, resolve_volume)
+    PairMatch, Problem, match_pair, pair_relation, paused_flags, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, read_cluster
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 
 
-def other(side):
+def other(side: str) -> str:
     return PEER if side == LOCAL else LOCAL
 
 
 @dataclass
 class FailoverItem:
-    spec: object  # PairSpec
-    volumes: dict = field(default_factory=dict)  # side -> Volume
-    refusal: str = None
-    pause: list = field(default_factory=list)  # sides to pause before the flip
-    demote: str = None  # the side whose volume becomes replicationTarget
-    promote: str = None  # the side whose volume becomes readWrite
-    resume: list = field(default_factory=list)  # sides whose manual pause is lifted at the end
-    pause_after: str = None  # the side paused again at the end: the new source of a declared pause
-    catch_up: list = field(default_factory=list)  # sides resumed first so that a declared pause drains
+    spec: PairSpec
+    volumes: Dict[str, Any] = field(default_factory=dict)  # side -> Volume
+    refusal: Optional[str] = None
+    pause: List[str] = field(default_factory=list)  # sides to pause before the flip
+    demote: Optional[str] = None  # the side whose volume becomes replicationTarget
+    promote: Optional[str] = None  # the side whose volume becomes readWrite
+    resume: List[str] = field(default_factory=list)  # sides whose manual pause is lifted at the end
+    pause_after: Optional[str] = None  # the side paused again at the end: the new source of a declared pause
+    catch_up: List[str] = field(default_factory=list)  # sides resumed first so that a declared pause drains
     staged: bool = False  # reprotected towards the other side first; the move follows once Active
-    changes: list = field(default_factory=list)
-    notes: list = field(default_factory=list)  # how the pair was found, when that is not obvious
+    changes: List[str] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # how the pair was found, when that is not obvious
 
     @property
-    def has_work(self):
+    def has_work(self) -> bool:
         return bool(self.pause or self.demote or self.promote or self.resume or self.pause_after or self.catch_up)
 
 
 @dataclass
 class FailoverPlan:
-    items: list
-    phases: list
+    items: List[FailoverItem]
+    phases: Phases
 
     @property
-    def actions(self):
+    def actions(self) -> List[Action]:
         return actions_of(self.phases)
 
 
-def _names(clusters):
+def _names(clusters: Dict[str, Optional[ClusterState]]) -> Dict[str, str]:
     return {side: cluster.identity.name for side, cluster in clusters.items() if cluster is not None}
 
 
-def _resolve_side(cluster, spec, side, fallback_name=None):
+def _resolve_side(cluster: ClusterState, spec: PairSpec, side: str,
+                  fallback_name: Optional[str] = None) -> Tuple[Any, Optional[Problem]]:
     if side == LOCAL:
         return resolve_volume(cluster, spec.volume_id, spec.volume, spec.account, "local")
     name = spec.peer_volume if spec.peer_volume is not None else fallback_name
     return resolve_volume(cluster, spec.peer_volume_id, name, spec.peer_account, "peer")
 
 
-def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=False):
+def plan_planned(local: ClusterState, peer: ClusterState, specs: Sequence[PairSpec], primary: str, force: bool = False,
+                 assume_caught_up: bool = False) -> FailoverPlan:
     """Plan a planned failover (both clusters read) so that primary holds the sources. Pure.
 
     Refuses the whole plan when any pair cannot be failed over safely: the volumes of one
@@ -85,7 +87,7 @@ def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=Fals
     once it is Active, and paused again on the new source. The runner runs the catch-up alone,
     waits, and plans again; assume_caught_up plans the whole sequence at once (check mode).
     """
-    clusters = {LOCAL: local, PEER: peer}
+    clusters: Dict[str, Optional[ClusterState]] = {LOCAL: local, PEER: peer}
     names = _names(clusters)
     match = match_pair(local, peer)
     connected = match.connected
@@ -116,7 +118,8 @@ def plan_planned(local, peer, specs, primary, force=False, assume_caught_up=Fals
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
 
-def _resolve_peer(peer, match, spec, local_volume, item):
+def _resolve_peer(peer: ClusterState, match: PairMatch, spec: PairSpec, local_volume: Volume,
+                  item: FailoverItem) -> Tuple[Any, Optional[Problem]]:
     """The pair's volume on the peer: by the options when they name it, else the volume that the
     local volume's pair points at (so app-db finds app-db-replica), else the same name."""
     if spec.peer_volume is None and spec.peer_volume_id is None:
@@ -131,7 +134,8 @@ def _resolve_peer(peer, match, spec, local_volume, item):
     return _resolve_side(peer, spec, PEER, local_volume.name)
 
 
-def _plan_item(item, primary, secondary, names, force, connected, assume_caught_up=False):
+def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str], force: bool, connected: bool,
+               assume_caught_up: bool = False) -> None:
     new_source, old_source = item.volumes[primary], item.volumes[secondary]
     entries = {LOCAL: item.volumes[LOCAL].pair, PEER: item.volumes[PEER].pair}
     flags = dict(zip((LOCAL, PEER), paused_flags(entries[LOCAL], entries[PEER])))
@@ -193,12 +197,12 @@ def _plan_item(item, primary, secondary, names, force, connected, assume_caught_
         item.changes.append("resumed replication")
 
 
-def _only_paused(states):
+def _only_paused(states: Sequence[Optional[str]]) -> bool:
     """Both halves are Active or paused by hand: nothing but a manual pause holds the pair."""
     return all(state == ACTIVE or state in MANUAL_PAUSES for state in states)
 
 
-def settled(item, primary):
+def settled(item: FailoverItem, primary: str) -> bool:
     """Whether a pair moved to primary has reached its steady state: Active, or paused on primary
     as declared."""
     states = {side: item.volumes[side].pair.state if item.volumes[side].pair else None for side in (LOCAL, PEER)}
@@ -207,7 +211,7 @@ def settled(item, primary):
     return states[LOCAL] == ACTIVE and states[PEER] == ACTIVE
 
 
-def plan_unplanned(survivor, primary, specs):
+def plan_unplanned(survivor: ClusterState, primary: str, specs: Sequence[PairSpec]) -> FailoverPlan:
     """Plan an unplanned failover on the surviving cluster alone (the other cannot be read). Pure."""
     names = {primary: survivor.identity.name}
     items = []
@@ -228,7 +232,8 @@ def plan_unplanned(survivor, primary, specs):
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
 
-def _resolve_survivor(survivor, spec, primary, item):
+def _resolve_survivor(survivor: ClusterState, spec: PairSpec, primary: str,
+                      item: FailoverItem) -> Tuple[Any, Optional[Problem]]:
     """The pair's volume on the surviving cluster. When the survivor is the peer and the options
     name only the lost cluster's volume, it is the survivor's volume whose pair points at it."""
     if primary == LOCAL or spec.peer_volume is not None or spec.peer_volume_id is not None:
@@ -245,10 +250,10 @@ def _resolve_survivor(survivor, spec, primary, item):
     return _resolve_side(survivor, spec, primary, spec.volume)
 
 
-def _phases(items, primary, names):
+def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> Phases:
     live = [i for i in items if not i.refusal and i.has_work]
 
-    def modify_volumes(selected, access, reason):
+    def modify_volumes(selected: List[FailoverItem], access: str, reason: str) -> List[Step]:
         steps = []
         for side in (other(primary), primary):  # the side losing its writers first
             on_side = [i for i in selected if getattr(i, "demote" if access == REPLICATION_TARGET else "promote") == side]
@@ -258,15 +263,15 @@ def _phases(items, primary, names):
                     reason % len(chunk), bulk="volumeIDs")]))
         return steps
 
-    def modify_pair(item, side, paused, reason):
+    def modify_pair(item: FailoverItem, side: str, paused: bool, reason: str) -> Action:
         volume = item.volumes[side]
         return Action(side, "ModifyVolumePair", {"volumeID": volume.volume_id, "pausedManual": paused},
                       "%s %s on %s%s" % ("pause" if paused else "resume", volume.name, names[side], reason))
 
-    def pair_steps(sides_of, paused, reason=""):
+    def pair_steps(sides_of: Callable[[FailoverItem], List[str]], paused: bool, reason: str = "") -> List[Step]:
         return [Step((i.spec.index,), [modify_pair(i, side, paused, reason)]) for i in live for side in sides_of(i)]
 
-    def finish(item):
+    def finish(item: FailoverItem) -> Step:
         # A declared pause moves to the new source before the old one is lifted: nothing replicates in between.
         actions = [modify_pair(item, item.pause_after, True, ", as declared")] if item.pause_after else []
         actions += [modify_pair(item, side, False, "") for side in item.resume]
@@ -281,9 +286,9 @@ def _phases(items, primary, names):
         ("resume", [finish(i) for i in live if i.pause_after or i.resume]))
 
 
-def item_view(item, clusters):
+def item_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState]]) -> Dict[str, Any]:
     """Both sides of one pair as read: access and replication state per cluster."""
-    view = {}
+    view: Dict[str, Any] = {}
     for side in (LOCAL, PEER):
         cluster = clusters.get(side)
         volume = item.volumes.get(side)
@@ -300,7 +305,7 @@ def item_view(item, clusters):
     return view
 
 
-def predicted_view(item, clusters, primary):
+def predicted_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState]], primary: str) -> Dict[str, Any]:
     view = item_view(item, clusters)
     if item.refusal or not item.has_work:
         return view
@@ -334,7 +339,7 @@ class FailoverRunner(Runner):
         self.names = dict(_names(clusters))
         return clusters
 
-    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:
+    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:  # pylint: disable=arguments-renamed
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
         have paused them since (every round after the first). Check mode plans a declared pause's
         catch-up and move at once."""
@@ -390,7 +395,7 @@ class FailoverRunner(Runner):
             self.wait_until(self.read(), staged, _active, "become Active",
                             "after its reprotect; run again to finish the move")
 
-    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:
+    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:  # pylint: disable=arguments-renamed
         if not self.waiter.enabled or self.unplanned:
             return clusters
         return self.wait_until(clusters, None, lambda item: settled(item, self.primary),
@@ -433,10 +438,10 @@ class FailoverRunner(Runner):
         return clusters
 
 
-def _state(item, side):
+def _state(item: FailoverItem, side: str) -> Optional[str]:
     volume = item.volumes.get(side)
     return volume.pair.state if volume is not None and volume.pair is not None else None
 
 
-def _active(item):
+def _active(item: FailoverItem) -> bool:
     return _state(item, LOCAL) == ACTIVE and _state(item, PEER) == ACTIVE

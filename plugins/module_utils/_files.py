@@ -11,7 +11,7 @@ import os
 import tempfile
 
 
-def write_atomically(path, data, mode):
+def write_atomically(path: str, data: bytes, mode: int) -> None:
     """Replace `path` with `data` (bytes) in one rename, so that a reader never sees half a file;
     the file is never readable with a wider mode than `mode`, even before its content is written."""
     directory = os.path.dirname(os.path.abspath(path))

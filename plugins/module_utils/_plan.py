@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 from ansible_collections.element.replication.plugins.module_utils._element import redact_params
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal  # noqa: F401 (re-exported)
 
+__all__ = ["Refusal"]
 LOCAL = "local"
 PEER = "peer"
 

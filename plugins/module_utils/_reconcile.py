@@ -11,9 +11,12 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Optional, Tuple
+
 from ansible_collections.element.replication.plugins.module_utils._element import (
     CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
-    Finding, finding, match_pair)
+    Finding, PairMatch, finding, match_pair)
+from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, VolumePairEntry
 
 HEALTHY = "healthy"
 PENDING = "pending"
@@ -21,8 +24,11 @@ ONE_SIDED = "one-sided"
 MISMATCHED = "mismatched"
 ABSENT = "absent"
 
+# One cluster's half of a volume pair: (cluster, volume, its pair entry).
+Half = Tuple[ClusterState, Volume, VolumePairEntry]
 
-def cluster_pair_facts(cluster):
+
+def cluster_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
     """A cluster's ListClusterPairs entries in the collection's snake_case form."""
     return [{
         "cluster_pair_id": e.pair_id,
@@ -37,10 +43,10 @@ def cluster_pair_facts(cluster):
     } for e in sorted(cluster.cluster_pairs, key=lambda e: e.pair_id)]
 
 
-def volume_pair_facts(cluster):
+def volume_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
     """Every paired (or pending) volume of a cluster, one entry per volume pair entry."""
     remote_names = {e.pair_id: e.remote_name for e in cluster.cluster_pairs}
-    facts = []
+    facts: List[Dict[str, Any]] = []
     for volume in sorted(cluster.volumes, key=lambda v: v.volume_id):
         for entry in volume.pairs:
             facts.append({
@@ -61,7 +67,7 @@ def volume_pair_facts(cluster):
     return facts
 
 
-def _side(cluster, volume, entry):
+def _side(cluster: ClusterState, volume: Optional[Volume], entry: Optional[VolumePairEntry]) -> Dict[str, Any]:
     if volume is None:
         return {"cluster": cluster.identity.name, "volume_id": None, "volume_name": None, "access": None,
                 "total_size": None, "state": None, "mode": None}
@@ -70,7 +76,8 @@ def _side(cluster, volume, entry):
             "mode": entry.mode if entry else None}
 
 
-def _record(uuid, health, findings, source, target):
+def _record(uuid: str, health: str, findings: List[Dict[str, str]], source: Dict[str, Any],
+            target: Dict[str, Any]) -> Dict[str, Any]:
     record = {"volume_pair_uuid": uuid, "health": health, "reasons": [f["text"] for f in findings],
               "findings": findings}
     for prefix, side in (("source", source), ("target", target)):
@@ -79,7 +86,7 @@ def _record(uuid, health, findings, source, target):
     return record
 
 
-def reconcile(local, peer):
+def reconcile(local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
     """Classify the cluster pair and every volume pair between two clusters.
 
     Returns {"cluster_pair": {...}, "volume_pairs": [...], "summary": {health: count}}.
@@ -90,8 +97,8 @@ def reconcile(local, peer):
     connected = cluster_pair["health"] == HEALTHY
     pair_ids = ((local, match.local.pair_id if match.paired else None),
                 (peer, match.peer.pair_id if match.paired else None))
-    halves = {}  # uuid -> [(cluster, volume, entry)]
-    pending = []
+    halves: Dict[str, List[Half]] = {}  # uuid -> [(cluster, volume, entry)]
+    pending: List[Half] = []
     for cluster, pair_id in pair_ids:
         stale_ids = {e.pair_id for e in (match.stale_local if cluster is local else match.stale_peer)}
         for volume in cluster.volumes:
@@ -117,8 +124,9 @@ def reconcile(local, peer):
     return {"cluster_pair": cluster_pair, "volume_pairs": records, "summary": summary}
 
 
-def _cluster_pair_record(local, peer, match, names):
-    findings = []
+def _cluster_pair_record(local: ClusterState, peer: ClusterState, match: PairMatch,
+                         names: Tuple[str, str]) -> Dict[str, Any]:
+    findings: List[Dict[str, str]] = []
     pending = [(c.identity.name, e.pair_id) for c in (local, peer) for e in c.cluster_pairs if e.pending]
     stale = [(names[0], e) for e in match.stale_local] + [(names[1], e) for e in match.stale_peer]
     for name, entry in stale:
@@ -153,7 +161,8 @@ def _cluster_pair_record(local, peer, match, names):
     return record
 
 
-def _volume_pair_record(uuid, found, local, peer, connected, cluster_pair):
+def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer: ClusterState, connected: bool,
+                        cluster_pair: Dict[str, Any]) -> Dict[str, Any]:
     if len(found) == 1:
         cluster, volume, entry = found[0]
         other = peer if cluster is local else local
@@ -169,7 +178,7 @@ def _volume_pair_record(uuid, found, local, peer, connected, cluster_pair):
         return _record(uuid, ONE_SIDED, [finding(Finding.VOLUME_PAIR_ONE_SIDED, reason)],
                        own if is_source else far, far if is_source else own)
     source, target = _orient(found[0], found[1], local)
-    findings = []
+    findings: List[Dict[str, str]] = []
     if source.entry.mode != target.entry.mode:
         findings.append(finding(Finding.MODE_DIFFERS, "mode differs between sides: %s on %s, %s on %s" % (
             source.entry.mode, source.name, target.entry.mode, target.name)))
@@ -201,12 +210,12 @@ def _volume_pair_record(uuid, found, local, peer, connected, cluster_pair):
 class _Half:
     """One cluster's half of a volume pair."""
 
-    def __init__(self, found):
+    def __init__(self, found: Half) -> None:
         self.cluster, self.volume, self.entry = found
         self.name = self.cluster.identity.name
 
 
-def _orient(first, second, local):
+def _orient(first: Half, second: Half, local: ClusterState) -> Tuple[_Half, _Half]:
     """(source half, target half): the readWrite volume is the source, else the one that is not a
     replicationTarget; when access does not tell, this cluster's volume."""
     for access, source_has_it in ((READ_WRITE, True), (REPLICATION_TARGET, False)):

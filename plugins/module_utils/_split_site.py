@@ -25,7 +25,7 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, actions_of, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+from ansible_collections.element.replication.plugins.module_utils._state import ClusterPairEntry, ClusterState, read_cluster
 
 __all__ = ["CLUSTER_KEY_FIELDS", "VOLUME_KEY_FIELDS", "PairSpec"]
 THE_PAIR = 0  # the one item of a cluster step
@@ -36,12 +36,12 @@ KEY_FROM_FILE = Placeholder("<key from the key file>")
 
 # ---- key files ------------------------------------------------------------------------------
 
-def write_key_file(path, content):
+def write_key_file(path: str, content: Dict[str, Any]) -> None:
     """Write the keys readable by the owner only (0600), atomically, never through a wider mode."""
     write_atomically(path, json.dumps(dict(content, kind=KEY_FILE_KIND), sort_keys=True).encode("utf-8"), 0o600)
 
 
-def read_key_file(path):
+def read_key_file(path: str) -> Dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as stream:
             content = json.load(stream)
@@ -66,11 +66,11 @@ class SplitPlan:
         return phases(("step", [Step((THE_PAIR,), self.actions)] if self.actions else []))
 
 
-def _matches(entry, reference):
+def _matches(entry: ClusterPairEntry, reference: str) -> bool:
     return reference in (entry.remote_name, entry.remote_unique_id, entry.remote_mvip)
 
 
-def plan_cluster_start(local, peer_cluster=None):
+def plan_cluster_start(local: ClusterState, peer_cluster: Optional[str] = None) -> SplitPlan:
     """Start step on this cluster: remove pending pairs (their keys are lost), then start.
 
     With peer_cluster (name, unique ID or MVIP of the other cluster, as this cluster lists it),
@@ -94,7 +94,7 @@ def plan_cluster_start(local, peer_cluster=None):
     return plan
 
 
-def plan_cluster_complete(local, key_fields):
+def plan_cluster_complete(local: ClusterState, key_fields: Dict[str, Any]) -> SplitPlan:
     """Complete step on the other cluster with the key from the start step."""
     plan = SplitPlan()
     origin, name = key_fields["clusterUniqueID"], key_fields["name"]
@@ -141,7 +141,7 @@ class SplitVolumePlan:
         return actions_of(self.phases)
 
 
-def plan_volume_start(local, specs):
+def plan_volume_start(local: ClusterState, specs: List[PairSpec]) -> List[SplitVolumeItem]:
     """Start step on the source cluster: (re)start every pair that is not complete."""
     items = []
     for spec in specs:
@@ -171,7 +171,8 @@ def plan_volume_start(local, specs):
     return items
 
 
-def plan_volume_complete(local, specs, keys):
+def plan_volume_complete(local: ClusterState, specs: List[PairSpec],
+                         keys: Dict[str, Dict[str, Any]]) -> List[SplitVolumeItem]:
     """Complete step on the target cluster; keys maps source volume names to their keys' fields."""
     items = []
     names = local.identity.name
@@ -200,7 +201,7 @@ def plan_volume_complete(local, specs, keys):
                 item.actions.append(Action(LOCAL, "RemoveVolumePair", {"volumeID": target.volume_id},
                                            "the one-sided pair of %s is replaced" % target.name))
             item.actions.append(Action(LOCAL, "CompleteVolumePairing", {
-                "volumeID": target.volume_id, "volumePairingKey": KeyOf(source_name)},
+                "volumeID": target.volume_id, "volumePairingKey": KeyOf(fields["volumeName"])},
                 "complete the pairing of %s started on %s" % (target.name, fields["mvip"])))
             item.changes.append("paired %s with %s" % (target.name, source_name))
         if target.access != REPLICATION_TARGET:
@@ -213,7 +214,7 @@ class KeyOf(NamedPlaceholder):
     TEMPLATE = "<key of %s from the key file>"
 
 
-def _key_for(spec, keys):
+def _key_for(spec: PairSpec, keys: Dict[str, Dict[str, Any]]) -> Optional[Dict[str, Any]]:
     for fields in keys.values():
         if spec.volume_id is not None and fields["volumeID"] == spec.volume_id:
             return fields
@@ -251,10 +252,12 @@ class SplitClusterRunner(Runner):
         local = read_cluster(self.connections.local)
         self.names = {LOCAL: local.identity.name}
         if self.step == "complete" and self.key is None:
+            if self.key_file is None:
+                raise AssertionError("the module requires pairing_key_file without pairing_key")
             self.key = read_key_file(self.key_file).get("cluster_pairing_key", "")
         return local
 
-    def plan(self, local: Any) -> SplitPlan:
+    def plan(self, local: Any) -> SplitPlan:  # pylint: disable=arguments-renamed
         if self.step == "start":
             return plan_cluster_start(local, self.peer_cluster)
         self.connections.register_secret(self.key)
@@ -269,6 +272,8 @@ class SplitClusterRunner(Runner):
         if action.method == "StartClusterPairing":
             key = result["clusterPairingKey"]
             self.connections.register_secret(key, *key_credentials(key))
+            if self.key_file is None:
+                raise AssertionError("the module requires pairing_key_file for the start step")
             write_key_file(self.key_file, {"cluster_pairing_key": key, "source_cluster": self.names[LOCAL]})
             self.pending_cluster_pair_id = result["clusterPairID"]
 
@@ -310,7 +315,7 @@ class SplitVolumeRunner(Runner):
             self.connections.scrub(*self.keys.values())
         return local
 
-    def plan(self, local: Any) -> SplitVolumePlan:
+    def plan(self, local: Any) -> SplitVolumePlan:  # pylint: disable=arguments-renamed
         if self.step == "start":
             self.items = plan_volume_start(local, self.specs)
             return SplitVolumePlan(self.items, phases(("start", [Step((i.spec.index,), i.actions) for i in self.items

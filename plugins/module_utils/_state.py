@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
     MODES, canonical_mode)
 
+__all__ = ["MODES"]
 LIST_PAGE_SIZE = 10000
 
 
@@ -28,7 +30,7 @@ class ClusterIdentity:
     address: str  # what the module connected to
 
     @classmethod
-    def from_api(cls, info, address):
+    def from_api(cls, info: Dict[str, Any], address: str) -> "ClusterIdentity":
         return cls(name=info.get("name", ""), unique_id=info.get("uniqueID", ""), uuid=info.get("uuid", ""),
                    mvip=info.get("mvip", ""), address=address)
 
@@ -47,18 +49,18 @@ class ClusterPairEntry:
     version: str = ""
 
     @property
-    def pending(self):
+    def pending(self) -> bool:
         """Started with StartClusterPairing and never completed: the remote is not known yet."""
         return self.status == "Unconfigured" or not self.remote_unique_id
 
     @classmethod
-    def from_api(cls, pair):
+    def from_api(cls, pair: Dict[str, Any]) -> "ClusterPairEntry":
         return cls(pair_id=int(pair.get("clusterPairID") or 0), pair_uuid=pair.get("clusterPairUUID") or "",
                    remote_unique_id=str(pair.get("clusterUUID") or ""), remote_name=pair.get("clusterName") or "",
                    remote_mvip=pair.get("mvip") or "", status=pair.get("status") or "",
                    latency=pair.get("latency") or 0, version=pair.get("version") or "")
 
-    def describe(self):
+    def describe(self) -> str:
         if self.pending:
             return "pending pair %s (started, never completed)" % self.pair_id
         return "pair %s with %s (%s, uniqueID %s, %s)" % (
@@ -77,12 +79,12 @@ class VolumePairEntry:
     snapshot_state: str = ""
 
     @property
-    def pending(self):
+    def pending(self) -> bool:
         """Started with StartVolumePairing and never completed: no remote volume yet."""
         return not self.remote_volume_id or not self.cluster_pair_id
 
     @classmethod
-    def from_api(cls, entry):
+    def from_api(cls, entry: Dict[str, Any]) -> "VolumePairEntry":
         replication = entry.get("remoteReplication") or {}
         snapshot = replication.get("snapshotReplication") or {}
         return cls(cluster_pair_id=int(entry.get("clusterPairID") or 0),
@@ -102,19 +104,19 @@ class Volume:
     total_size: int
     block_size: int = 4096
     enable512e: bool = False
-    qos: dict = field(default_factory=dict, compare=False, hash=False)
-    pairs: tuple = ()
+    qos: Dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    pairs: Tuple[VolumePairEntry, ...] = ()
     status: str = "active"
     delete_time: str = ""
     purge_time: str = ""
 
     @property
-    def pair(self):
+    def pair(self) -> Optional[VolumePairEntry]:
         """Volume pairs are one-to-one, so a volume has at most one entry."""
         return self.pairs[0] if self.pairs else None
 
     @classmethod
-    def from_api(cls, volume):
+    def from_api(cls, volume: Dict[str, Any]) -> "Volume":
         return cls(volume_id=int(volume["volumeID"]), name=volume.get("name", ""),
                    account_id=int(volume.get("accountID") or 0), access=volume.get("access", ""),
                    total_size=int(volume.get("totalSize") or 0), block_size=int(volume.get("blockSize") or 4096),
@@ -134,57 +136,58 @@ class Account:
 class ClusterState:
     """Everything read from one cluster for one module run."""
     identity: ClusterIdentity
-    cluster_pairs: tuple = ()
-    volumes: tuple = ()  # active volumes
-    accounts: tuple = None  # None when not read
-    deleted_volumes: tuple = ()  # deleted, not purged yet (restorable)
+    cluster_pairs: Tuple[ClusterPairEntry, ...] = ()
+    volumes: Tuple[Volume, ...] = ()  # active volumes
+    accounts: Optional[Tuple[Account, ...]] = None  # None when not read
+    deleted_volumes: Tuple[Volume, ...] = ()  # deleted, not purged yet (restorable)
 
     @cached_property
-    def _volumes_by_id(self):
+    def _volumes_by_id(self) -> Dict[int, Volume]:
         return {v.volume_id: v for v in self.volumes}
 
     @cached_property
-    def _volumes_by_name(self):
-        index = {}
+    def _volumes_by_name(self) -> Dict[str, List[Volume]]:
+        index: Dict[str, List[Volume]] = {}
         for volume in self.volumes:
             index.setdefault(volume.name, []).append(volume)
         return index
 
-    def volume_by_id(self, volume_id):
+    def volume_by_id(self, volume_id: int) -> Optional[Volume]:
         return self._volumes_by_id.get(volume_id)
 
-    def volumes_named(self, name, account_id=None):
+    def volumes_named(self, name: str, account_id: Optional[int] = None) -> List[Volume]:
         return [v for v in self._volumes_by_name.get(name, ()) if account_id is None or v.account_id == account_id]
 
-    def deleted_volume(self, volume_id=None, name=None):
+    def deleted_volume(self, volume_id: Optional[int] = None, name: Optional[str] = None) -> Optional[Volume]:
         """The newest deleted (not purged) volume with this ID or name, or None."""
         found = [v for v in self.deleted_volumes if v.volume_id == volume_id or (volume_id is None and v.name == name)]
         return found[-1] if found else None
 
-    def account_name(self, account_id):
+    def account_name(self, account_id: int) -> Optional[str]:
         for account in self.accounts or ():
             if account.account_id == account_id:
                 return account.username
         return None
 
-    def pair_to(self, other):
+    def pair_to(self, other: "ClusterState") -> List[ClusterPairEntry]:
         """Completed cluster pair entries of this cluster that point at the other cluster."""
         return [p for p in self.cluster_pairs if not p.pending and p.remote_unique_id == other.identity.unique_id]
 
 
-def read_identity(client):
+def read_identity(client: Any) -> ClusterIdentity:
     info = client.call("GetClusterInfo")["clusterInfo"]
     client.name = info.get("name") or None  # the client's errors name the cluster from now on
     return ClusterIdentity.from_api(info, client.address)
 
 
-def read_cluster_pairs(client):
+def read_cluster_pairs(client: Any) -> Tuple[ClusterPairEntry, ...]:
     return tuple(ClusterPairEntry.from_api(p) for p in client.call("ListClusterPairs").get("clusterPairs") or ())
 
 
-def _paged(client, method, params, key, id_field, start_param, page_size):
+def _paged(client: Any, method: str, params: Dict[str, Any], key: str, id_field: str, start_param: str,
+           page_size: int) -> List[Dict[str, Any]]:
     """Every object a list method returns, following its start-ID paging."""
-    items = []
+    items: List[Dict[str, Any]] = []
     start = 0
     while True:
         page = client.call(method, dict(params, **{start_param: start, "limit": page_size})).get(key) or []
@@ -194,7 +197,7 @@ def _paged(client, method, params, key, id_field, start_param, page_size):
         start = int(page[-1][id_field]) + 1
 
 
-def read_volumes(client, page_size=LIST_PAGE_SIZE):
+def read_volumes(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
     """Every volume not purged yet (active and deleted), with its pairs, in as few calls as paging
     allows: a deleted volume is named as such in messages, not as missing."""
     page = _paged(client, "ListVolumes", {"includeVirtualVolumes": False}, "volumes", "volumeID", "startVolumeID",
@@ -202,19 +205,19 @@ def read_volumes(client, page_size=LIST_PAGE_SIZE):
     return tuple(Volume.from_api(v) for v in page)
 
 
-def read_paired_volumes(client, page_size=LIST_PAGE_SIZE):
+def read_paired_volumes(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
     """Volumes with an active or pending pair (ListActivePairedVolumes)."""
     page = _paged(client, "ListActivePairedVolumes", {}, "volumes", "volumeID", "startVolumeID", page_size)
     return tuple(Volume.from_api(v) for v in page)
 
 
-def read_accounts(client, page_size=LIST_PAGE_SIZE):
+def read_accounts(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Account, ...]:
     page = _paged(client, "ListAccounts", {"includeStorageContainers": False}, "accounts", "accountID",
                   "startAccountID", page_size)
     return tuple(Account(account_id=int(a["accountID"]), username=a.get("username", "")) for a in page)
 
 
-def read_cluster(client, volumes=False, accounts=False):
+def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> ClusterState:
     identity = read_identity(client)
     listed = read_volumes(client) if volumes else ()
     return ClusterState(identity=identity, cluster_pairs=read_cluster_pairs(client),

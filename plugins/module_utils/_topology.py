@@ -12,26 +12,30 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
 from ansible.module_utils.parsing.convert_bool import boolean
 
 # The element_volume_pair item keys a topology volume may carry.
 ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused",
              "state")
 CREDENTIALS = ("element_hostname", "element_username", "element_password")
+# (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
+VolumeKey = Tuple[Any, Tuple[str, Any], Any]
 
 
-def _or(value, fallback):
+def _or(value: Any, fallback: Any) -> Any:
     """Jinja's default(fallback, true): an unset, null or empty value takes the fallback."""
     return value if value else fallback
 
 
-def _flag(value):
+def _flag(value: Any) -> bool:
     return boolean(_or(value, False), strict=False)
 
 
 # ---- the plan --------------------------------------------------------------------------------
 
-def _volume_items(raw, state):
+def _volume_items(raw: Dict[str, Any], state: str) -> List[Dict[str, Any]]:
     peer_account = raw.get("peer_account")
     items = []
     for volume in raw.get("volumes") or []:
@@ -45,10 +49,11 @@ def _volume_items(raw, state):
     return items
 
 
-def plan(topology, state=None):
+def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) -> Dict[str, List[Dict[str, Any]]]:
     """{entries, cluster_pairs}: every entry with its defaults applied, and one cluster pair per
     two clusters (worked on by the source host of its first entry)."""
-    entries, pairs = [], {}
+    entries: List[Dict[str, Any]] = []
+    pairs: Dict[str, List[Dict[str, Any]]] = {}
     for index, raw in enumerate(topology or []):
         entry_state = _or(state, _or(raw.get("state"), "present"))
         volumes = _volume_items(raw, entry_state)
@@ -78,8 +83,9 @@ def plan(topology, state=None):
 
 # ---- what is wrong with it ---------------------------------------------------------------------
 
-def problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element_replication_topology",
-             needs_both=False, state=None):
+def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_hosts: Iterable[str],
+             play_hosts: Optional[Iterable[str]] = None, name: str = "element_replication_topology",
+             needs_both: bool = False, state: Optional[str] = None) -> List[str]:
     """One message per problem, naming the entry: what the role's argument spec cannot check.
 
     Hosts: every source and target is an inventory host with the element_* credentials. A
@@ -92,8 +98,9 @@ def problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element
     known = sorted(inventory_hosts)
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     in_play = set(play_hosts if play_hosts is not None else known)
-    found = []
-    directions, split_by_pair = {}, {}
+    found: List[str] = []
+    directions: Dict[str, int] = {}
+    split_by_pair: Dict[str, Tuple[int, bool]] = {}
     for index, entry in enumerate(topology or []):
         where = "%s[%d] (%s -> %s)" % (name, index, entry.get("source"), entry.get("target"))
         split = _flag(entry.get("split_site"))
@@ -128,7 +135,7 @@ def problems(topology, hostvars, inventory_hosts, play_hosts=None, name="element
     return found + _volume_conflicts(topology or [], name)
 
 
-def _split_site_problems(where, entry, state):
+def _split_site_problems(where: str, entry: Dict[str, Any], state: Optional[str]) -> List[str]:
     volumes = entry.get("volumes") or []
     unsupported = []
     if _flag(entry.get("paused")) or any(_flag(v.get("paused")) for v in volumes):
@@ -146,7 +153,7 @@ def _split_site_problems(where, entry, state):
             % (where, ", ".join(unsupported))]
 
 
-def _volume_keys(entry, volume):
+def _volume_keys(entry: Dict[str, Any], volume: Dict[str, Any]) -> Tuple[VolumeKey, Optional[VolumeKey]]:
     """How the topology names the source and the target volume of one item: by ID when given,
     else by name (the target's name defaults to the source's), each with its account."""
     source = ("ID", volume["volume_id"]) if volume.get("volume_id") is not None else ("name", volume.get("volume"))
@@ -161,10 +168,10 @@ def _volume_keys(entry, volume):
             (entry.get("target"), target, peer_account) if target else None)
 
 
-def _volume_conflicts(topology, name):
+def _volume_conflicts(topology: List[Dict[str, Any]], name: str) -> List[str]:
     """A volume can be in one pair only: two items of the topology, in one entry or in two, that
     name the same volume of a cluster contradict each other."""
-    users = {}
+    users: Dict[VolumeKey, List[Tuple[str, str]]] = {}
     for index, entry in enumerate(topology):
         for position, volume in enumerate(entry.get("volumes") or []):
             if not isinstance(volume, dict):

@@ -16,13 +16,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
     HALVES, MODIFY_VOLUMES_CHUNK, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, READ_WRITE, REPLICATION_TARGET,
-    VOLUME_KEY_FIELDS, Problem, account_id, chunks, key_field, match_pair, pair_relation, paused_flags,
+    VOLUME_KEY_FIELDS, PairMatch, Problem, account_id, chunks, key_field, match_pair, pair_relation, paused_flags,
     resolve_volume, steady_states)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Step, Waiter, actions_of, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Phases, Step, Waiter, actions_of, phases)
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    ClusterState, Volume, VolumePairEntry, read_cluster)
 
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
@@ -39,33 +40,33 @@ class Options:
 @dataclass
 class ItemPlan:
     spec: PairSpec
-    source: object = None  # Volume on this cluster
-    target: object = None  # Volume on the peer
-    refusal: str = None
-    deferred: str = None  # another run is pairing these volumes right now
-    removals: list = field(default_factory=list)
-    create: dict = None  # CreateVolume params for a missing target
+    source: Any = None  # Volume on this cluster
+    target: Any = None  # Volume on the peer
+    refusal: Optional[str] = None
+    deferred: Optional[str] = None  # another run is pairing these volumes right now
+    removals: List[Action] = field(default_factory=list)
+    create: Any = None  # CreateVolume params (a dict) for a missing target
     pair: bool = False
     set_target_access: bool = False
-    modify_source: dict = field(default_factory=dict)  # ModifyVolumePair params besides volumeID
+    modify_source: Dict[str, Any] = field(default_factory=dict)  # ModifyVolumePair params besides volumeID
     resume_target: bool = False
-    repairs: list = field(default_factory=list)
-    changes: list = field(default_factory=list)
+    repairs: List[str] = field(default_factory=list)
+    changes: List[str] = field(default_factory=list)
 
     @property
-    def has_work(self):
+    def has_work(self) -> bool:
         return bool(self.removals or self.create or self.pair or self.set_target_access or self.modify_source
                     or self.resume_target)
 
 
 @dataclass
 class VolumePairPlan:
-    items: list
-    cleanup: list  # RemoveVolumePair actions for undeclared pairs (exclusive)
-    phases: list  # (name, [Step]) in execution order
+    items: List[ItemPlan]
+    cleanup: List[Action]  # RemoveVolumePair actions for undeclared pairs (exclusive)
+    phases: Phases  # (name, [Step]) in execution order
 
     @property
-    def actions(self):
+    def actions(self) -> List[Action]:
         return actions_of(self.phases)
 
 
@@ -74,14 +75,14 @@ class NewVolumeID(NamedPlaceholder):
     TEMPLATE = "<ID of the new volume %s>"
 
 
-def _describe_pair_entry(entry, cluster_name, peer_names):
+def _describe_pair_entry(entry: VolumePairEntry, cluster_name: str, peer_names: Dict[int, str]) -> str:
     if entry.pending:
         return "a pending pairing (started on %s, never completed)" % cluster_name
     cluster = peer_names.get(entry.cluster_pair_id, "paired cluster %s" % entry.cluster_pair_id)
     return "volume %s (ID %s) on cluster %s" % (entry.remote_volume_name or "?", entry.remote_volume_id, cluster)
 
 
-def _peer_names(cluster):
+def _peer_names(cluster: ClusterState) -> Dict[int, str]:
     """Cluster pair ID -> the name of the cluster it leads to, for messages."""
     return {p.pair_id: p.remote_name or p.remote_unique_id for p in cluster.cluster_pairs}
 
@@ -89,7 +90,9 @@ def _peer_names(cluster):
 # ---------------------------------------------------------------------------------------------
 # Planning.
 
-def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None, assume_cluster_pair=False):
+def plan_volume_pairs(local: ClusterState, peer: ClusterState, specs: List[PairSpec], options: Options = Options(),
+                      known_pending: Optional[Set[Tuple[str, int, str]]] = None,
+                      assume_cluster_pair: bool = False) -> VolumePairPlan:
     """Plan every declared pair against what was read from both clusters. Pure: no I/O.
 
     known_pending holds (side, volume ID, pair UUID) of pending pairs seen by an earlier read of
@@ -108,13 +111,14 @@ def plan_volume_pairs(local, peer, specs, options=Options(), known_pending=None,
 
 
 class _Context:
-    def __init__(self, local, peer, match, connected, options, known_pending):
+    def __init__(self, local: ClusterState, peer: ClusterState, match: PairMatch, connected: bool, options: Options,
+                 known_pending: Optional[Set[Tuple[str, int, str]]]) -> None:
         self.local, self.peer, self.match, self.connected = local, peer, match, connected
         self.options = options
         self.known_pending = known_pending
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
 
-    def plan_item(self, spec):
+    def plan_item(self, spec: PairSpec) -> ItemPlan:
         item = ItemPlan(spec=spec)
         item.source, problem = resolve_volume(self.local, spec.volume_id, spec.volume, spec.account, "source")
         target_name = spec.peer_volume if spec.peer_volume is not None else (
@@ -135,6 +139,8 @@ class _Context:
                     and spec.peer_volume_id is None):
                 item.refusal = target_problem
                 return item
+            if target_name is None:
+                raise AssertionError("a target not found was looked up by name")
             self._plan_create_target(item, target_name)
             if item.refusal:
                 return item
@@ -143,7 +149,7 @@ class _Context:
 
     # --- present ---------------------------------------------------------------------------
 
-    def _plan_present(self, item):
+    def _plan_present(self, item: ItemPlan) -> None:
         source, target, spec = item.source, item.target, item.spec
         names = self.names
         s_entry = source.pair
@@ -159,7 +165,7 @@ class _Context:
         if not self.connected:
             item.refusal = self._no_cluster_pair()
             return
-        problems = []
+        problems: List[str] = []
         if s_entry is not None and not s_entry.pending and relation not in (ONE_SIDED_SOURCE, HALVES):
             problems.append("source volume %s (ID %s) on cluster %s is already paired with %s" % (
                 source.name, source.volume_id, names[LOCAL], _describe_pair_entry(s_entry, names[LOCAL], _peer_names(self.local))))
@@ -198,14 +204,14 @@ class _Context:
             item.modify_source["pausedManual"] = True
             item.changes.append("paused replication")
 
-    def _in_progress(self, side, volume, entry):
+    def _in_progress(self, side: str, volume: Volume, entry: VolumePairEntry) -> bool:
         if self.known_pending is None:
             return False
         mine = {(side, volume.volume_id, entry.volume_pair_uuid), (side, volume.volume_id, ANY_PAIR)}
         return not mine & self.known_pending
 
-    def _compatibility_problems(self, source, target):
-        problems = []
+    def _compatibility_problems(self, source: Volume, target: Volume) -> List[str]:
+        problems: List[str] = []
         names = self.names
         where = "target volume %s (ID %s) on cluster %s" % (target.name, target.volume_id, names[PEER])
         if target.total_size < source.total_size:
@@ -215,7 +221,7 @@ class _Context:
                 where, target.enable512e, target.block_size, source.enable512e, source.block_size))
         return problems
 
-    def _no_cluster_pair(self):
+    def _no_cluster_pair(self) -> str:
         if not self.match.paired:
             return ("clusters %s and %s are not paired: pair them first with element.replication.element_cluster_pair"
                     % (self.names[LOCAL], self.names[PEER]))
@@ -224,7 +230,7 @@ class _Context:
                     self.names[LOCAL], self.names[PEER], self.match.local.status, self.names[LOCAL],
                     self.match.peer.status, self.names[PEER]))
 
-    def _plan_create_target(self, item, name):
+    def _plan_create_target(self, item: ItemPlan, name: str) -> None:
         source, spec = item.source, item.spec
         if spec.peer_account is None:
             item.refusal = ("target volume '%s' not found on cluster %s; create_target needs peer_account to create it"
@@ -251,7 +257,7 @@ class _Context:
             item.create["qos"] = qos
         item.changes.append("created target volume %s on %s" % (name, self.names[PEER]))
 
-    def _plan_drift(self, item):
+    def _plan_drift(self, item: ItemPlan) -> None:
         source, target, spec = item.source, item.target, item.spec
         s_entry, t_entry = source.pair, target.pair
         names = self.names
@@ -288,7 +294,7 @@ class _Context:
 
     # --- absent ----------------------------------------------------------------------------
 
-    def _plan_absent(self, item):
+    def _plan_absent(self, item: ItemPlan) -> None:
         source, target = item.source, item.target
         names = self.names
         s_entry = source.pair if source else None
@@ -314,7 +320,7 @@ class _Context:
 
     # --- exclusive -------------------------------------------------------------------------
 
-    def plan_cleanup(self, items):
+    def plan_cleanup(self, items: List[ItemPlan]) -> List[Action]:
         """RemoveVolumePair for every pair from this cluster to the peer that no item declares."""
         if not self.match.paired:
             return []
@@ -337,10 +343,10 @@ class _Context:
         return actions
 
 
-def _refuse_contradictions(items, names):
+def _refuse_contradictions(items: List[ItemPlan], names: Dict[str, str]) -> None:
     """A request that names one volume in two pairs contradicts itself: refuse all of it, before
     anything changes, naming every conflict."""
-    users = {}
+    users: Dict[Tuple[str, int], List[Tuple[ItemPlan, str, Volume]]] = {}
     for item in items:
         for side, role, volume in ((LOCAL, "source", item.source), (PEER, "target", item.target)):
             if volume is not None:
@@ -357,7 +363,7 @@ def _refuse_contradictions(items, names):
                       % "; ".join(conflicts))
 
 
-def _phases(items, cleanup, names):
+def _phases(items: List[ItemPlan], cleanup: List[Action], names: Dict[str, str]) -> Phases:
     """Order every item's calls into phases; the executor runs exactly these."""
     live = [i for i in items if not i.refusal and not i.deferred]
     removals = [Step((i.spec.index,), [a]) for i in live for a in i.removals]
@@ -394,9 +400,9 @@ def _phases(items, cleanup, names):
     return phases(("remove", removals), ("create", creates), ("pair", pairs), ("access", access), ("modify", modifies))
 
 
-def pending_entries(local, peer):
+def pending_entries(local: ClusterState, peer: ClusterState) -> Set[Tuple[str, int, str]]:
     """(side, volume ID, pair UUID) of every pending pair on both clusters."""
-    found = set()
+    found: Set[Tuple[str, int, str]] = set()
     for side, cluster in ((LOCAL, local), (PEER, peer)):
         for volume in cluster.volumes:
             for entry in volume.pairs:
@@ -408,7 +414,7 @@ def pending_entries(local, peer):
 # ---------------------------------------------------------------------------------------------
 # Reporting.
 
-def item_view(item, local, peer):
+def item_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
     """One declared pair as it is in the state read (source/target re-resolved by ID)."""
     source = local.volume_by_id(item.source.volume_id) if item.source else None
     target = None
@@ -418,8 +424,8 @@ def item_view(item, local, peer):
         target = peer.volume_by_id(source.pair.remote_volume_id)
     s_entry = source.pair if source else None
     t_entry = target.pair if target else None
-    paired = bool(s_entry and t_entry and not s_entry.pending and s_entry.volume_pair_uuid == t_entry.volume_pair_uuid
-                  and s_entry.remote_volume_id == target.volume_id)
+    paired = bool(s_entry and t_entry and target and not s_entry.pending
+                  and s_entry.volume_pair_uuid == t_entry.volume_pair_uuid and s_entry.remote_volume_id == target.volume_id)
     view = {
         "source_cluster": local.identity.name,
         "source_volume_id": source.volume_id if source else None,
@@ -432,14 +438,14 @@ def item_view(item, local, peer):
         "target_access": target.access if target else None,
         "target_state": t_entry.state if t_entry else None,
         "paired": paired,
-        "volume_pair_uuid": s_entry.volume_pair_uuid if paired else None,
-        "mode": s_entry.mode if paired else None,
+        "volume_pair_uuid": s_entry.volume_pair_uuid if paired and s_entry else None,
+        "mode": s_entry.mode if paired and s_entry else None,
         "paused": paused_flags(s_entry, t_entry)[0] if paired else None,
     }
     return view
 
 
-def predicted_view(item, local, peer):
+def predicted_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
     """What item_view will show once the item's plan has run (check mode's diff)."""
     view = item_view(item, local, peer)
     if item.refusal or item.deferred or not item.has_work:
@@ -530,6 +536,8 @@ class VolumePairRunner(Runner):
             state["key"] = result["volumePairingKey"]
             self.connections.scrub(state["key"])
             # Our own pending pair: if its completion is lost, the next round may remove it.
+            if self.known_pending is None:
+                raise AssertionError("known_pending is set by plan(), before anything runs")
             self.known_pending.add((LOCAL, params["volumeID"], key_field(state["key"], "volumePairUUID")))
         elif action.method == "CreateVolume":
             state["context"][action.params["name"]] = result["volumeID"]
@@ -539,6 +547,8 @@ class VolumePairRunner(Runner):
         if action.method == "CompleteVolumePairing" and not exc.ambiguous:
             self._roll_back(step, done)
         if action.method == "StartVolumePairing" and exc.ambiguous:
+            if self.known_pending is None:
+                raise AssertionError("known_pending is set by plan(), before anything runs")
             self.known_pending.add((LOCAL, params["volumeID"], ANY_PAIR))
         return exc.ambiguous or exc.name in ("xVolumeAlreadyPaired", "xInvalidPairingKey")
 
