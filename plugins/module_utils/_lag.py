@@ -100,16 +100,16 @@ def pair_lag(mode: str, source_state: Optional[str], target_state: Optional[str]
     if mode == SYNC and source_state == ACTIVE and target_state == ACTIVE:
         return Lag(0.0, async_delay=source_stats.async_delay if source_stats else None)
     if source_stats is None:
-        return Lag(None, findings=(finding(Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reported no "
-                                                               "statistics for the volume" % where),))
+        return Lag(None, findings=(finding(
+            Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reported no statistics for the volume" % where),))
     try:
         seconds = parse_delay(source_stats.async_delay)
     except DurationError as exc:
         return Lag(None, async_delay=source_stats.async_delay, findings=(finding(
             Finding.LAG_UNKNOWN, "the lag of %s is unknown: %s" % (where, exc)),))
     if seconds is None:
-        return Lag(None, findings=(finding(Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reports no "
-                                                               "asyncDelay for the volume" % where),))
+        return Lag(None, findings=(finding(
+            Finding.LAG_UNKNOWN, "the lag of %s is unknown: the cluster reports no asyncDelay for the volume" % where),))
     return Lag(seconds, async_delay=source_stats.async_delay)
 
 

@@ -44,8 +44,8 @@ def test_unreadable_delays_raise(value):
 
 
 def test_human_forms():
-    assert [format_seconds(s) for s in (0, 45, 725, 10920, 187200, None)] == ["0s", "45s", "12m 5s", "3h 2m", "2d 4h",
-                                                                             "unknown"]
+    forms = [format_seconds(s) for s in (0, 45, 725, 10920, 187200, None)]
+    assert forms == ["0s", "45s", "12m 5s", "3h 2m", "2d 4h", "unknown"]
 
 
 def test_api_times():
