@@ -126,3 +126,20 @@ def table(report):
         status = "n/a   " if met is None else ("met   " if met else "MISSED")
         lines.append("  [%s] %-55s %s" % (status, label, measured))
     return "\n".join(lines)
+
+
+def ratio_targets(result):
+    """The loopback targets of issue 16, as ratios to an empty play in the same run (wall times on a
+    shared machine are noise; the ratio much less)."""
+    empty = result["baseline"]["empty_play"]["wall_s"]
+    found = []
+    for label, row, limit in (
+            ("N=1000 loopback: audit at most 3x an empty play", result["sizes"].get(1000, {}).get("audit"), 3),
+            ("N=1000 loopback: unplanned failover at most 2x an empty play",
+             result.get("wan", {}).get("sizes", {}).get(1000, {}).get("unplanned"), 2)):
+        if row is None or not row.get("available", True):
+            found.append((label, "not measured", None))
+        else:
+            ratio = row["wall_s"] / empty
+            found.append((label, "%.1fx (%.1f s / %.1f s)" % (ratio, row["wall_s"], empty), ratio <= limit))
+    return found

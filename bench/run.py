@@ -22,6 +22,7 @@ from pathlib import Path
 
 import report
 import scenarios
+import wan
 from workload import BENCH, REPO, Workspace
 
 LOOP_SIZES = (10, 100)  # the old way is too slow to be worth measuring at 1000
@@ -35,12 +36,18 @@ def parse_args(argv):
     parser.add_argument("--repeats", type=int, default=3, help="runs of each short measurement; the median is shown")
     parser.add_argument("--results-dir", default=str(BENCH / "results"), help="where the JSON goes")
     parser.add_argument("--quick", action="store_true", help="smoke mode: N=10, one run each (under a minute)")
+    parser.add_argument("--rtt", type=float, default=50.0,
+                        help="WAN rows: the delay of every API call, in milliseconds (default 50)")
+    parser.add_argument("--wan-sizes", default="100,1000",
+                        help="volume pairs of the WAN rows, comma-separated; empty: no WAN rows")
     parser.add_argument("--collection", default=str(REPO),
                         help="root of the collection to measure (another checkout, to compare a change)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.sizes, args.repeats = "10", 1
+        args.sizes, args.repeats, args.wan_sizes = "10", 1, "10"
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    args.wan_sizes = sorted({int(s) for s in args.wan_sizes.split(",") if s.strip()})
+    args.rtt /= 1000.0
     if not args.sizes or min(args.sizes) < 1 or args.repeats < 1:
         parser.error("sizes and repeats must be positive")
     return args
@@ -101,7 +108,11 @@ def measure(args, workspace, log):
         figures = result["sizes"][size] = measure_size(args, workspace, size, log)
         if "throughput" in figures:
             result["throughput"] = figures.pop("throughput")
-    result["targets"] = report.targets(result["sizes"])
+    result["wan"] = {"rtt_s": args.rtt, "sizes": {}}
+    for size in args.wan_sizes:
+        result["wan"]["sizes"][size] = wan.measure(workspace, size, args.rtt, log)
+    result["targets"] = report.targets(result["sizes"]) + wan.targets(result["wan"]["sizes"], args.rtt) \
+        + report.ratio_targets(result)
     result["machine"]["load_average_at_end"] = os.getloadavg()
     return result
 
@@ -130,6 +141,8 @@ def main(argv=None):
         workspace.close()
     result["duration_s"] = round(time.monotonic() - started, 1)
     print(report.table(result))
+    if result["wan"]["sizes"]:
+        print("\n" + wan.table(result["wan"]["sizes"], result["wan"]["rtt_s"]))
     print("\nTotal %.0f s. JSON: %s" % (result["duration_s"], write(result, args.results_dir)))
     return 0
 

@@ -19,7 +19,7 @@ AUDIT_PLAYBOOK = Path("playbooks") / "drift_audit.yml"  # in the collection meas
 THROUGHPUT_TIMEOUT = 120
 
 
-def _play(sim, tasks):
+def play(sim, tasks):
     """One play on localhost whose Element tasks talk to prod, with dr as the peer."""
     defaults = dict(sim.connection("prod"), peer=sim.connection("dr"))
     return [{"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
@@ -45,7 +45,7 @@ def loop_task(count):
 
 def _converge(workspace, sim, count, task):
     """Run a task that pairs `count` new volumes and check that it really did."""
-    result = run_playbook(workspace, _play(sim, [task]), sim)
+    result = run_playbook(workspace, play(sim, [task]), sim)
     paired = sim.completed_pairs()
     if paired != count or not result["counts"].get("changed"):
         raise PlaybookFailed("converge left %d of %d pairs complete (changed=%s)"
@@ -72,7 +72,7 @@ def converged(workspace, count):
 
 def noop(workspace, sim, count):
     """The bulk task again, on pairs that are already as declared."""
-    result = run_playbook(workspace, _play(sim, [bulk_task(count)]), sim)
+    result = run_playbook(workspace, play(sim, [bulk_task(count)]), sim)
     if result["counts"].get("changed"):
         raise PlaybookFailed("the re-run changed something: it is not a no-op")
     return result

@@ -69,6 +69,7 @@ _value:
 from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import Finding, finding
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, rpo_findings
 
 
 def _first_by(results: Optional[List[Dict[str, Any]]], path: Iterable[str]) -> Dict[Any, Dict[str, Any]]:
@@ -90,7 +91,8 @@ def _pair_index(pairs: List[Dict[str, Any]], cluster_key: str, volume_key: str) 
     return index
 
 
-def _declared_volume(entry: Dict[str, Any], checked: Dict[str, Any], declared: Dict[str, Any], source_name: str,
+def _declared_volume(entry: Dict[str, Any], position: int, checked: Dict[str, Any], declared: Dict[str, Any],
+                     source_name: str,
                      target_name: str, pairs: List[Dict[str, Any]], by_source: Dict[Tuple[Any, Any], int],
                      by_target: Dict[Tuple[Any, Any], int], matched: Set[Any]) -> Dict[str, Any]:
     """The record of one declared volume pair, matched to the reconciled pairs by volume ID."""
@@ -122,7 +124,11 @@ def _declared_volume(entry: Dict[str, Any], checked: Dict[str, Any], declared: D
             checked.get("mode"), declared_mode)))
     if checked.get("failed"):
         findings.append(finding(Finding.CHECK_FAILED, checked.get("msg", "")))
-    drift = bool(checked.get("changed") or checked.get("failed")
+    lag = _lag_of(pair)
+    rpo_seconds = entry["volume_rpos"][position] if "volume_rpos" in entry else None
+    lag_findings = _lag_findings(pair, lag, rpo_seconds, state, checked.get("source_volume_name") or "the volume")
+    findings += lag_findings
+    drift = bool(checked.get("changed") or checked.get("failed") or lag_findings
                  or health not in (("healthy", "paused") if state == "present" else ("absent",)))
     return {
         "source_volume": checked.get("source_volume_name") or declared.get("volume", "ID %s" % declared.get("volume_id")),
@@ -131,7 +137,28 @@ def _declared_volume(entry: Dict[str, Any], checked: Dict[str, Any], declared: D
         "paused": checked.get("paused"), "health": health, "reasons": [f["text"] for f in findings],
         "findings": findings,
         "planned_actions": list(checked.get("repairs") or []) + list(checked.get("changes") or []), "drift": drift,
+        "lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay, "recovery_point": lag.recovery_point,
+        "rpo_seconds": rpo_seconds,
+        "within_rpo": None if rpo_seconds is None or lag.lag_seconds is None else lag.lag_seconds <= rpo_seconds,
     }
+
+
+def _lag_of(pair: Optional[Dict[str, Any]]) -> Lag:
+    if pair is None:
+        return Lag(None)
+    return Lag(pair.get("lag_seconds"), pair.get("async_delay"), pair.get("recovery_point"))
+
+
+def _lag_findings(pair: Optional[Dict[str, Any]], lag: Lag, rpo_seconds: Optional[float], state: str,
+                  where: str) -> List[Dict[str, str]]:
+    """What the pair's lag means for the topology: a SnapshotsOnly pair with nothing replicated
+    protects nothing (drift, RPO or not); a declared RPO is breached or cannot be checked."""
+    if pair is None or state != "present" or "lag_seconds" not in pair:
+        return []
+    measured = [f for f in pair.get("lag_findings") or [] if f["code"] == Finding.NO_REPLICATED_SNAPSHOT]
+    if measured:
+        return measured
+    return rpo_findings(lag, rpo_seconds, where)
 
 
 def _undeclared_volume(pair: Dict[str, Any], planned_by_volume: Dict[Tuple[Any, Any], List[str]]) -> Dict[str, Any]:
@@ -144,7 +171,9 @@ def _undeclared_volume(pair: Dict[str, Any], planned_by_volume: Dict[Tuple[Any, 
         "source_volume": pair.get("source_volume_name"), "target_volume": pair.get("target_volume_name"),
         "declared": False, "state": None, "mode": pair.get("source_mode"), "declared_mode": None, "paused": None,
         "health": pair["health"], "reasons": [f["text"] for f in findings], "findings": findings,
-        "planned_actions": planned, "drift": drift,
+        "planned_actions": planned, "drift": drift, "lag_seconds": pair.get("lag_seconds"),
+        "async_delay": pair.get("async_delay"), "recovery_point": pair.get("recovery_point"), "rpo_seconds": None,
+        "within_rpo": None,
     }
 
 
@@ -159,6 +188,7 @@ def _record(plan: Dict[str, Any], entry: Dict[str, Any], info: Dict[str, Any], c
     if not readable:
         errors = ["%s: could not read the clusters: %s" % (entry["label"], info.get("msg", "no result"))]
     else:
+        errors = ["%s: could not measure the lag: %s" % (entry["label"], error) for error in info.get("lag_errors") or []]
         reconciled = info["reconciled"]
         health, findings = reconciled["cluster_pair"]["health"], list(reconciled["cluster_pair"]["findings"])
         if health != ("healthy" if pair_state == "present" else "absent"):
@@ -180,7 +210,7 @@ def _record(plan: Dict[str, Any], entry: Dict[str, Any], info: Dict[str, Any], c
         by_target = _pair_index(pairs, "target_cluster", "target_volume_id")
         matched: Set[Any] = set()
         for position, checked in enumerate((vp or {}).get("volume_pairs") or []):
-            record = _declared_volume(entry, checked, entry["volumes"][position], source_name, target_name,
+            record = _declared_volume(entry, position, checked, entry["volumes"][position], source_name, target_name,
                                       pairs, by_source, by_target, matched)
             volume_drift += record["drift"]
             volume_pairs.append(record)
@@ -207,7 +237,18 @@ def _record(plan: Dict[str, Any], entry: Dict[str, Any], info: Dict[str, Any], c
         "planned_actions": planned, "errors": errors,
         "cluster_pair_drift": cp_drift, "volume_drift_count": volume_drift,
         "drift_count": (1 if cp_drift else 0) + volume_drift, "volume_pairs": volume_pairs,
+        "worst_lag_seconds": max((v["lag_seconds"] for v in volume_pairs if v["declared"]
+                                  and v["lag_seconds"] is not None), default=None),
+        "rpo": rpo_summary(volume_pairs),
     }
+
+
+def rpo_summary(volume_pairs: List[Dict[str, Any]]) -> Dict[str, int]:
+    """How the declared pairs with an RPO fare: within it, over it, or not measurable."""
+    measured = [v for v in volume_pairs if v["declared"] and v["rpo_seconds"] is not None and v["state"] == "present"]
+    return {"declared": len(measured), "within": sum(1 for v in measured if v["within_rpo"] is True),
+            "breached": sum(1 for v in measured if v["within_rpo"] is False),
+            "unknown": sum(1 for v in measured if v["within_rpo"] is None)}
 
 
 def audit_records(plan: Dict[str, Any], infos: Any, cluster_checks: Any, volume_checks: Any) -> List[Dict[str, Any]]:

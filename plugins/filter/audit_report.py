@@ -71,14 +71,40 @@ import json
 import re
 from typing import Any, Callable, Dict, List
 
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
+
 
 def build_report(records: List[Dict[str, Any]], generated_at: str) -> Dict[str, Any]:
     records = sorted(records, key=lambda r: r["index"])
     drifted_pairs = {r["key"] for r in records if r["cluster_pair_drift"]}
     drift_count = len(drifted_pairs) + sum(r["volume_drift_count"] for r in records)
     errors = [e for r in records for e in r["errors"]]
+    rpo = {key: sum(r.get("rpo", {}).get(key, 0) for r in records) for key in ("declared", "within", "breached",
+                                                                                "unknown")}
+    lags = [r["worst_lag_seconds"] for r in records if r.get("worst_lag_seconds") is not None]
     return {"generated_at": generated_at, "clean": drift_count == 0 and not errors, "drift_count": drift_count,
-            "errors": errors, "cluster_pairs": records}
+            "errors": errors, "rpo": rpo, "worst_lag_seconds": max(lags) if lags else None, "cluster_pairs": records}
+
+
+def _lag_cell(volume: Dict[str, Any]) -> str:
+    lag = volume.get("lag_seconds")
+    text = format_seconds(lag) if lag is not None else "-"
+    point = volume.get("recovery_point")
+    if point:
+        text += " (snapshot %s)" % point["name"]
+    if volume.get("rpo_seconds") is not None:
+        verdict = {True: "within", False: "**breached**", None: "unknown"}[volume.get("within_rpo")]
+        text += ", RPO %s: %s" % (format_seconds(volume["rpo_seconds"]), verdict)
+    return _cell(text)
+
+
+def _rpo_line(rpo: Dict[str, int]) -> str:
+    line = "RPO: %d of %d pairs within" % (rpo["within"], rpo["declared"])
+    if rpo["breached"]:
+        line += ", %d breached" % rpo["breached"]
+    if rpo["unknown"]:
+        line += ", %d not measurable" % rpo["unknown"]
+    return line + "."
 
 
 def _cell(value: Any) -> str:
@@ -112,15 +138,18 @@ def _volume_row(volume: Dict[str, Any]) -> str:
     if volume["declared"] and volume["mode"] and volume["declared_mode"] != volume["mode"]:
         mode += " (declared %s)" % volume["declared_mode"]
     cells = [_cell(volume["source_volume"]), _cell(volume["target_volume"]),
-             volume["state"] if volume["declared"] else "no", mode, volume["health"], "yes" if volume["drift"] else "",
-             _cell(volume["reasons"]), _cell(volume["planned_actions"])]
+             volume["state"] if volume["declared"] else "no", mode, volume["health"], _lag_cell(volume),
+             "yes" if volume["drift"] else "", _cell(volume["reasons"]), _cell(volume["planned_actions"])]
     return "| %s |" % " | ".join(cells)
 
 
 def build_markdown(report: Dict[str, Any], play_name: str) -> str:
     pairs = report["cluster_pairs"]
     lines = ["# Replication audit", "", "Generated %s by %s." % (report["generated_at"], play_name), ""]
-    lines += _verdict_lines(report) + ["", "```mermaid", "graph LR"]
+    lines += _verdict_lines(report)
+    if report["rpo"]["declared"]:
+        lines += ["", _rpo_line(report["rpo"]) + " Worst lag: %s." % format_seconds(report["worst_lag_seconds"])]
+    lines += ["", "```mermaid", "graph LR"]
     hosts = list(dict.fromkeys([p["source"] for p in pairs] + [p["target"] for p in pairs]))
     lines += ['  %s["%s"]' % (_node(host), host) for host in hosts]
     lines += ['  %s -->|"%s, %s"| %s' % (_node(p["source"]), "/".join(p["modes"]), _pair_health(p), _node(p["target"]))
@@ -137,9 +166,12 @@ def build_markdown(report: Dict[str, Any], play_name: str) -> str:
         for label, key in (("Reasons", "reasons"), ("Planned", "planned_actions"), ("Errors", "errors")):
             if pair[key]:
                 lines.append("%s: %s." % (label, _cell(pair[key])))
+        if pair.get("worst_lag_seconds") is not None or pair.get("rpo", {}).get("declared"):
+            lines.append("Worst lag: %s.%s" % (format_seconds(pair.get("worst_lag_seconds")), (
+                " " + _rpo_line(pair["rpo"])) if pair.get("rpo", {}).get("declared") else ""))
         if pair["volume_pairs"]:
-            lines += ["", "| Source volume | Target volume | Declared | Mode | Health | Drift | Reasons | Planned actions |",
-                      "|---|---|---|---|---|---|---|---|"]
+            lines += ["", "| Source volume | Target volume | Declared | Mode | Health | Lag | Drift | Reasons | "
+                      "Planned actions |", "|---|---|---|---|---|---|---|---|---|"]
             lines += [_volume_row(volume) for volume in pair["volume_pairs"]]
     return "\n".join(lines) + "\n"
 
@@ -159,6 +191,8 @@ def build_summary(report: Dict[str, Any], report_path: str) -> List[str]:
         verdict = "DRIFT: %d finding(s)" % report["drift_count"]
     lines = ["Replication audit of %d cluster pair(s) and %d volume pair(s): %s" % (len(pairs), volume_count, verdict),
              "Report: %s.md and %s.json" % (report_path, report_path)]
+    if report["rpo"]["declared"]:
+        lines.append(_rpo_line(report["rpo"]))
     lines += ["error: %s" % e for e in report["errors"]]
     for pair in pairs:
         where = "%s -> %s" % (pair["source"], pair["target"])

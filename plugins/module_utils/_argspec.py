@@ -79,18 +79,24 @@ def _pair_options(**extra: Any) -> Dict[str, Any]:
     return spec
 
 
+def pairs_option(item_options: Optional[Dict[str, Any]] = None, source_required: bool = True) -> Dict[str, Any]:
+    """The pairs list option: items with the pair keys (and item_options)."""
+    item: Dict[str, Any] = dict(type="list", elements="dict", options=_pair_options(**(item_options or {})),
+                                mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")])
+    if source_required:
+        item["required_one_of"] = [("volume", "volume_id")]
+    return item
+
+
 def pair_argument_spec(item_options: Optional[Dict[str, Any]] = None, source_required: bool = True) -> ArgumentSpec:
     """The single-pair options and the pairs list (with item_options besides the pair keys): one
     of them names the pairs; the single-pair options exclude the list (accounts excepted)."""
-    item = dict(type="list", elements="dict", options=_pair_options(**(item_options or {})),
-                mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id")])
-    if source_required:
-        item["required_one_of"] = [("volume", "volume_id")]
-    spec = _pair_options(pairs=item)
+    spec = _pair_options(pairs=pairs_option(item_options, source_required))
     one_of = ("volume", "volume_id", "pairs") if source_required else ("volume", "volume_id", "pairs", "peer_volume",
-                                                                       "peer_volume_id")
-    return ArgumentSpec(spec, mutually_exclusive=[("volume", "volume_id"), ("peer_volume", "peer_volume_id"),
-                                                  *[("pairs", key) for key in VOLUME_KEYS]], required_one_of=[one_of])
+                                                                      "peer_volume_id")
+    exclusive: List[Sequence[str]] = [("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
+    exclusive += [("pairs", key) for key in VOLUME_KEYS]
+    return ArgumentSpec(spec, mutually_exclusive=exclusive, required_one_of=[one_of])
 
 
 def pair_specs(params: Dict[str, Any], defaults: Iterable[str] = ()) -> List[PairSpec]:

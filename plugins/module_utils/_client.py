@@ -14,6 +14,7 @@ import errno
 import json
 import random
 import socket
+import threading
 import time
 import traceback
 import warnings
@@ -55,6 +56,7 @@ TRANSIENT_ERRORS = frozenset((
     "xSliceNotRegistered", "xRpcTimeout",
 ))
 TRANSIENT_HTTP_STATUS = frozenset((502, 503, 504))
+BUSY_HTTP_STATUS = frozenset((429, 503))  # refused, not processed: safe to send again, mutating or not
 
 CHECK_ADDRESS = "Check that the MVIP (hostname) and port are right and that the cluster is up"
 
@@ -142,6 +144,8 @@ class ElementClient:
             warnings.filterwarnings("ignore", message="Unverified HTTPS request")
         self.session.headers.update({"Content-Type": "application/json-rpc", "Accept": "application/json"})
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(1, pool_size), max_retries=0)
+        # At most pool_size calls in flight to this cluster, whatever the number of threads.
+        self._in_flight = threading.BoundedSemaphore(max(1, pool_size))
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self._ids = 0
@@ -164,8 +168,9 @@ class ElementClient:
         """Run one API method and return its result object.
 
         Reads (is_read) are retried with capped exponential backoff on connection errors,
-        HTTP 502/503/504 and transient Element errors. Mutating methods are retried only when
-        the request certainly never reached the cluster (the connection could not be opened).
+        HTTP 502/503/504 and transient Element errors. Mutating methods are retried when the
+        request certainly was not applied: the connection could not be opened, or the cluster
+        answered that it is busy (HTTP 503, a transient xDB* error), as Cinder's driver does.
         accept names the Element errors the caller expects (the goal is reached anyway): the call
         then returns None instead of raising.
         """
@@ -177,7 +182,8 @@ class ElementClient:
         while True:
             attempt += 1
             try:
-                return self._call_once(method, params or {})
+                with self._in_flight:
+                    return self._call_once(method, params or {})
             except ElementError as exc:
                 if exc.kind == "api" and exc.name in accept:
                     return None
@@ -192,13 +198,15 @@ class ElementClient:
     def _retryable(exc: ElementError, read_only: bool) -> bool:
         if exc.kind == "connection" and not exc.ambiguous:
             return True
+        if exc.kind == "http" and exc.code in BUSY_HTTP_STATUS:
+            return True  # the cluster refused the call: nothing was applied
+        if exc.kind == "api" and exc.name in TRANSIENT_ERRORS:
+            return True  # an answer: the call failed as a whole
         if not read_only:
             return False
         if exc.kind in ("connection", "timeout"):
             return True
-        if exc.kind == "http" and exc.code in TRANSIENT_HTTP_STATUS:
-            return True
-        return exc.kind == "api" and exc.name in TRANSIENT_ERRORS
+        return exc.kind == "http" and exc.code in TRANSIENT_HTTP_STATUS
 
     def _call_once(self, method: str, params: Dict[str, Any]) -> Dict[str, Any]:
         self._ids += 1
@@ -248,7 +256,7 @@ class ElementClient:
                               % (self.label, self.api_version, self.url), kind="version", code=404)
         if status != 200:
             raise self._error(method, "HTTP %s from %s" % (status, self.address), kind="http", code=status,
-                              ambiguous=not is_read(method))
+                              ambiguous=not is_read(method) and status not in BUSY_HTTP_STATUS)
         try:
             document = response.json()
         except ValueError:

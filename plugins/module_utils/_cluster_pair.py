@@ -20,7 +20,7 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     KEY_FROM_START, LOCAL, PEER, Action, Phases, Step, Waiter, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterPairEntry, ClusterState, read_cluster, read_paired_volumes)
+    ClusterPairEntry, ClusterState, read_clusters, read_paired_volumes)
 
 THE_PAIR = 0  # the one item of a cluster pair plan: a failed step stops the steps after it
 GONE = ("xPairingDoesNotExist",)  # a removal whose pair is already gone has reached its goal
@@ -168,8 +168,8 @@ class ClusterPairRunner(Runner):
         self.repairs: List[str] = []
 
     def read(self) -> Tuple[Any, Any]:
-        local = read_cluster(self.clients[LOCAL])
-        peer = read_cluster(self.clients[PEER])
+        read = read_clusters(self.clients)
+        local, peer = read[LOCAL], read[PEER]
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 

@@ -35,7 +35,9 @@ class PhaseExecutor:
 
     def __init__(self, clients: Dict[str, Any], parallel: int = 4) -> None:
         self.clients = clients
-        self.parallel = max(1, parallel)
+        # parallel calls in flight per cluster (each client holds that many); steps call both
+        # clusters in turn, so twice as many workers keep both of them busy.
+        self.parallel = max(1, parallel) * max(1, len(clients))
         self.names: Dict[str, str] = {}
         self.errors: Dict[int, str] = {}  # item index -> message; NO_ITEM for steps that serve no item
         self.exceptions: Dict[int, ElementError] = {}  # item index -> the error behind its message
@@ -85,6 +87,12 @@ class PhaseExecutor:
             done.append(action.to_result(self.names))
             self.after_call(action, params, result or {}, state)
         return None
+
+    def record_call(self, action: Action) -> None:
+        """Report a call made outside the phases (a caller that paces its own calls)."""
+        with self._lock:
+            self._order += 1
+            self._executed[self._order] = [action.to_result(self.names)]
 
     def run_actions(self, actions: List[Action], items: Tuple[int, ...] = ()) -> Tuple[Set[int], bool]:
         """Run calls in order, outside any plan (a roll-back, a pause put back)."""
@@ -142,6 +150,9 @@ class Runner(PhaseExecutor):
         """Work the next round may find though this plan has no calls (another run's pairing)."""
         return False
 
+    def before_execute(self, plan: Any) -> None:
+        """Just before a round's calls (wait for the clusters to be ready, raise to stop)."""
+
     def phases_to_run(self, plan: Any) -> Phases:
         return plan.phases
 
@@ -183,6 +194,7 @@ class Runner(PhaseExecutor):
             if self.round == self.MAX_ROUNDS:
                 self.not_converged(plan)
                 break
+            self.before_execute(plan)
             failed, retry = self.run_phases(self.phases_to_run(plan))
             self.record(plan, failed)
             self.after_round(plan, failed, retry)

@@ -20,15 +20,19 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, chunks,
-    PairMatch, Problem, match_pair, pair_relation, paused_flags, resolve_volume)
+    ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
+    PairMatch, Problem, chunks, finding, match_pair, pair_relation, paused_flags, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, read_cluster
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    ClusterState, Volume, read_clusters, read_lags)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
+ASYNC = "Async"  # Sync pairs are in sync while Active; SnapshotsOnly pairs only carry snapshots
 
 
 def other(side: str) -> str:
@@ -49,6 +53,15 @@ class FailoverItem:
     staged: bool = False  # reprotected towards the other side first; the move follows once Active
     changes: List[str] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # how the pair was found, when that is not obvious
+
+    @property
+    def moves(self) -> bool:
+        """The direction changes (an old source stops being one): the pair must have drained first."""
+        return bool(self.demote) and not self.staged and self.demote == self.old_source
+
+    @property
+    def old_source(self) -> Optional[str]:
+        return next((side for side, volume in self.volumes.items() if volume.access == READ_WRITE), None)
 
     @property
     def has_work(self) -> bool:
@@ -158,8 +171,9 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
                                 where, states[0], names[LOCAL], states[1], names[PEER],
                                 "" if connected else ", cluster pair not connected"))
             return
-        if not flags[secondary]:
-            item.pause.append(secondary)
+        if not flags[secondary] and not flags[primary]:
+            # A pause on either side stops the pair: alternating spreads the calls over both clusters.
+            item.pause.append(secondary if item.spec.index % 2 else primary)
         item.demote, item.promote = secondary, primary
         item.changes.append("failed over: %s is now the source, %s the target" % (names[primary], names[secondary]))
     elif access == (REPLICATION_TARGET, REPLICATION_TARGET):
@@ -322,7 +336,7 @@ class FailoverRunner(Runner):
 
     def __init__(self, connections: Any, specs: List[PairSpec], primary: str, unplanned: bool = False,
                  force: bool = False, check_mode: bool = False, parallel: int = 4,
-                 waiter: Optional[Waiter] = None) -> None:
+                 waiter: Optional[Waiter] = None, max_lag: float = 0.0) -> None:
         super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
                          waiter or Waiter(timeout=300, interval=2.0))
         self.specs = list(specs)
@@ -330,12 +344,15 @@ class FailoverRunner(Runner):
         self.unplanned = unplanned
         self.force = force
         self.unreachable: Optional[str] = None  # the cluster an unplanned failover left behind
+        self.max_lag = max_lag
+        self.drained = False
+        self.lags: Dict[int, Dict[str, Any]] = {}  # item index -> its lag when it moved (or, unplanned, at risk)
 
     def read(self) -> Dict[str, Any]:
         accounts = any(s.account is not None or s.peer_account is not None for s in self.specs)
         sides = (LOCAL, PEER) if not self.unplanned else (self.primary,)
         clusters: Dict[str, Any] = {side: None for side in (LOCAL, PEER)}
-        clusters.update({side: read_cluster(self.clients[side], volumes=True, accounts=accounts) for side in sides})
+        clusters.update(read_clusters({side: self.clients[side] for side in sides}, volumes=True, accounts=accounts))
         self.names = dict(_names(clusters))
         return clusters
 
@@ -370,6 +387,57 @@ class FailoverRunner(Runner):
         if self.unplanned:
             self.check_unplanned()
         return super().run()
+
+    # ---- lag --------------------------------------------------------------------------------------
+    def measure(self, items: List[FailoverItem], side_of: Callable[[FailoverItem], str]) -> Dict[int, Lag]:
+        """The lag of each item, from one ListVolumeStats per cluster that holds a side_of() volume."""
+        sides = sorted({side_of(i) for i in items})
+        inputs = read_lags({side: self.clients[side] for side in sides}, {})
+        lags = {}
+        for item in items:
+            side = side_of(item)
+            volume = item.volumes[side]
+            entry = volume.pair
+            found = inputs[side]
+            if found.error:
+                lags[item.spec.index] = Lag(None, findings=(finding(Finding.LAG_UNKNOWN, found.error),))
+                continue
+            states = [v.pair.state if v.pair else None for v in item.volumes.values()]
+            lags[item.spec.index] = pair_lag(entry.mode, states[0], states[-1], (found.stats or {}).get(volume.volume_id),
+                                             None, found.now, "%s on %s" % (volume.name, self.names[side]))
+        return lags
+
+    def before_execute(self, plan: FailoverPlan) -> None:
+        """A planned move waits until every Async pair it moves has drained (lag at most max_lag),
+        up to wait_timeout: with the applications stopped, a pair drains only while it still
+        replicates, so this is the last moment. Refused, listing each pair's lag, when they do not
+        drain, unless force. An unplanned failover records what is at risk."""
+        if self.unplanned:
+            items = [i for i in plan.items if not i.refusal and i.volumes.get(self.primary) is not None]
+            for index, lag in self.measure(items, lambda i: self.primary).items():
+                self.lags[index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay,
+                                    "data_at_risk_seconds": lag.lag_seconds}
+            return
+        moving = [i for i in plan.items if i.moves and i.volumes[_source_side(i)].pair.mode == ASYNC]
+        if self.drained or self.force or not moving or any(i.catch_up for i in plan.items):
+            return
+
+        def behind(lags: Dict[int, Lag]) -> List[FailoverItem]:
+            return [i for i in moving if not _drained(lags[i.spec.index], self.max_lag)]
+
+        lags, done = self.waiter.until(self.measure(moving, _source_side), lambda found: not behind(found),
+                                       lambda: self.measure(moving, _source_side))
+        if not done:
+            raise Refusal("planned failover to %s refused, nothing was changed: %s did not drain to a lag of at most %s "
+                          "within %s s; stop the writers on the source, check the link, or set force=true (the writes "
+                          "not replicated are lost): %s" % (
+                              self.names[self.primary], "these pairs" if len(behind(lags)) > 1 else "this pair",
+                              format_seconds(self.max_lag), self.waiter.timeout, "; ".join(
+                                  "%s: %s" % (i.spec.label, _lag_text(lags[i.spec.index])) for i in behind(lags))))
+        self.drained = True
+        for item in moving:
+            lag = lags[item.spec.index]
+            self.lags[item.spec.index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay}
 
     # ---- the rounds --------------------------------------------------------------------------
     def phases_to_run(self, plan: FailoverPlan) -> Phases:
@@ -436,6 +504,23 @@ class FailoverRunner(Runner):
                 item.spec.label, what, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL],
                 _state(item, PEER), self.names[PEER], (" " + hint) if hint else "")
         return clusters
+
+
+def _drained(lag: Lag, max_lag: float) -> bool:
+    return lag.lag_seconds is not None and lag.lag_seconds <= max_lag
+
+
+def _source_side(item: FailoverItem) -> str:
+    side = item.old_source
+    if side is None:
+        raise AssertionError("%s moves but has no source" % item.spec.label)
+    return side
+
+
+def _lag_text(lag: Lag) -> str:
+    if lag.lag_seconds is None:
+        return "lag unknown (%s)" % "; ".join(f["text"] for f in lag.findings) if lag.findings else "lag unknown"
+    return "%s behind" % format_seconds(lag.lag_seconds)
 
 
 def _state(item: FailoverItem, side: str) -> Optional[str]:

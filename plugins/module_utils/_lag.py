@@ -18,7 +18,7 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import (
     DurationError, format_seconds, parse_delay, parse_time)
@@ -43,7 +43,8 @@ class VolumeStats:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A snapshot as the lag needs it: on the target of a pair, one that has arrived."""
+    """A snapshot as the lag needs it: when it was taken, whether it is complete, and (on a
+    source) the pairs whose target holds it too."""
     snapshot_id: int
     volume_id: int
     name: str
@@ -51,20 +52,47 @@ class Snapshot:
     create_time_text: str
     status: str
     snapshot_uuid: str
+    present_on: frozenset = frozenset()  # volumePairUUIDs whose remote copy is Present
 
     @classmethod
     def from_api(cls, snapshot: Dict[str, Any]) -> "Snapshot":
+        present = frozenset(s.get("volumePairUUID") for s in snapshot.get("remoteStatuses") or ()
+                            if s.get("remoteStatus") == "Present")
         return cls(snapshot_id=int(snapshot["snapshotID"]), volume_id=int(snapshot["volumeID"]),
                    name=snapshot.get("name") or "", create_time=parse_time(snapshot.get("createTime")),
                    create_time_text=snapshot.get("createTime") or "", status=(snapshot.get("status") or "").lower(),
-                   snapshot_uuid=snapshot.get("snapshotUUID") or "")
+                   snapshot_uuid=snapshot.get("snapshotUUID") or "", present_on=present)
 
 
-def newest_arrived(snapshots: Iterable[Snapshot]) -> Dict[int, Snapshot]:
-    """The newest complete snapshot of each volume (volume ID -> snapshot)."""
+@dataclass(frozen=True)
+class LagInputs:
+    """What one cluster reports for lags: its volumes' stats (None when ListVolumeStats failed,
+    with the error), and its snapshots by volume ID (None when not read: no SnapshotsOnly pair there)."""
+    stats: Optional[Dict[int, VolumeStats]] = None
+    snapshots: Optional[Dict[int, Tuple[Snapshot, ...]]] = None
+    error: Optional[str] = None
+
+    def newest_snapshot(self, volume_id: int, pair_uuid: Optional[str] = None) -> Optional[Snapshot]:
+        """The newest complete snapshot of a volume (with pair_uuid: that its pair's target holds too)."""
+        return newest_arrived((self.snapshots or {}).get(volume_id, ()), pair_uuid).get(volume_id)
+
+    @property
+    def now(self) -> Optional[float]:
+        """The cluster's time, as its stats say (a cluster's clock, not the controller's)."""
+        for stats in (self.stats or {}).values():
+            if stats.timestamp is not None:
+                return stats.timestamp
+        return None
+
+
+def newest_arrived(snapshots: Iterable[Snapshot], pair_uuid: Optional[str] = None) -> Dict[int, Snapshot]:
+    """The newest complete snapshot of each volume (volume ID -> snapshot); with pair_uuid, only
+    those the pair's target holds too (read on a source)."""
     newest: Dict[int, Snapshot] = {}
     for snapshot in snapshots:
         if snapshot.status != "done" or snapshot.create_time is None:
+            continue
+        if pair_uuid is not None and pair_uuid not in snapshot.present_on:
             continue
         current = newest.get(snapshot.volume_id)
         if current is None or (snapshot.create_time, snapshot.snapshot_id) > (current.create_time, current.snapshot_id):

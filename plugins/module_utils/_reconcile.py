@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 from ansible_collections.element.replication.plugins.module_utils._element import (
     CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
     Finding, PairMatch, finding, match_pair)
+from ansible_collections.element.replication.plugins.module_utils._lag import (
+    SNAPSHOTS_ONLY, Lag, LagInputs, pair_lag)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, VolumePairEntry
 
 HEALTHY = "healthy"
@@ -43,13 +45,14 @@ def cluster_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
     } for e in sorted(cluster.cluster_pairs, key=lambda e: e.pair_id)]
 
 
-def volume_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
-    """Every paired (or pending) volume of a cluster, one entry per volume pair entry."""
+def volume_pair_facts(cluster: ClusterState, lag: Optional[LagInputs] = None) -> List[Dict[str, Any]]:
+    """Every paired (or pending) volume of a cluster, one entry per volume pair entry; with lag,
+    how far behind each is as this cluster alone can tell (a target reports its own delay)."""
     remote_names = {e.pair_id: e.remote_name for e in cluster.cluster_pairs}
     facts: List[Dict[str, Any]] = []
     for volume in sorted(cluster.volumes, key=lambda v: v.volume_id):
         for entry in volume.pairs:
-            facts.append({
+            facts.append(dict({
                 "volume_id": volume.volume_id,
                 "volume_name": volume.name,
                 "access": volume.access,
@@ -63,8 +66,24 @@ def volume_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
                 "state": entry.state,
                 "snapshot_state": entry.snapshot_state,
                 "pending": entry.pending,
-            })
+            }, **_own_lag(cluster, volume, entry, lag)))
     return facts
+
+
+def _own_lag(cluster: ClusterState, volume: Volume, entry: VolumePairEntry, lag: Optional[LagInputs]) -> Dict[str, Any]:
+    if lag is None:
+        return {}
+    if entry.pending or lag.stats is None:
+        return dict(Lag(None).facts(), lag_findings=[])
+    source = volume.access != REPLICATION_TARGET
+    snapshot = None
+    if entry.mode == SNAPSHOTS_ONLY:
+        # On the target, what has arrived; on the source, what its target holds too.
+        snapshot = lag.newest_snapshot(volume.volume_id, entry.volume_pair_uuid if source else None)
+    state = entry.state
+    result = pair_lag(entry.mode, state, state, lag.stats.get(volume.volume_id), snapshot, lag.now,
+                      "%s on %s" % (volume.name, cluster.identity.name))
+    return dict(result.facts(), lag_findings=list(result.findings))
 
 
 def _side(cluster: ClusterState, volume: Optional[Volume], entry: Optional[VolumePairEntry]) -> Dict[str, Any]:
@@ -86,8 +105,10 @@ def _record(uuid: str, health: str, findings: List[Dict[str, str]], source: Dict
     return record
 
 
-def reconcile(local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
-    """Classify the cluster pair and every volume pair between two clusters.
+def reconcile(local: ClusterState, peer: ClusterState,
+              lag: Optional[Dict[str, LagInputs]] = None) -> Dict[str, Any]:
+    """Classify the cluster pair and every volume pair between two clusters. With lag (the
+    LagInputs of each cluster, by uniqueID), every complete pair also says how far behind it is.
 
     Returns {"cluster_pair": {...}, "volume_pairs": [...], "summary": {health: count}}.
     """
@@ -116,7 +137,7 @@ def reconcile(local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
             "re-run element_volume_pair" % (volume.name, cluster.identity.name))],
             _side(cluster, volume, entry), _side(other, None, None)))
     for uuid, found in halves.items():
-        records.append(_volume_pair_record(uuid, found, local, peer, connected, cluster_pair))
+        records.append(_volume_pair_record(uuid, found, local, peer, connected, cluster_pair, lag))
     records.sort(key=lambda r: (r["source_cluster"] != names[0], r["source_volume_id"] or 0, r["target_volume_id"] or 0))
     summary = {health: 0 for health in (HEALTHY, PENDING, ONE_SIDED, MISMATCHED)}
     for record in records:
@@ -162,7 +183,7 @@ def _cluster_pair_record(local: ClusterState, peer: ClusterState, match: PairMat
 
 
 def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer: ClusterState, connected: bool,
-                        cluster_pair: Dict[str, Any]) -> Dict[str, Any]:
+                        cluster_pair: Dict[str, Any], lag: Optional[Dict[str, LagInputs]] = None) -> Dict[str, Any]:
     if len(found) == 1:
         cluster, volume, entry = found[0]
         other = peer if cluster is local else local
@@ -203,8 +224,27 @@ def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer:
         state = half.entry.state
         if state not in FLOWING_STATES and state not in MANUAL_PAUSES and state != PAUSED_DISCONNECTED:
             findings.append(finding(Finding.STATE, "state %s on %s" % (state, half.name)))
-    return _record(uuid, MISMATCHED if findings else HEALTHY, findings,
-                   _side(source.cluster, source.volume, source.entry), _side(target.cluster, target.volume, target.entry))
+    record = _record(uuid, MISMATCHED if findings else HEALTHY, findings,
+                     _side(source.cluster, source.volume, source.entry),
+                     _side(target.cluster, target.volume, target.entry))
+    if lag is not None:
+        record.update(_pair_lag(source, target, lag))
+    return record
+
+
+def _pair_lag(source: "_Half", target: "_Half", lag: Dict[str, LagInputs]) -> Dict[str, Any]:
+    """How far behind a complete pair is: the source's stats, the target's snapshots and clock."""
+    source_inputs = lag.get(source.cluster.identity.unique_id) or LagInputs()
+    target_inputs = lag.get(target.cluster.identity.unique_id) or LagInputs()
+    if source_inputs.stats is None:  # the source's stats could not be read: said in lag_errors
+        return dict(Lag(None).facts(), lag_findings=[])
+    snapshot = None
+    if source.entry.mode == SNAPSHOTS_ONLY:
+        snapshot = target_inputs.newest_snapshot(target.volume.volume_id)
+    result = pair_lag(source.entry.mode, source.entry.state, target.entry.state,
+                      source_inputs.stats.get(source.volume.volume_id), snapshot,
+                      target_inputs.now or source_inputs.now, "%s on %s" % (source.volume.name, source.name))
+    return dict(result.facts(), lag_findings=list(result.findings))
 
 
 class _Half:

@@ -16,10 +16,13 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible.module_utils.parsing.convert_bool import boolean
 
+from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
+
 # The element_volume_pair item keys a topology volume may carry.
 ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused",
              "state")
 CREDENTIALS = ("element_hostname", "element_username", "element_password")
+PAIR_ITEM_KEYS = ITEM_KEYS[:6]  # volume, volume_id, peer_volume, peer_volume_id, account, peer_account
 # (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
 VolumeKey = Tuple[Any, Tuple[str, Any], Any]
 
@@ -65,6 +68,15 @@ def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) 
             "exclusive": exclusive, "create_target": _flag(raw.get("create_target")),
             "peer_account": raw.get("peer_account"), "split_site": _flag(raw.get("split_site")),
             "volumes": volumes, "volume_work": bool(volumes) or exclusive,
+            # The volumes as the rehearsal and failover modules take them: the keys that name a pair
+            # (and for a failover, a pause the volume declares).
+            "pair_items": [{key: item[key] for key in PAIR_ITEM_KEYS if key in item} for item in volumes],
+            "failover_items": [{key: item[key] for key in PAIR_ITEM_KEYS + ("paused",) if key in item}
+                               for item in volumes],
+            # RPOs in seconds, the entry's and each volume's (its own, else the entry's); None: none declared.
+            "rpo_seconds": _rpo(raw.get("rpo")),
+            "volume_rpos": [_rpo(v.get("rpo")) if v.get("rpo") is not None else _rpo(raw.get("rpo"))
+                            for v in raw.get("volumes") or []],
         }
         entries.append(entry)
         pairs.setdefault(entry["key"], []).append(entry)
@@ -132,7 +144,32 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
         split_by_pair.setdefault(pair, (index, split))
         if split:
             found += _split_site_problems(where, entry, state)
+        found += _rpo_problems(where, entry)
     return found + _volume_conflicts(topology or [], name)
+
+
+def _rpo(value: Any) -> Optional[float]:
+    """The RPO in seconds, or None when none is declared (or it is invalid: problems() says so)."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_rpo(value)
+    except DurationError:
+        return None
+
+
+def _rpo_problems(where: str, entry: Dict[str, Any]) -> List[str]:
+    found = []
+    for label, value in [("", entry.get("rpo"))] + [(" volumes[%d]" % i, v.get("rpo"))
+                                                   for i, v in enumerate(entry.get("volumes") or [])
+                                                   if isinstance(v, dict)]:
+        if value is None or value == "":
+            continue
+        try:
+            parse_rpo(value)
+        except DurationError as exc:
+            found.append("%s%s: rpo %s" % (where, label, exc))
+    return found
 
 
 def _split_site_problems(where: str, entry: Dict[str, Any], state: Optional[str]) -> List[str]:
@@ -188,3 +225,22 @@ def _volume_conflicts(topology: List[Dict[str, Any]], name: str) -> List[str]:
             found.append("%s is named by more than one pair, and a volume can be in one pair only: %s" % (
                 what, "; ".join("%s (as %s)" % use for use in uses)))
     return found
+
+
+def select(plan_: Dict[str, Any], wanted: Any) -> Dict[str, List[Any]]:
+    """The entries of a plan that a run works on: {entries, unknown}. wanted selects entries by
+    "source:target" or by index (a list, or a comma-separated string as -e gives it); empty selects
+    every entry. Only present entries with volumes are selected; unknown lists the selectors that
+    match no entry."""
+    if isinstance(wanted, str):
+        wanted = wanted.split(",")
+    selectors = [str(w).strip() for w in wanted or [] if str(w).strip()]
+    matched: set = set()
+    entries = []
+    for entry in plan_["entries"]:
+        names = {str(entry["index"]), "%s:%s" % (entry["source"], entry["target"])}
+        hits = names.intersection(selectors)
+        matched |= hits
+        if (not selectors or hits) and entry["state"] == "present" and entry["volumes"]:
+            entries.append(entry)
+    return {"entries": entries, "unknown": [w for w in selectors if w not in matched]}

@@ -23,7 +23,7 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, VolumePairEntry, read_cluster)
+    ClusterState, Volume, VolumePairEntry, read_clusters)
 
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
@@ -485,8 +485,8 @@ class VolumePairRunner(Runner):
 
     def read(self) -> Tuple[Any, Any]:
         accounts = self.needs_accounts
-        local = read_cluster(self.clients[LOCAL], volumes=True, accounts=accounts)
-        peer = read_cluster(self.clients[PEER], volumes=True, accounts=accounts)
+        read = read_clusters(self.clients, volumes=True, accounts=accounts)
+        local, peer = read[LOCAL], read[PEER]
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 

@@ -139,13 +139,31 @@ options:
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait for C(Active), and for a declared-paused pair to catch up before it moves.
+    description:
+      - Seconds to wait for C(Active), for a declared-paused pair to catch up before it moves, and
+        for the V(Async) pairs to drain (O(max_lag)) before they move.
     type: int
     default: 300
+  max_lag:
+    description:
+      - A planned run moves V(Async) pairs only once they have drained: it measures each pair's lag
+        (the source volume's C(asyncDelay), one C(ListVolumeStats) per cluster and round) and waits,
+        up to O(wait_timeout), until every pair is at most this many seconds behind. With the
+        applications stopped a pair drains only while it still replicates, so this is the last
+        moment to catch the last writes. When they do not drain, the run is refused before any
+        change, listing each pair's lag, unless O(force=true).
+      - V(Sync) pairs that are C(Active) are in sync by definition; V(SnapshotsOnly) pairs replicate
+        only snapshots (take one with remote replication before the failover).
+    type: float
+    default: 0
+    version_added: 1.1.0
   parallel:
-    description: How many pairs are paused or resumed at the same time.
+    description:
+      - How many calls are in flight to each cluster at the same time (pauses and resumes of
+        different pairs overlap, on both clusters). Calls for one pair always run in order.
+      - The default suits a real cluster; see the collection's scaling guide.
     type: int
-    default: 4
+    default: 16
 notes:
   - Stop the applications and flush their caches before a planned failover; the module moves the
     replication direction, not the hosts. A local snapshot of every volume first is good practice.
@@ -268,6 +286,25 @@ volume_pairs:
       description: What was done for this pair, in words.
       type: list
       elements: str
+    lag_seconds:
+      description:
+        - How far behind the pair was when it moved (planned; at most O(max_lag)), or, after an
+          unplanned failover, its last known lag on the surviving cluster. V(null) when unknown.
+      type: float
+      returned: when the pair moved, or after an unplanned failover
+      version_added: 1.1.0
+    async_delay:
+      description: The C(asyncDelay) the cluster reported when the lag was measured.
+      type: str
+      returned: when the pair moved, or after an unplanned failover
+      version_added: 1.1.0
+    data_at_risk_seconds:
+      description:
+        - After an unplanned failover, the writes that may be lost: the surviving target's last
+          known delay (the time since it was last synced with the lost source).
+      type: float
+      returned: after an unplanned failover
+      version_added: 1.1.0
     notes:
       description:
         - How the pair was found when the options did not name both volumes, for example which
@@ -328,7 +365,8 @@ OPTIONS = ArgumentSpec(dict(
     paused=dict(type="bool", default=False),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
-    parallel=dict(type="int", default=4),
+    parallel=dict(type="int", default=16),
+    max_lag=dict(type="float", default=0),
 ))
 
 
@@ -342,7 +380,8 @@ def main():
     results = Results(module, connections)
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
-                            waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0))
+                            waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0),
+                            max_lag=params["max_lag"])
     try:
         changed = runner.run()
     except (ElementError, Refusal) as exc:
@@ -356,7 +395,7 @@ def main():
     before = [item_view(i, first) for i in items]
     after = [predicted_view(i, first, primary) if module.check_mode else item_view(i, runner.last_state) for i in items]
     entries = results.item_entries(runner, items, before if module.check_mode else after,
-                                   lambda item: dict(notes=item.notes))
+                                   lambda item: dict(notes=item.notes, **runner.lags.get(item.spec.index, {})))
     results.finish(changed, errors=runner.errors, labels={i.spec.index: i.spec.label for i in items}, total=len(specs),
                    volume_pairs=entries, actions=runner.reported_actions(), reconcile_later=reconcile_later(runner),
                    diff=({"volume_pairs": before}, {"volume_pairs": after}))

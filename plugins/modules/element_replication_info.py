@@ -34,9 +34,28 @@ options:
         and the lists are then empty.
     type: bool
     default: true
+  lag:
+    description:
+      - Measure how far behind each volume pair is (C(lag_seconds), C(async_delay), and for
+        V(SnapshotsOnly) pairs the C(recovery_point)), in RV(volume_pairs), RV(peer_volume_pairs) and
+        RV(reconciled.volume_pairs).
+      - An V(Async) pair's lag is its source volume's C(asyncDelay) (C(ListVolumeStats): the time since
+        the volume was last synced with the remote cluster). A V(Sync) pair that is C(Active) is at zero
+        lag; paused or disconnected, it falls behind like an V(Async) one. A V(SnapshotsOnly) pair
+        replicates only snapshots taken with remote replication: its recovery point is the newest
+        snapshot that has arrived on the target, and its lag is that snapshot's age (by the clusters'
+        clocks, not the controller's). Such a pair without any replicated snapshot protects nothing:
+        its C(lag_findings) say so (code V(no_replicated_snapshot)).
+      - Costs one C(ListVolumeStats) call per cluster, and one C(ListSnapshots) on a cluster that
+        holds a side of a V(SnapshotsOnly) pair, whatever the number of pairs. A cluster whose
+        statistics cannot be read is named in RV(lag_errors); the rest of the result is still returned.
+    type: bool
+    default: true
+    version_added: 1.1.0
 notes:
-  - Reads C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) (all active volumes, so that a
-    one-sided pair can tell whether its remote volume still exists) on each cluster.
+  - Reads C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) (every volume not purged, so that a
+    one-sided pair can tell whether its remote volume still exists) on each cluster, and with O(lag)
+    C(ListVolumeStats) (and C(ListSnapshots) where there are V(SnapshotsOnly) pairs).
 seealso:
   - module: element.replication.element_cluster_pair
   - module: element.replication.element_volume_pair
@@ -165,6 +184,40 @@ volume_pairs:
     pending:
       description: Started with C(StartVolumePairing) and never completed.
       type: bool
+    lag_seconds:
+      description:
+        - How far behind the pair is, in seconds, as this cluster alone can tell (a source its
+          C(asyncDelay); a target its own delay, zero while C(Active); a V(SnapshotsOnly) pair the
+          age of its newest replicated snapshot). V(null) when unknown (see C(lag_findings)).
+      type: float
+      returned: with O(lag)
+      version_added: 1.1.0
+    async_delay:
+      description: The volume's C(asyncDelay) as the cluster reported it (V(null) when the cluster gives none).
+      type: str
+      returned: with O(lag)
+      version_added: 1.1.0
+    recovery_point:
+      description:
+        - For V(SnapshotsOnly) pairs, the newest replicated snapshot (C(name), C(create_time),
+          C(age_seconds)); V(null) when none has arrived, and for other modes.
+      type: dict
+      returned: with O(lag)
+      version_added: 1.1.0
+    lag_findings:
+      description:
+        - Why the lag is unknown (code V(lag_unknown)), or that a V(SnapshotsOnly) pair has no
+          replicated snapshot and so protects nothing (code V(no_replicated_snapshot)); each a C(code) and a C(text).
+      type: list
+      elements: dict
+      returned: with O(lag)
+      version_added: 1.1.0
+lag_errors:
+  description: The clusters whose statistics (C(ListVolumeStats)) could not be read, each with the error; lags are then unknown.
+  returned: always
+  type: list
+  elements: str
+  version_added: 1.1.0
 peer_cluster:
   description: Identity of the peer, like RV(cluster).
   returned: when O(peer) is given
@@ -210,6 +263,9 @@ reconciled:
           C(findings), each a C(code) such as V(paused_by_hand) or V(mode_differs) with its C(text)),
           and for the source and the target side (C(source_*), C(target_*)) the cluster, volume
           ID, name, access, size, state and mode.
+        - With O(lag), a complete pair also has C(lag_seconds), C(async_delay), C(recovery_point) and
+          C(lag_findings) as in RV(volume_pairs), measured across both clusters (the source's
+          C(asyncDelay), the target's snapshots and clock).
         - The C(readWrite) volume is the source.
       type: list
       elements: dict
@@ -235,6 +291,10 @@ reconciled:
           target_total_size: 10737418240
           target_state: Active
           target_mode: Sync
+          lag_seconds: 4.25
+          async_delay: PT4.25S
+          recovery_point: null
+          lag_findings: []
     summary:
       description: Number of volume pairs per health.
       type: dict
@@ -251,7 +311,8 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (
     cluster_pair_facts, reconcile, volume_pair_facts)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.plugins.module_utils._state import read_cluster
+from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY
+from ansible_collections.element.replication.plugins.module_utils._state import read_clusters, read_lags
 
 
 def identity_facts(cluster):
@@ -261,23 +322,42 @@ def identity_facts(cluster):
 
 def main():
     spec = connection_argument_spec(peer="optional")
-    spec.argument_spec.update(list_volume_pairs=dict(type="bool", default=True))
+    spec.argument_spec.update(list_volume_pairs=dict(type="bool", default=True), lag=dict(type="bool", default=True))
     module = spec.create_ansible_module(supports_check_mode=True)
-    listed = volume_pair_facts if module.params["list_volume_pairs"] else (lambda cluster: [])
+    params = module.params
     connections = Connections(module)
     results = Results(module, connections)
+    lag_inputs = {}
     try:
-        local = read_cluster(connections.local, volumes=True)
-        peer = read_cluster(connections.peer, volumes=True) if connections.peer else None
+        clients = {side: client for side, client in (("local", connections.local), ("peer", connections.peer))
+                   if client is not None}
+        read = read_clusters(clients, volumes=True)
+        local, peer = read["local"], read.get("peer")
+        if params["lag"]:
+            measured = read_lags(clients, {side: has_snapshots_only_pairs(cluster) for side, cluster in read.items()})
+            lag_inputs = {read[side].identity.unique_id: inputs for side, inputs in measured.items()}
     except ElementError as exc:
         results.fail(exc)
     finally:
         connections.close()
-    result = dict(cluster=identity_facts(local), cluster_pairs=cluster_pair_facts(local), volume_pairs=listed(local))
+
+    def listed(cluster):
+        if not params["list_volume_pairs"]:
+            return []
+        return volume_pair_facts(cluster, lag_inputs.get(cluster.identity.unique_id) if params["lag"] else None)
+
+    result = dict(cluster=identity_facts(local), cluster_pairs=cluster_pair_facts(local), volume_pairs=listed(local),
+                  lag_errors=[i.error for i in lag_inputs.values() if i.error])
     if peer is not None:
         result.update(peer_cluster=identity_facts(peer), peer_cluster_pairs=cluster_pair_facts(peer),
-                      peer_volume_pairs=listed(peer), reconciled=reconcile(local, peer))
+                      peer_volume_pairs=listed(peer),
+                      reconciled=reconcile(local, peer, lag_inputs if params["lag"] else None))
     results.finish(False, **result)
+
+
+def has_snapshots_only_pairs(cluster):
+    """Whether the cluster holds a side of a SnapshotsOnly pair: only then are its snapshots read."""
+    return any(entry.mode == SNAPSHOTS_ONLY for volume in cluster.volumes for entry in volume.pairs)
 
 
 if __name__ == "__main__":

@@ -192,9 +192,12 @@ options:
     default: 300
   parallel:
     description:
-      - How many pairs are worked on at the same time. Calls for one pair always run in order.
+      - How many calls are in flight to each cluster at the same time; pairs are worked on in
+        parallel across both clusters. Calls for one pair always run in order.
+      - The default suits a real cluster; see the collection's scaling guide. A cluster that answers
+        busy (HTTP 503, a transient C(xDB*) error) is given time and asked again.
     type: int
-    default: 4
+    default: 16
 notes:
   - A no-op run makes six API calls (C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) on
     each cluster), plus one C(ListAccounts) per cluster when accounts are named or targets are created.
@@ -436,7 +439,7 @@ OPTIONS = ArgumentSpec(dict(
     create_target=dict(type="bool", default=False),
     wait=dict(type="bool", default=False),
     wait_timeout=dict(type="int", default=300),
-    parallel=dict(type="int", default=4),
+    parallel=dict(type="int", default=16),
     step=dict(type="str", default="both", choices=["both", "start", "complete"]),
     pairing_key_file=dict(type="path", no_log=False),
 ), required_if=[("step", "both", ["peer"]), ("step", "start", ["pairing_key_file"]),

@@ -12,7 +12,10 @@ MUTATING_METHODS = frozenset({
     "PurgeDeletedVolume", "RestoreDeletedVolume",
     "StartClusterPairing", "CompleteClusterPairing", "RemoveClusterPair",
     "StartVolumePairing", "CompleteVolumePairing", "ModifyVolumePair", "RemoveVolumePair",
-    "CreateSnapshot", "ModifySnapshot", "DeleteSnapshot",
+    "CreateSnapshot", "ModifySnapshot", "DeleteSnapshot", "CloneVolume",
+    "CreateVolumeAccessGroup", "ModifyVolumeAccessGroup", "DeleteVolumeAccessGroup",
+    "AddVolumesToVolumeAccessGroup", "RemoveVolumesFromVolumeAccessGroup",
+    "AddInitiatorsToVolumeAccessGroup", "RemoveInitiatorsFromVolumeAccessGroup",
     "SimPeerCompleteClusterPairing", "SimPeerCompleteVolumePairing",
     "SimPeerSetVolumePairMode", "SimPeerDeliverSnapshot",
 })

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from .cluster.clones import clone_origins
 from .faults import FaultSpecError, parse_fault
 from .replies import Reply
 
@@ -130,6 +131,11 @@ def update_settings(call):
     return Reply(answer=dict(call.sim.settings))
 
 
+def list_clones(call):
+    with call.sim.lock:
+        return Reply(answer={"clones": clone_origins(call.endpoint.cluster)})
+
+
 def _clock_answer():
     from .clock import CLOCK
     return {"now": CLOCK.now(), "offset": CLOCK.offset}
@@ -167,6 +173,7 @@ ROUTES = [
     ("POST", r"/sim/settings", update_settings),
     ("GET", r"/sim/clock", get_clock),
     ("POST", r"/sim/clock", advance_clock),
+    ("GET", r"/sim/clones", list_clones),
 ]
 _COMPILED = [(verb, re.compile(pattern), handler) for verb, pattern, handler in ROUTES]
 

@@ -27,6 +27,17 @@ ERRORS = {
     "xMaxSnapshotsPerVolumeExceeded": "Maximum number of snapshots per volume exceeded.",
     "xSnapshotReplicationInProgress": "A snapshot of this volume is still being replicated.",
     "xExceededLimit": "Exceeded a cluster limit.",
+    # clones and asynchronous jobs
+    "xAsyncHandleDoesNotExist": "Async handle does not exist.",
+    "xMaxClonesPerVolumeExceeded": "Maximum number of simultaneous clones per volume exceeded.",
+    "xMaxClonesPerNodeExceeded": "Maximum number of simultaneous clones per node exceeded.",
+    "xNotReadyForIO": "The volume is not ready yet.",
+    "xCloneFailed": "Clone failed.",
+    # volume access groups and initiators
+    "xVolumeAccessGroupIDDoesNotExist": "VolumeAccessGroupID does not exist.",
+    "xInitiatorDoesNotExist": "InitiatorID does not exist.",
+    "xAlreadyInVolumeAccessGroup": "Already in the volume access group.",
+    "xNotInVolumeAccessGroup": "Not in the volume access group.",
     # replication
     "xInvalidPairingKey": "The pairing key is not valid.",
     "xPairingAlreadyExists": "The clusters are already paired.",

@@ -4,7 +4,8 @@ import itertools
 import threading
 from dataclasses import dataclass, asdict
 
-ACTIONS = ("error", "http_status", "drop_before", "drop_after", "delay")
+ACTIONS = ("error", "http_status", "drop_before", "drop_after", "delay", "fail_job")
+JOB_METHODS = ("CloneVolume",)  # methods that start an asynchronous job (fail_job)
 MAX_DELAY_SECONDS = 300
 
 _fault_ids = itertools.count(1)  # process-wide, so an id names one fault in the whole process
@@ -46,8 +47,18 @@ def parse_fault(spec):
     peer = spec.get("peer", False)
     if not isinstance(peer, bool):
         raise FaultSpecError("'peer' must be a boolean")
+    if action == "fail_job" and method not in JOB_METHODS:
+        raise FaultSpecError(f"action 'fail_job' needs 'method' one of {', '.join(JOB_METHODS)}")
     fault = Fault(next(_fault_ids), method, action, count, peer)
-    if action == "error":
+    if action == "fail_job":
+        # The call succeeds; the job it starts fails half-way with this error (default
+        # xCloneFailed).
+        for key in ("error", "message"):
+            value = spec.get(key)
+            if value is not None and (not isinstance(value, str) or not value):
+                raise FaultSpecError(f"'{key}' must be a non-empty string")
+            setattr(fault, key, value)
+    elif action == "error":
         if not isinstance(spec.get("error"), str) or not spec["error"]:
             raise FaultSpecError("action 'error' needs 'error': an Element error name")
         fault.error = spec["error"]

@@ -127,6 +127,18 @@ class SimCluster:
         """Let simulated time pass for every cluster of the process (never backwards)."""
         return self._sim("POST", "clock", {"advance": seconds})
 
+    def fail_next_clone(self, error=None, message=None, count=1):
+        """The next `count` CloneVolume calls succeed, but their jobs fail half-way with
+        `error` (default xCloneFailed). Returns the fault id."""
+        kw = {k: v for k, v in (("error", error), ("message", message)) if v is not None}
+        return self.add_fault("CloneVolume", "fail_job", count=count, **kw)
+
+    def clones(self):
+        """What each clone on this cluster was made from: [{cloneID, volumeID, name, status,
+        asyncHandle, sourceVolumeID, sourceVolumeName, sourceAccess, sourceSnapshotID,
+        sourceSnapshotUUID, sourceSnapshotName, pointInTime}]."""
+        return self._sim("GET", "clones")["clones"]
+
     # ---- readers --------------------------------------------------------------------------
     def cluster_pairs(self):
         return self.call("ListClusterPairs")["clusterPairs"]
@@ -145,6 +157,13 @@ class SimCluster:
 
     def volumes(self, **filters):
         return self.call("ListVolumes", **filters)["volumes"]
+
+    def access_groups(self):
+        return self.call("ListVolumeAccessGroups")["volumeAccessGroups"]
+
+    def async_results(self, *result_types):
+        params = {"asyncResultTypes": list(result_types)} if result_types else {}
+        return self.call("ListAsyncResults", **params)["asyncHandles"]
 
     def close(self):
         self.session.close()

@@ -22,7 +22,8 @@ ELEMENT_VERSION = "12.5.0.897"  # full software version a real 12.5 cluster repo
 
 @dataclass(frozen=True)
 class Param:
-    type: object          # int, float, bool, str, dict, or [elem_type] for a list
+    type: object          # int, float, bool, str, dict, [elem_type] for a list, or a tuple
+                          # of those for a value that may have either type (no conversion)
     required: bool = False
 
 
@@ -73,8 +74,16 @@ _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
 
+def _label(typ):
+    if isinstance(typ, list):
+        return f"list of {_label(typ[0])}"
+    if isinstance(typ, tuple):
+        return " or ".join(_label(t) for t in typ)
+    return typ.__name__
+
+
 def _type_error(name, typ):
-    label = f"list of {typ[0].__name__}" if isinstance(typ, list) else typ.__name__
+    label = _label(typ)
     return ElementError("xInvalidParameterType", f"Parameter {name} must be of type {label}.")
 
 
@@ -85,6 +94,13 @@ def coerce(name, value, typ):
         if not isinstance(value, list):
             raise _type_error(name, typ)
         return [coerce(name, v, typ[0]) for v in value]
+    if isinstance(typ, tuple):
+        # Either type, as sent: e.g. initiators given by ID (int) or by name (str), where "12"
+        # is a name and must not become an ID.
+        for option in typ:
+            if isinstance(value, option) and not (option is int and isinstance(value, bool)):
+                return value
+        raise _type_error(name, typ)
     if typ is bool:
         if isinstance(value, bool):
             return value

@@ -21,10 +21,12 @@ from http import HTTPStatus
 from http.server import ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from . import clock
 from .calllog import CallLog
 from .replies import DROP, NOT_FOUND, UNAUTHORIZED, Reply, status_page
 from .control import SimControl
 from .cluster import Request
+from .cluster.jobs import settle_due_jobs
 from .cluster.replication import fetch_views
 from .errors import ElementError, InjectedError
 from .faults import FaultRegistry
@@ -112,8 +114,10 @@ class ClusterEndpoint:
                 return DROP
             if fault.action == "delay":
                 time.sleep(fault.seconds)
+        job_fault = fault if fault is not None and fault.action == "fail_job" else None
         try:
-            answer = self._dispatch(version, method, params, request_id, caller, pair_id)
+            answer = self._dispatch(version, method, params, request_id, caller, pair_id,
+                                    job_fault)
             outcome = "ok"
         except ElementError as exc:
             answer, outcome = _error_answer(request_id, exc), exc.name
@@ -132,7 +136,7 @@ class ClusterEndpoint:
         record(exc.name)
         return Reply(answer=_error_answer(request_id, exc))
 
-    def _dispatch(self, version, method, params, request_id, caller, pair_id):
+    def _dispatch(self, version, method, params, request_id, caller, pair_id, job_fault=None):
         if method is None:
             raise ElementError("xMissingParameter", "Missing member=[method]")
         if params is None:
@@ -150,14 +154,17 @@ class ClusterEndpoint:
             raise ElementError("xUnknownAPIMethod",
                                f"method={method} is not available in API version {version}")
         bound, unused = bind_params(spec, params)
-        req = Request(version, caller, pair_id)
+        call = Request(version, caller, pair_id, job_fault=job_fault)
+        if self.cluster.jobs_due(clock.now()):  # O(1) while no job is due
+            with self.sim.transaction():
+                settle_due_jobs(self.cluster)
         if spec.peer_view:
-            req.views = fetch_views(self.cluster)
+            call.views = fetch_views(self.cluster)
         if spec.locked:
             with self.sim.transaction():
-                result = spec.handler(self.cluster, bound, req)
+                result = spec.handler(self.cluster, bound, call)
         else:
-            result = spec.handler(self.cluster, bound, req)
+            result = spec.handler(self.cluster, bound, call)
         answer = {"id": request_id, "result": result}
         if unused:
             answer["unusedParameters"] = unused

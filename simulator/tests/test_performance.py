@@ -86,3 +86,29 @@ def test_throughput_tool(thousand_pairs):
     report = json.loads(output)
     assert set(report["results"]) == {"GetClusterInfo", "ListActivePairedVolumes"}
     assert all(r["errors"] == 0 and r["requests"] > 0 for r in report["results"].values())
+
+
+@needs_proc
+def test_cloning_stays_cheap_with_many_volumes(thousand_pairs):
+    """A rehearsal clones every target volume: each CloneVolume is O(1), not O(volumes), and
+    listing the jobs is O(jobs)."""
+    target = thousand_pairs.clusters[1]
+    pid = thousand_pairs.process.pid
+    target.settings(clone_seconds=0)  # each job completes before the next call
+    clones = []
+    try:
+        before = server_cpu_seconds(pid)
+        for vid in range(1, 51):
+            body = json.dumps({"method": "CloneVolume", "id": 1, "params": {
+                "volumeID": vid, "name": f"rehearsal-{vid}", "access": "readWrite"}})
+            response = target.session.post(target.url + "/json-rpc/12.5", data=body, timeout=60)
+            clones.append(response.json()["result"]["volumeID"])
+        cost = (server_cpu_seconds(pid) - before) / 50
+        assert cost < LIST_BUDGET_SECONDS / 20, f"{cost * 1000:.1f} ms of CPU per clone"
+        assert len(target.async_results("Clone")) == 50
+        assert {v["status"] for v in target.volumes(volumeIDs=clones)} == {"active"}
+    finally:
+        target.settings(clone_seconds=0.5)
+        for vid in clones:
+            target.call("DeleteVolume", volumeID=vid)
+            target.call("PurgeDeletedVolume", volumeID=vid)

@@ -48,7 +48,8 @@ def test_cluster_level_reads(shared_sim, elements):
     assert info.name == shared_sim.clusters[0].name and info.unique_id == shared_sim.clusters[0].unique_id
     assert isinstance(info.uuid, uuid.UUID)
     assert str(info.default_protection_scheme) == "doubleHelix"
-    assert sdk.get_limits().cluster_pairs_count_max == 4
+    limits = sdk.get_limits()
+    assert limits.cluster_pairs_count_max == 4 and limits.clone_jobs_per_volume_max == 2
     account = sdk.add_account(username="sdk-user").account
     listed = {a.account_id: a for a in sdk.list_accounts().accounts}
     assert listed[account.account_id].username == "sdk-user"
@@ -126,3 +127,84 @@ def test_bad_credentials_are_reported_as_such(shared_sim):
         ElementFactory.create(f"127.0.0.1:{c1.port}", c1.username, "wrong-password",
                               verify_ssl=False, print_ascii_art=False)
     assert "Bad Credentials" in str(info.value)
+
+
+def test_clone_end_to_end(shared_sim, elements):
+    sdk = elements[0]
+    harness = shared_sim.clusters[0]
+    harness.settings(clone_seconds=60)
+    try:
+        account = sdk.add_account(username="sdk-rehearsal").account_id
+        source = sdk.create_volume(name="sdk-clone-src", account_id=account, total_size=GIB,
+                                   enable512e=True).volume_id
+        snap = sdk.create_snapshot(volume_id=source, name="sdk-point").snapshot
+        made = sdk.clone_volume(volume_id=source, name="sdk-clone", new_account_id=account,
+                                access="readWrite", snapshot_id=snap.snapshot_id,
+                                attributes={"rehearsal": "sdk"})
+        assert isinstance(made.async_handle, int) and isinstance(made.clone_id, int)
+        assert made.volume.volume_id == made.volume_id and made.volume.status == "init"
+        assert str(made.volume.access) == "readWrite" and made.volume.volume_pairs == []
+        assert isinstance(made.volume.volume_uuid, uuid.UUID)
+        running = sdk.get_async_result(async_handle=made.async_handle, keep_result=True)
+        assert running["status"] == "running" and running["resultType"] == "Clone"
+        (job,) = [j for j in sdk.list_sync_jobs().sync_jobs if j.clone_id == made.clone_id]
+        assert job.type == "clone" and job.src_volume_id == source
+        assert job.snapshot_id == snap.snapshot_id
+        listed = {h.async_result_id: h for h in sdk.list_async_results().async_handles}
+        assert listed[made.async_handle].completed is False
+        harness.advance_clock(60)
+        done = sdk.get_async_result(async_handle=made.async_handle)
+        assert done["status"] == "complete"
+        assert done["result"]["volumeID"] == made.volume_id
+        (vol,) = sdk.list_volumes(volume_ids=[made.volume_id]).volumes
+        assert vol.status == "active" and vol.attributes == {"rehearsal": "sdk"}
+        with pytest.raises(ApiServerError) as info:
+            sdk.get_async_result(async_handle=made.async_handle)
+        assert info.value.error_name == "xAsyncHandleDoesNotExist"
+    finally:
+        harness.settings(clone_seconds=0.5)
+
+
+def test_access_groups(elements):
+    sdk = elements[0]
+    account = sdk.add_account(username="sdk-vag").account_id
+    vol = sdk.create_volume(name="sdk-vag-vol", account_id=account, total_size=GIB,
+                            enable512e=True).volume_id
+    host = "iqn.1998-01.com.vmware:sdk-esx1-577b283a"
+    made = sdk.create_volume_access_group(name="sdk-hosts", initiators=[host], volumes=[vol],
+                                          attributes={"rehearsal": "sdk"})
+    vag = made.volume_access_group
+    assert vag.volume_access_group_id == made.volume_access_group_id
+    assert vag.initiators == [host] and vag.volumes == [vol] and vag.deleted_volumes == []
+    (listed,) = sdk.list_volume_access_groups(
+        volume_access_groups=[vag.volume_access_group_id]).volume_access_groups
+    assert listed.name == "sdk-hosts" and listed.attributes == {"rehearsal": "sdk"}
+    (volume,) = sdk.list_volumes(volume_ids=[vol]).volumes
+    assert volume.volume_access_groups == [vag.volume_access_group_id]
+    other = sdk.create_volume(name="sdk-vag-vol2", account_id=account, total_size=GIB,
+                              enable512e=True).volume_id
+    vag = sdk.add_volumes_to_volume_access_group(
+        volume_access_group_id=vag.volume_access_group_id, volumes=[other]).volume_access_group
+    assert vag.volumes == [vol, other]
+    vag = sdk.remove_volumes_from_volume_access_group(
+        volume_access_group_id=vag.volume_access_group_id, volumes=[vol]).volume_access_group
+    assert vag.volumes == [other]
+    vag = sdk.add_initiators_to_volume_access_group(
+        volume_access_group_id=vag.volume_access_group_id,
+        initiators=["iqn.1998-01.com.vmware:sdk-esx2-421b281b"]).volume_access_group
+    assert len(vag.initiator_ids) == 2
+    vag = sdk.modify_volume_access_group(volume_access_group_id=vag.volume_access_group_id,
+                                         name="sdk-hosts-2").volume_access_group
+    assert vag.name == "sdk-hosts-2"
+    initiators = {i.initiator_id: i for i in sdk.list_initiators().initiators}
+    assert initiators[vag.initiator_ids[0]].initiator_name == host
+    assert initiators[vag.initiator_ids[0]].volume_access_groups == [vag.volume_access_group_id]
+    with pytest.raises(ApiServerError) as info:
+        sdk.add_volumes_to_volume_access_group(
+            volume_access_group_id=vag.volume_access_group_id, volumes=[other])
+    assert info.value.error_name == "xAlreadyInVolumeAccessGroup"
+    sdk.delete_volume_access_group(volume_access_group_id=vag.volume_access_group_id,
+                                   delete_orphan_initiators=True)
+    assert vag.initiator_ids[0] not in {i.initiator_id
+                                        for i in sdk.list_initiators().initiators}
+    assert sdk.list_volumes(volume_ids=[other]).volumes[0].volume_access_groups == []

@@ -45,6 +45,10 @@ def reset(sim):
     for cluster in sim.clusters:
         for pair in cluster.cluster_pairs():
             cluster.call("RemoveClusterPair", clusterPairID=pair["clusterPairID"])
+        for group in cluster.access_groups():
+            cluster.call("DeleteVolumeAccessGroup", volumeAccessGroupID=group["volumeAccessGroupID"], force=True)
+        for snapshot in cluster.call("ListSnapshots")["snapshots"]:
+            cluster.call("DeleteSnapshot", snapshotID=snapshot["snapshotID"])
     for cluster in sim.clusters:
         cluster.clear_calls()
 

@@ -122,12 +122,25 @@ def test_mutating_calls_are_not_retried_and_a_lost_answer_is_ambiguous(clean):
     clean.call("RemoveClusterPair", clusterPairID=pending[0]["clusterPairID"])
 
 
-def test_mutating_transient_error_is_reported_not_retried(clean):
+def test_a_busy_cluster_is_asked_again_mutating_calls_included(clean):
+    """Issue 16: an answer that the cluster is busy (a transient xDB* error, HTTP 503) means the
+    call was not applied: it is sent again after a backoff instead of failing the run."""
     clean.add_fault("StartClusterPairing", "error", error="xDBVersionMismatch")
+    clean.add_fault("StartClusterPairing", "http_status", status=503)
+    sleeps = []
+    result = client_for(clean, sleeps=sleeps).call("StartClusterPairing")
+    assert [c["outcome"] for c in clean.calls()] == ["xDBVersionMismatch", "http_503", "ok"]
+    assert len(sleeps) == 2 and sleeps[1] > sleeps[0] * 0.9, "backs off between the attempts"
+    assert [p["clusterPairID"] for p in clean.cluster_pairs()] == [result["clusterPairID"]], "applied once"
+    clean.call("RemoveClusterPair", clusterPairID=result["clusterPairID"])
+
+
+def test_a_cluster_busy_for_longer_than_the_retries_fails_clearly(clean):
+    clean.add_fault("StartClusterPairing", "error", count=10, error="xDBConnectionLoss")
     with pytest.raises(ElementError) as error:
-        client_for(clean).call("StartClusterPairing")
-    assert error.value.name == "xDBVersionMismatch" and error.value.ambiguous is False
-    assert len(clean.calls()) == 1 and clean.cluster_pairs() == []
+        client_for(clean, retries=2).call("StartClusterPairing")
+    assert error.value.name == "xDBConnectionLoss" and error.value.ambiguous is False
+    assert len(clean.calls()) == 3 and clean.cluster_pairs() == []
 
 
 def test_read_timeout_names_the_timeout(clean):

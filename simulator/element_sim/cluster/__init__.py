@@ -1,6 +1,7 @@
 """Cluster state and Element's rules. Importing the package registers every API method."""
 
-from . import accounts, clusterpairs, info, snapshots, volumepairs, volumes  # noqa: F401
+from . import (accessgroups, accounts, clones, clusterpairs, info, snapshots,  # noqa: F401
+               volumepairs, volumes)
 from .simulator import Request, Simulator
 
 __all__ = ["Request", "Simulator"]

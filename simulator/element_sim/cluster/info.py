@@ -3,6 +3,8 @@
 from ..network import split_mvip
 from ..rpc import (CURRENT_VERSION, ELEMENT_VERSION, SUPPORTED_VERSIONS, method,
                    public_methods)
+from .. import clock
+from .jobs import clone_sync_jobs
 from .render import BURST_TIME, QOS_CURVE
 
 DEFAULT_QOS = {"minIOPS": 100, "maxIOPS": 15000, "burstIOPS": 15000}
@@ -10,6 +12,7 @@ DEFAULT_QOS = {"minIOPS": 100, "maxIOPS": 15000, "burstIOPS": 15000}
 LIMITS = {
     "accountCountMax": 5000, "accountNameLengthMax": 64, "accountNameLengthMin": 1,
     "bulkVolumeJobsPerNodeMax": 8, "bulkVolumeJobsPerVolumeMax": 2,
+    "cloneJobsPerNodeMax": 8, "cloneJobsPerVirtualVolumeMax": 8,
     "cloneJobsPerVolumeMax": 2, "clusterAdminAccountMax": 5000, "clusterPairsCountMax": 4,
     "fibreChannelVolumeAccessMax": 16384, "initiatorAliasLengthMax": 224,
     "initiatorCountMax": 10000, "initiatorNameLengthMax": 224,
@@ -31,13 +34,13 @@ LIMITS = {
 
 
 @method("GetAPI", since=1.0)
-def get_api(cluster, p, req):
-    return {req.version: public_methods(req.version), "currentVersion": CURRENT_VERSION,
+def get_api(cluster, p, call):
+    return {call.version: public_methods(call.version), "currentVersion": CURRENT_VERSION,
             "supportedVersions": list(SUPPORTED_VERSIONS)}
 
 
 @method("GetClusterInfo", since=1.0)
-def get_cluster_info(cluster, p, req):
+def get_cluster_info(cluster, p, call):
     host = split_mvip(cluster.mvip)[0]
     return {"clusterInfo": {
         "attributes": {},
@@ -63,12 +66,12 @@ def get_cluster_info(cluster, p, req):
 
 
 @method("GetLimits", since=1.0)
-def get_limits(cluster, p, req):
+def get_limits(cluster, p, call):
     return dict(LIMITS)
 
 
 @method("GetClusterVersionInfo", since=1.0)
-def get_cluster_version_info(cluster, p, req):
+def get_cluster_version_info(cluster, p, call):
     return {
         "clusterAPIVersion": CURRENT_VERSION,
         "clusterVersion": ELEMENT_VERSION,
@@ -81,10 +84,11 @@ def get_cluster_version_info(cluster, p, req):
 
 
 @method("GetDefaultQoS", since=1.0)
-def get_default_qos(cluster, p, req):
+def get_default_qos(cluster, p, call):
     return dict(DEFAULT_QOS, burstTime=BURST_TIME, curve=QOS_CURVE)
 
 
 @method("ListSyncJobs", since=1.0)
-def list_sync_jobs(cluster, p, req):
-    return {"syncJobs": []}  # snapshots are delivered at once: no job is ever running
+def list_sync_jobs(cluster, p, call):
+    # Running clone jobs; snapshots are delivered at once, so no remote job is ever running.
+    return {"syncJobs": clone_sync_jobs(cluster, clock.now())}

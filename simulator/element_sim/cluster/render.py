@@ -75,11 +75,11 @@ def _volume_fields(cluster, vol):
         "qosPolicyID": None,
         "scsiEUIDeviceID": eui,
         "scsiNAADeviceID": naa,
-        "sliceCount": 1,
+        "sliceCount": 0 if vol["status"] == "init" else 1,  # as in the CloneVolume example
         "status": vol["status"],
         "totalSize": vol["totalSize"],
         "virtualVolumeID": None,
-        "volumeAccessGroups": [],
+        "volumeAccessGroups": sorted(cluster.vags_by_volume.get(vid, ())),
         "volumeConsistencyGroupUUID": vol["volumeConsistencyGroupUUID"],
         "volumeID": vid,
         "volumeUUID": vol["volumeUUID"],

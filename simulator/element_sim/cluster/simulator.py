@@ -12,7 +12,10 @@ from .state import ALNUM_LOWER, ClusterState, new_identity, random_string
 from .volumes import new_volume_record
 
 GIB = 1024 ** 3
-SETTINGS_DEFAULTS = {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay": 0.0}
+SETTINGS_DEFAULTS = {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay": 0.0,
+                     # how long a clone job runs on the simulated clock: short, but long
+                     # enough that clients see "running" and have to poll
+                     "clone_seconds": 0.5}
 DELIVERY_INTERVAL_SECONDS = 0.25
 
 
@@ -23,6 +26,7 @@ class Request:
     caller: str = "client"      # "client" or "peer"
     pair_id: int = None         # the cluster pair whose credentials a peer call used
     views: dict = None          # {clusterPairID: PeerView}, for methods declared peer_view
+    job_fault: object = None    # a fail_job fault taken by this call (its job fails half-way)
 
 
 class Simulator:

@@ -5,6 +5,7 @@ a helper here, which keeps the indexes right and marks the record for the next c
 """
 
 import bisect
+import heapq
 import secrets
 import string
 import uuid
@@ -19,16 +20,22 @@ ALNUM = string.ascii_letters + string.digits
 # characters that would need care in shells and YAML.
 PAIR_PASSWORD_CHARS = ALNUM + "!#%^*-_=+"
 
-KINDS = ("identity", "account", "volume", "clusterpair", "snapshot")
+PURGE_DELAY_SECONDS = 8 * 3600  # deleted volumes are purged eight hours after deletion
+
+KINDS = ("identity", "account", "volume", "clusterpair", "snapshot", "asyncresult", "vag",
+         "initiator")
 
 
 def random_string(chars, length):
     return "".join(secrets.choice(chars) for _ in range(length))
 
 
+def iso_at(timestamp):
+    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def iso_now(offset_seconds=0):
-    return datetime.fromtimestamp(clock.now() + offset_seconds, timezone.utc).strftime(
-        "%Y-%m-%dT%H:%M:%SZ")
+    return iso_at(clock.now() + offset_seconds)
 
 
 def new_identity(name, unique_id):
@@ -39,7 +46,8 @@ def new_identity(name, unique_id):
         "username": "admin",
         "password": random_string(ALNUM, 20),
         "createTime": iso_now(),
-        "nextID": {"account": 1, "volume": 1, "clusterpair": 1, "snapshot": 1},
+        "nextID": {"account": 1, "volume": 1, "clusterpair": 1, "snapshot": 1,
+                   "asyncresult": 1, "clone": 1, "vag": 1, "initiator": 1},
     }
 
 
@@ -55,6 +63,9 @@ class ClusterState:
         self.volumes = by_id("volume")
         self.cluster_pairs = by_id("clusterpair")
         self.snapshots = by_id("snapshot")
+        self.async_results = by_id("asyncresult")  # asyncHandle -> job (see jobs.py)
+        self.vags = by_id("vag")
+        self.initiators = by_id("initiator")
         self.volume_json_cache = {}  # volumeID -> encoded members (see render.render_volumes)
         # clusterPairID -> {volumePairUUID: half}, what SimPeerView tells the peer. Dropped
         # whenever a paired volume changes, so repeated views cost O(1), not O(pairs).
@@ -96,7 +107,7 @@ class ClusterState:
 
     def allocate_id(self, kind):
         next_ids = self.identity["nextID"]
-        value = next_ids[kind]
+        value = next_ids.get(kind, 1)  # kinds added later start at 1 in older state dirs
         next_ids[kind] = value + 1
         self._save("identity", 0, self.identity)
         return value
@@ -119,6 +130,22 @@ class ClusterState:
             self.snapshots_by_volume.setdefault(snap["volumeID"], []).append(snap["snapshotID"])
             if "Syncing" in snap["replication"].values():
                 self.undelivered_snapshots.add(snap["snapshotID"])
+        # Running jobs: a heap of (due time, asyncHandle) so that settling them costs nothing
+        # while none is due, and running clone counts for the clone job limits.
+        self.job_heap = []
+        self.running_jobs = set()
+        self.running_clones_by_source = {}
+        for job in self.async_results.values():
+            if job["status"] == "running":
+                self._index_running_job(job)
+        self.vags_by_volume = {}
+        self.vag_by_initiator = {}
+        for vag in self.vags.values():
+            for vid in vag["volumes"]:
+                self.vags_by_volume.setdefault(vid, set()).add(vag["volumeAccessGroupID"])
+            for iid in vag["initiatorIDs"]:
+                self.vag_by_initiator[iid] = vag["volumeAccessGroupID"]
+        self.initiator_by_name = {i["initiatorName"]: k for k, i in self.initiators.items()}
 
     def _index_pair(self, vol, add):
         pair = vol["pair"]
@@ -173,6 +200,10 @@ class ClusterState:
 
     def purge_volume(self, record):
         vid = record["volumeID"]
+        for vag_id in self.vags_by_volume.pop(vid, ()):  # purged volumes leave their groups
+            vag = self.vags[vag_id]
+            vag["volumes"].remove(vid)
+            self.save_vag(vag)
         self._index_pair(record, False)
         self.halves_cache.clear()
         for sid in self.snapshots_by_volume.pop(vid, []):
@@ -233,6 +264,86 @@ class ClusterState:
         self.undelivered_snapshots.discard(sid)
         del self.snapshots[sid]
         self._forget("snapshot", sid)
+
+    # ---- asynchronous jobs ----------------------------------------------------------------
+    def _index_running_job(self, job):
+        handle = job["asyncHandle"]
+        self.running_jobs.add(handle)
+        heapq.heappush(self.job_heap, (job["dueAt"], handle))
+        source = job["sourceVolumeID"]
+        self.running_clones_by_source[source] = self.running_clones_by_source.get(source, 0) + 1
+
+    def add_async_result(self, job):
+        self.async_results[job["asyncHandle"]] = job
+        if job["status"] == "running":
+            self._index_running_job(job)
+        self._save("asyncresult", job["asyncHandle"], job)
+
+    def job_finished(self, job):
+        """A running job just completed (its heap entry is skipped when it comes up)."""
+        self.running_jobs.discard(job["asyncHandle"])
+        source = job["sourceVolumeID"]
+        left = self.running_clones_by_source.get(source, 1) - 1
+        if left > 0:
+            self.running_clones_by_source[source] = left
+        else:
+            self.running_clones_by_source.pop(source, None)
+        self._save("asyncresult", job["asyncHandle"], job)
+
+    def remove_async_result(self, job):
+        del self.async_results[job["asyncHandle"]]
+        self._forget("asyncresult", job["asyncHandle"])
+
+    def jobs_due(self, now):
+        """Read without the lock (a hint; settling re-checks under it)."""
+        try:
+            return self.job_heap[0][0] <= now
+        except IndexError:  # none, or emptied by another thread just now
+            return False
+
+    # ---- volume access groups and initiators ----------------------------------------------
+    def add_vag(self, vag, volumes, initiator_ids):
+        vag.update(volumes=[], initiatorIDs=[])
+        self.vags[vag["volumeAccessGroupID"]] = vag
+        self.set_vag_members(vag, volumes, initiator_ids)
+
+    def save_vag(self, vag):
+        self._save("vag", vag["volumeAccessGroupID"], vag)
+
+    def set_vag_members(self, vag, volumes, initiator_ids):
+        """Replace a group's volumes and initiators, keeping both indexes right."""
+        vag_id = vag["volumeAccessGroupID"]
+        old_volumes, new_volumes = set(vag["volumes"]), set(volumes)
+        for vid in old_volumes - new_volumes:
+            self.vags_by_volume[vid].discard(vag_id)
+            if not self.vags_by_volume[vid]:
+                del self.vags_by_volume[vid]
+        for vid in new_volumes - old_volumes:
+            self.vags_by_volume.setdefault(vid, set()).add(vag_id)
+        for vid in old_volumes ^ new_volumes:
+            self.volume_json_cache.pop(vid, None)  # the volume lists its groups
+        for iid in set(vag["initiatorIDs"]) - set(initiator_ids):
+            self.vag_by_initiator.pop(iid, None)
+        for iid in initiator_ids:
+            self.vag_by_initiator[iid] = vag_id
+        vag["volumes"], vag["initiatorIDs"] = list(volumes), list(initiator_ids)
+        self.save_vag(vag)
+
+    def remove_vag(self, vag):
+        self.set_vag_members(vag, [], [])
+        del self.vags[vag["volumeAccessGroupID"]]
+        self._forget("vag", vag["volumeAccessGroupID"])
+
+    def add_initiator(self, record):
+        self.initiators[record["initiatorID"]] = record
+        self.initiator_by_name[record["initiatorName"]] = record["initiatorID"]
+        self._save("initiator", record["initiatorID"], record)
+
+    def remove_initiator(self, record):
+        del self.initiators[record["initiatorID"]]
+        self.initiator_by_name.pop(record["initiatorName"], None)
+        self.vag_by_initiator.pop(record["initiatorID"], None)
+        self._forget("initiator", record["initiatorID"])
 
     def save_new_identity(self):
         self._save("identity", 0, self.identity)

@@ -8,28 +8,32 @@ from ..errors import ElementError
 from ..rpc import method, opt, req
 from .accounts import account_or_error
 from .info import DEFAULT_QOS, LIMITS
+from .jobs import fail_job, running_job_of
 from .render import render_volume, render_volumes
-from .state import iso_now
+from .state import PURGE_DELAY_SECONDS, iso_now
 
 MIB = 1024 * 1024
-PURGE_DELAY_SECONDS = 8 * 3600  # deleted volumes are purged eight hours after deletion
 ACCESS_VALUES = ("readOnly", "readWrite", "locked", "replicationTarget", "snapMirrorTarget")
 VOLUME_STATUSES = ("creating", "snapshotting", "active", "deleted")
+# ListVolumes' volumeStatus values name states; a clone still being made has status "init"
+# (CloneVolume docs example), which the "creating" filter selects.
+STATUS_FILTER = {"creating": "init"}
 
 
 def volume_or_error(cluster, volume_id, allow_deleted=False):
+    """The volume, unless unknown or deleted. Clones still being made ("init") count."""
     vol = cluster.volumes.get(volume_id)
     if vol is None or (vol["status"] == "deleted" and not allow_deleted):
         raise ElementError("xVolumeIDDoesNotExist", f"VolumeID {volume_id} does not exist.")
     return vol
 
 
-def _check_name(name):
+def check_volume_name(name):
     if not LIMITS["volumeNameLengthMin"] <= len(name) <= LIMITS["volumeNameLengthMax"]:
         raise ElementError("xInvalidParameter", "Volume name must be 1-64 characters.")
 
 
-def _rounded_size(size):
+def rounded_size(size):
     """Sizes are rounded up to a whole MiB (the docs' example sizes are all MiB multiples)."""
     if not LIMITS["volumeSizeMin"] <= size <= LIMITS["volumeSizeMax"]:
         raise ElementError("xInvalidParameter",
@@ -38,7 +42,7 @@ def _rounded_size(size):
     return -(-size // MIB) * MIB
 
 
-def _check_attributes(attributes):
+def check_attributes(attributes):
     if len(json.dumps(attributes)) >= 1000:
         raise ElementError("xInvalidParameter", "attributes must be less than 1000 bytes.")
 
@@ -77,17 +81,17 @@ def new_volume_record(cluster, name, account_id, total_size, enable512e, qos=Non
 @method("CreateVolume", since=1.0, name=req(str), accountID=req(int), totalSize=req(int),
         enable512e=req(bool), qos=opt(dict), attributes=opt(dict), access=opt(str),
         enableSnapMirrorReplication=opt(bool), fifoSize=opt(int), minFifoSize=opt(int))
-def create_volume(cluster, p, req):
-    _check_name(p["name"])
+def create_volume(cluster, p, call):
+    check_volume_name(p["name"])
     account_or_error(cluster, p["accountID"])
-    size = _rounded_size(p["totalSize"])
+    size = rounded_size(p["totalSize"])
     if p.get("access", "snapMirrorTarget") != "snapMirrorTarget":
         raise ElementError("xInvalidParameter",
                            "CreateVolume accepts only access=snapMirrorTarget; "
                            "use ModifyVolume for other access values.")
     qos = _merged_qos(DEFAULT_QOS, p.get("qos", {}))
     attributes = p.get("attributes", {})
-    _check_attributes(attributes)
+    check_attributes(attributes)
     vol = new_volume_record(cluster, p["name"], p["accountID"], size, p["enable512e"], qos,
                             attributes, p.get("access", "readWrite"), p.get("fifoSize", 24),
                             p.get("minFifoSize", 0))
@@ -115,12 +119,12 @@ def _planned_changes(cluster, vol, p):
     if "qos" in p:
         changes["qos"] = _merged_qos(vol["qos"], p["qos"])
     if "totalSize" in p:
-        size = _rounded_size(p["totalSize"])
+        size = rounded_size(p["totalSize"])
         if size < vol["totalSize"]:
             raise ElementError("xVolumeShrinkProhibited")
         changes["totalSize"] = size
     if "attributes" in p:
-        _check_attributes(p["attributes"])
+        check_attributes(p["attributes"])
         changes["attributes"] = p["attributes"]
     for key in ("enableSnapMirrorReplication", "fifoSize", "minFifoSize"):
         if key in p:
@@ -140,14 +144,14 @@ def _apply_changes(cluster, vol, changes):
 
 
 @method("ModifyVolume", since=1.0, peer_view=True, volumeID=req(int), **MODIFY_PARAMS)
-def modify_volume(cluster, p, req):
+def modify_volume(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"])
     _apply_changes(cluster, vol, _planned_changes(cluster, vol, p))
-    return {"volume": render_volume(cluster, vol, req.views)}
+    return {"volume": render_volume(cluster, vol, call.views)}
 
 
 @method("ModifyVolumes", since=9.0, peer_view=True, volumeIDs=req([int]), **MODIFY_PARAMS)
-def modify_volumes(cluster, p, req):
+def modify_volumes(cluster, p, call):
     if not 1 <= len(p["volumeIDs"]) <= 500:
         raise ElementError("xInvalidParameter", "volumeIDs must list 1-500 volumes.")
     vols = [volume_or_error(cluster, vid) for vid in dict.fromkeys(p["volumeIDs"])]
@@ -155,19 +159,24 @@ def modify_volumes(cluster, p, req):
     plans = [(vol, _planned_changes(cluster, vol, p)) for vol in vols]
     for vol, changes in plans:
         _apply_changes(cluster, vol, changes)
-    return {"volumes": render_volumes(cluster, vols, req.views)}
+    return {"volumes": render_volumes(cluster, vols, call.views)}
 
 
 @method("DeleteVolume", since=1.0, peer_view=True, volumeID=req(int))
-def delete_volume(cluster, p, req):
+def delete_volume(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"])
+    job = running_job_of(cluster, vol)
     vol.update(status="deleted", deleteTime=iso_now(), purgeTime=iso_now(PURGE_DELAY_SECONDS))
     cluster.save_volume(vol)
-    return {"volume": render_volume(cluster, vol, req.views)}
+    if job is not None:  # the clone being made is gone: its job ends with an error
+        fail_job(cluster, job, "xVolumeIDDoesNotExist",
+                 f"VolumeID {vol['volumeID']} was deleted before the clone completed.",
+                 clock.now())
+    return {"volume": render_volume(cluster, vol, call.views)}
 
 
 @method("RestoreDeletedVolume", since=1.0, volumeID=req(int))
-def restore_deleted_volume(cluster, p, req):
+def restore_deleted_volume(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"], allow_deleted=True)
     if vol["status"] != "deleted":
         raise ElementError("xVolumeIDDoesNotExist", f"VolumeID {vol['volumeID']} is not deleted.")
@@ -177,11 +186,12 @@ def restore_deleted_volume(cluster, p, req):
 
 
 @method("PurgeDeletedVolume", since=1.0, volumeID=req(int))
-def purge_deleted_volume(cluster, p, req):
+def purge_deleted_volume(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"], allow_deleted=True)
     if vol["status"] != "deleted":
         raise ElementError("xVolumeIDDoesNotExist", f"VolumeID {vol['volumeID']} is not deleted.")
-    cluster.purge_volume(vol)  # its pair entry goes too: the peer sees StoppedMisconfigured
+    # Its pair entry goes too (the peer sees StoppedMisconfigured), and its access groups.
+    cluster.purge_volume(vol)
     return {}
 
 
@@ -192,13 +202,14 @@ def _limited(items, limit):
 @method("ListVolumes", since=8.0, peer_view=True, startVolumeID=opt(int), limit=opt(int),
         volumeStatus=opt(str), accounts=opt([int]), isPaired=opt(bool), volumeIDs=opt([int]),
         volumeName=opt(str), includeVirtualVolumes=opt(bool))
-def list_volumes(cluster, p, req):
+def list_volumes(cluster, p, call):
     if "volumeIDs" in p and any(k in p for k in ("startVolumeID", "limit", "accounts")):
         raise ElementError("xInvalidParameter",
                            "volumeIDs cannot be combined with startVolumeID, limit or accounts.")
     status = p.get("volumeStatus")
     if status is not None and status not in VOLUME_STATUSES:
         raise ElementError("xUnrecognizedEnumString", status)
+    status = STATUS_FILTER.get(status, status)
     if "volumeIDs" in p:
         # IDs that do not exist are left out rather than failing the whole call.
         ids = sorted(i for i in set(p["volumeIDs"]) if i in cluster.volumes)
@@ -217,34 +228,34 @@ def list_volumes(cluster, p, req):
             selected.append(vol)
             if limit > 0 and len(selected) >= limit:
                 break
-    return {"volumes": render_volumes(cluster, selected, req.views)}
+    return {"volumes": render_volumes(cluster, selected, call.views)}
 
 
 @method("ListActiveVolumes", since=1.0, peer_view=True, startVolumeID=opt(int),
         limit=opt(int), includeVirtualVolumes=opt(bool))
-def list_active_volumes(cluster, p, req):
+def list_active_volumes(cluster, p, call):
     limit = p.get("limit", 0)
     selected = []
     for vid in cluster.volume_ids_from(p.get("startVolumeID", 0)):
         vol = cluster.volumes[vid]
-        if vol["status"] == "active":
+        if vol["status"] != "deleted":  # "init" clones too: the counterpart of the deleted list
             selected.append(vol)
             if limit > 0 and len(selected) >= limit:
                 break
-    return {"volumes": render_volumes(cluster, selected, req.views)}
+    return {"volumes": render_volumes(cluster, selected, call.views)}
 
 
 @method("ListDeletedVolumes", since=1.0, peer_view=True, includeVirtualVolumes=opt(bool))
-def list_deleted_volumes(cluster, p, req):
+def list_deleted_volumes(cluster, p, call):
     vols = [v for v in cluster.volumes.values() if v["status"] == "deleted"]
-    return {"volumes": render_volumes(cluster, vols, req.views)}
+    return {"volumes": render_volumes(cluster, vols, call.views)}
 
 
 @method("ListVolumesForAccount", since=1.0, peer_view=True, accountID=req(int),
         startVolumeID=opt(int), limit=opt(int), includeVirtualVolumes=opt(bool))
-def list_volumes_for_account(cluster, p, req):
+def list_volumes_for_account(cluster, p, call):
     account_or_error(cluster, p["accountID"])
     start = p.get("startVolumeID", 0)
     ids = sorted(i for i in cluster.volumes_by_account[p["accountID"]] if i >= start)
     vols = _limited([cluster.volumes[i] for i in ids], p.get("limit", 0))
-    return {"volumes": render_volumes(cluster, vols, req.views)}
+    return {"volumes": render_volumes(cluster, vols, call.views)}

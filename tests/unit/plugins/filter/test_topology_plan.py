@@ -74,3 +74,12 @@ def test_the_state_override_wins_over_every_entry_and_volume():
 
 def test_no_topology_no_work():
     assert topology_plan([]) == {"entries": [], "cluster_pairs": []}
+
+
+def test_rpos_in_seconds_per_entry_and_per_volume():
+    entry = topology_plan([{"source": "prod", "target": "dr", "rpo": "15m",
+                            "volumes": [{"volume": "a"}, {"volume": "b", "rpo": "4h"}, {"volume": "c", "rpo": 30}]}])
+    first = entry["entries"][0]
+    assert (first["rpo_seconds"], first["volume_rpos"]) == (900, [900, 14400, 30])
+    assert "rpo" not in first["volumes"][1], "the module items carry no rpo"
+    assert topology_plan(TOPOLOGY)["entries"][0]["volume_rpos"] == [None, None, None]

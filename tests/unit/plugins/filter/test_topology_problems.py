@@ -71,3 +71,15 @@ def test_one_volume_in_two_pairs_is_refused_across_entries():
         "volume ID 7 on dr is named by more than one pair, and a volume can be in one pair only: "
         "element_replication_topology[2] (dr -> edge) volumes[1] (as source); "
         "element_replication_topology[2] (dr -> edge) volumes[2] (as source)"]
+
+
+def test_rpos_are_checked_naming_the_entry_and_the_item():
+    found = problems([{"source": "prod", "target": "dr", "rpo": "15m",
+                       "volumes": [{"volume": "a", "rpo": "4h"}, {"volume": "b", "rpo": "-5m"}, {"volume": "c"}]},
+                      {"source": "edge", "target": "dr", "rpo": "soon", "volumes": [{"volume": "d", "rpo": 0}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr) volumes[1]: rpo '-5m' is not a duration: give seconds, or a "
+        "number with s, m, h or d (30s, 15m, 4h, 1d)",
+        "element_replication_topology[1] (edge -> dr): rpo 'soon' is not a duration: give seconds, or a number with "
+        "s, m, h or d (30s, 15m, 4h, 1d)",
+        "element_replication_topology[1] (edge -> dr) volumes[0]: rpo 0 is not a positive duration"]

@@ -1,0 +1,141 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""WAN rows of `make bench`: each scenario once on the loopback and once with every API call
+delayed by the round-trip time (the simulator's `delay` fault on `*`, both clusters). The
+extra seconds divided by the delay are the round trips on the critical path, the figure a user
+far from the clusters waits for; calls x delay / extra seconds is how much the calls overlap.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import scenarios
+from workload import fresh_sim, run_playbook, volume_name
+
+DELAYED_CALLS = 10 ** 6  # the fault's count: every call of a run
+TARGETS = {  # round trips on the critical path at N = 1000 (issue 16)
+    "converge": 150, "noop": 4, "audit": 6, "failover": 150, "unplanned": 80,
+}
+SCENARIOS = (
+    ("converge", "converge, new pairs"),
+    ("noop", "no-op"),
+    ("audit", "drift audit --check"),
+    ("failover", "planned failover"),
+    ("failback", "planned failback"),
+    ("unplanned", "unplanned failover"),
+)
+
+
+@contextmanager
+def delayed(sim, seconds):
+    """Every API call to both clusters answers `seconds` late while inside."""
+    for cluster in sim.clusters:
+        cluster.add_fault("*", "delay", count=DELAYED_CALLS, seconds=seconds)
+    try:
+        yield
+    finally:
+        for cluster in sim.clusters:
+            cluster.clear_faults()
+
+
+def failover_task(count, primary, **params):
+    return {"name": "fail over", "element.replication.element_replication_failover": dict(
+        primary=primary, pairs=[{"volume": volume_name(i)} for i in range(1, count + 1)], **params)}
+
+
+def _run(workspace, sim, task):
+    return run_playbook(workspace, scenarios.play(sim, [task]), sim)
+
+
+def _pair(plain, slow, rtt):
+    """The WAN figures of one scenario from its run without and with the delay."""
+    extra = slow["wall_s"] - plain["wall_s"]
+    row = {"wall_s": plain["wall_s"], "wall_s_delayed": slow["wall_s"], "calls": slow.get("calls"),
+           "mutating": slow.get("mutating"), "extra_s": extra}
+    if extra > 0:
+        row["round_trips"] = extra / rtt
+        row["overlap"] = (slow.get("calls") or 0) * rtt / extra
+    return row
+
+
+def measure(workspace, size, rtt, log):
+    """The WAN rows of one size: {scenario: figures}."""
+    rows = {}
+    log("WAN N=%d: converge on the loopback and with %d ms per call, each on a fresh simulator" % (size, rtt * 1000))
+    with fresh_sim(workspace, size) as sim:
+        sim.pair_clusters()
+        plain = _run(workspace, sim, scenarios.bulk_task(size))
+    with fresh_sim(workspace, size) as sim:
+        sim.pair_clusters()
+        with delayed(sim, rtt):
+            slow = _run(workspace, sim, scenarios.bulk_task(size))
+        rows["converge"] = _pair(plain, slow, rtt)
+        log("WAN N=%d: no-op, audit, planned failover and failback on its state" % size)
+        rows["noop"] = _pair(_run(workspace, sim, scenarios.bulk_task(size)),
+                             _delayed_run(workspace, sim, scenarios.bulk_task(size), rtt), rtt)
+        audit_plain = scenarios.audit(workspace, sim, size)
+        with delayed(sim, rtt):
+            audit_slow = scenarios.audit(workspace, sim, size)
+        if audit_plain.get("available") and audit_slow.get("available"):
+            rows["audit"] = _pair(audit_plain, audit_slow, rtt)
+        plain_over = _run(workspace, sim, failover_task(size, "peer"))
+        plain_back = _run(workspace, sim, failover_task(size, "local"))
+        rows["failover"] = _pair(plain_over, _delayed_run(workspace, sim, failover_task(size, "peer"), rtt), rtt)
+        rows["failback"] = _pair(plain_back, _delayed_run(workspace, sim, failover_task(size, "local"), rtt), rtt)
+    log("WAN N=%d: unplanned failover (prod lost), on fresh simulators" % size)
+    runs = []
+    for delay in (0, rtt):
+        with fresh_sim(workspace, size) as sim:
+            sim.pair_clusters()
+            _run(workspace, sim, scenarios.bulk_task(size))
+            sim.prod.set_offline()
+            sim.clear_calls()
+            task = failover_task(size, "peer", type="unplanned")
+            runs.append(_delayed_run(workspace, sim, task, delay) if delay else _run(workspace, sim, task))
+    rows["unplanned"] = _pair(runs[0], runs[1], rtt)
+    return rows
+
+
+def _delayed_run(workspace, sim, task, rtt):
+    with delayed(sim, rtt):
+        return _run(workspace, sim, task)
+
+
+def targets(wan, rtt):
+    """[(target, measured, met)] for the round-trip targets at N = 1000."""
+    rows = wan.get(1000, {})
+    found = []
+    for key, limit in TARGETS.items():
+        label = "WAN N=1000, %d ms: %s in at most %d round trips" % (rtt * 1000, dict(SCENARIOS)[key], limit)
+        row = rows.get(key)
+        if row is None or "round_trips" not in row:
+            found.append((label, "not measured", None))
+        else:
+            found.append((label, "%.0f (%d calls, overlap %.1fx)" % (row["round_trips"], row["calls"] or 0,
+                                                                     row.get("overlap", 0)),
+                          row["round_trips"] <= limit))
+    return found
+
+
+def table(wan, rtt):
+    lines = ["WAN: every call %d ms late (calls of the delayed run; round trips = extra s / delay; overlap = calls x "
+             "delay / extra s)" % (rtt * 1000)]
+    header = "%-6s %-25s %9s %9s %8s %7s %6s %8s %8s %6s" % (
+        "N", "scenario", "loop s", "wan s", "extra s", "calls", "mut", "rtrips", "overlap", "target")
+    lines += [header, "-" * len(header)]
+    for size, rows in sorted(wan.items()):
+        for key, label in SCENARIOS:
+            row = rows.get(key)
+            if row is None:
+                continue
+            target = TARGETS.get(key if key != "failback" else "failover")
+            lines.append("%-6s %-25s %9.2f %9.2f %8.2f %7s %6s %8s %8s %6s" % (
+                size, label, row["wall_s"], row["wall_s_delayed"], row["extra_s"], row.get("calls") or "-",
+                row.get("mutating") if row.get("mutating") is not None else "-",
+                "%.0f" % row["round_trips"] if "round_trips" in row else "-",
+                "%.1fx" % row["overlap"] if "overlap" in row else "-",
+                "<= %d" % target if target and size == 1000 else ""))
+    return "\n".join(lines)

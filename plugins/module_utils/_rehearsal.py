@@ -1,0 +1,511 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""DR rehearsal: on the cluster that holds the replication targets, clone every declared pair's
+target (or its newest replicated snapshot) into a rehearsal account as a readWrite volume that
+test hosts can log in to, and later delete exactly those clones. Replication is never touched:
+a clone is a new, unpaired volume; the target stays a replicationTarget and keeps replicating.
+
+Every clone carries a marker in its attributes (the rehearsal's name, the pair, the point in
+time); cleanup deletes only volumes with that marker, and a volume of the expected name without it
+is never adopted or deleted.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    READ_WRITE, REPLICATION_TARGET, chunks, resolve_volume)
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
+from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY, LagInputs, Snapshot
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    AccessGroup, ClusterState, Volume, read_access_groups, read_cluster, read_snapshots)
+
+MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
+ACCOUNT_MARKER = "element.replication.account"  # attribute of an account the collection made
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+VOLUME_NAME_MAX = 64  # Element's volumeNameLengthMax
+SNAPSHOT, LATEST, AUTO = "snapshot", "latest", "auto"
+BUSY = ("xMaxClonesPerNodeExceeded", "xMaxClonesPerVolumeExceeded")  # clone limits: wait, then again
+GONE = ("xVolumeIDDoesNotExist",)
+THE_REHEARSAL = 0  # item of the account, group and cleanup steps
+CLONE = "clone"  # the phase the runner paces itself (clone jobs run after their call returns)
+
+
+class NewAccountID(Placeholder):
+    """The ID of the rehearsal account the plan creates."""
+
+
+NEW_ACCOUNT = NewAccountID("<ID of the new rehearsal account>")
+
+
+class CloneID(NamedPlaceholder):
+    """The ID of a clone the plan makes."""
+    TEMPLATE = "<ID of the clone %s>"
+
+
+@dataclass(frozen=True)
+class Options:
+    name: str
+    account: str = "element-rehearsal"
+    point: str = AUTO
+    access_group: Optional[str] = None  # its name; None: no access group
+    initiators: Tuple[str, ...] = ()
+    source_cluster: Optional[str] = None  # the source cluster's name, uniqueID or MVIP, as this cluster lists it
+
+
+@dataclass
+class RehearsalItem:
+    spec: PairSpec
+    target: Optional[Volume] = None
+    clone_name: str = ""
+    point: str = LATEST
+    snapshot: Optional[Snapshot] = None
+    clone: Optional[Volume] = None  # ours, found by its marker
+    refusal: Optional[str] = None
+    create: bool = False
+    purge: List[int] = field(default_factory=list)  # failed clones (deleted, marked) to purge first
+    changes: List[str] = field(default_factory=list)
+
+    @property
+    def has_work(self) -> bool:
+        return bool(self.create or self.purge)
+
+
+@dataclass
+class RehearsalPlan:
+    name: str
+    items: List[RehearsalItem]
+    account_id: Any = None  # an ID, NEW_ACCOUNT, or None (cleanup)
+    setup: List[Action] = field(default_factory=list)  # account
+    group: List[Action] = field(default_factory=list)  # access group, once the clones exist
+    cleanup: List[Action] = field(default_factory=list)
+    removed: List[str] = field(default_factory=list)  # absent: what the cleanup removes, in words
+
+    @property
+    def clones(self) -> List[RehearsalItem]:
+        return [i for i in self.items if i.create and not i.refusal]
+
+    @property
+    def phases(self) -> Phases:
+        live = [i for i in self.items if not i.refusal]
+        return phases(("account", [Step((THE_REHEARSAL,), [a]) for a in self.setup]),
+                      ("purge", [Step((i.spec.index,), [_purge(v) for v in i.purge]) for i in live if i.purge]),
+                      (CLONE, [Step((i.spec.index,), [clone_action(i, self.account_id, self.name)])
+                               for i in self.clones]),
+                      ("access group", [Step((THE_REHEARSAL,), [a]) for a in self.group]),
+                      ("cleanup", [Step((THE_REHEARSAL,), [a]) for a in self.cleanup]))
+
+    @property
+    def actions(self) -> List[Action]:
+        return actions_of(self.phases)
+
+
+def _purge(volume_id: int) -> Action:
+    return Action(LOCAL, "PurgeDeletedVolume", {"volumeID": volume_id},
+                  "purge the clone that failed in an earlier run", accept=GONE)
+
+
+def clone_action(item: RehearsalItem, account_id: Any, rehearsal: str) -> Action:
+    target = item.target
+    if target is None:
+        raise AssertionError("%s has no target" % item.spec.label)
+    params: Dict[str, Any] = {"volumeID": target.volume_id, "name": item.clone_name, "newAccountID": account_id,
+                              "access": READ_WRITE, "attributes": marker_of(item, rehearsal)}
+    if item.snapshot is not None:
+        params["snapshotID"] = item.snapshot.snapshot_id
+    what = "snapshot %s of %s" % (item.snapshot.name, target.name) if item.snapshot else "%s as it is now" % target.name
+    return Action(LOCAL, "CloneVolume", params, "clone %s into %s" % (what, item.clone_name))
+
+
+def marker_of(item: RehearsalItem, rehearsal: str) -> Dict[str, Any]:
+    """The attributes of a clone: whose it is and what point in time it holds (flat, strings)."""
+    target, entry = item.target, item.target.pair if item.target else None
+    marker = {MARKER: rehearsal, "element.replication.volume_pair_uuid": entry.volume_pair_uuid if entry else "",
+              "element.replication.source_volume": entry.remote_volume_name if entry else "",
+              "element.replication.target_volume": target.name if target else "",
+              "element.replication.point": item.point}
+    if item.snapshot is not None:
+        marker.update({"element.replication.snapshot": item.snapshot.name,
+                       "element.replication.point_in_time": item.snapshot.create_time_text})
+    return marker
+
+
+def clone_name(rehearsal: str, target: Volume) -> str:
+    """<rehearsal>-<target>; shortened, with a stable hash, when over Element's 64 characters."""
+    name = "%s-%s" % (rehearsal, target.name)
+    if len(name) <= VOLUME_NAME_MAX:
+        return name
+    digest = hashlib.sha1(("%s/%s" % (target.volume_id, target.name)).encode("utf-8")).hexdigest()[:8]
+    return "%s-%s" % (name[:VOLUME_NAME_MAX - len(digest) - 1], digest)
+
+
+def check_name(name: str) -> None:
+    if not NAME_PATTERN.match(name or ""):
+        raise Refusal("rehearsal name %r does not fit: use 1-32 letters, digits, '.', '_' or '-', starting with a letter "
+                      "or digit (clone names are <name>-<target volume>, at most %d characters)"
+                      % (name, VOLUME_NAME_MAX))
+
+
+# ---- planning ----------------------------------------------------------------------------------
+
+def source_pairs(cluster: ClusterState, source: Optional[str]) -> Optional[Set[int]]:
+    """This cluster's IDs of its cluster pairs with the source cluster (named by its name, uniqueID
+    or MVIP, as this cluster lists it); None: any source."""
+    if source is None:
+        return None
+    found = {e.pair_id for e in cluster.cluster_pairs if not e.pending
+             and source in (e.remote_name, e.remote_unique_id, e.remote_mvip)}
+    if not found:
+        raise Refusal("cluster %s is not paired with a cluster named %s (its cluster pairs: %s)" % (
+            cluster.identity.name, source, "; ".join(e.describe() for e in cluster.cluster_pairs) or "none"))
+    return found
+
+
+def find_target(cluster: ClusterState, spec: PairSpec,
+                from_pairs: Optional[Set[int]] = None) -> Tuple[Optional[Volume], Optional[str]]:
+    """The replication target of the declared pair on this cluster: named by peer_volume(_id), or
+    the volume whose pair (with the source cluster, when known) points at the source volume."""
+    if spec.peer_volume is not None or spec.peer_volume_id is not None:
+        volume, problem = resolve_volume(cluster, spec.peer_volume_id, spec.peer_volume, spec.peer_account, "target")
+        return volume, problem
+    pointing = [v for v in cluster.volumes if v.pair is not None and not v.pair.pending and (
+        from_pairs is None or v.pair.cluster_pair_id in from_pairs) and (
+        v.pair.remote_volume_id == spec.volume_id if spec.volume_id is not None
+        else v.pair.remote_volume_name == spec.volume)]
+    if len(pointing) > 1:
+        return None, "%s: %d volumes on cluster %s are paired with a volume %s (IDs %s); give peer_volume" % (
+            spec.label, len(pointing), cluster.identity.name, spec.volume or spec.volume_id,
+            ", ".join(str(v.volume_id) for v in pointing))
+    if pointing:
+        return pointing[0], None
+    # Not paired (yet): say so about the volume of that name, if any.
+    volume, problem = resolve_volume(cluster, None, spec.volume, spec.peer_account, "target")
+    return volume, problem
+
+
+def every_target(cluster: ClusterState) -> List[PairSpec]:
+    """A spec per volume of the cluster that is the replication target of a complete pair."""
+    targets = [v for v in cluster.volumes if v.access == REPLICATION_TARGET and v.pair and not v.pair.pending]
+    return [PairSpec(index=i, peer_volume_id=v.volume_id) for i, v in enumerate(targets, start=1)]
+
+
+def plan_rehearsal(cluster: ClusterState, groups: Tuple[AccessGroup, ...], snapshots: Optional[LagInputs],
+                   specs: List[PairSpec], options: Options) -> RehearsalPlan:
+    """The calls that bring up the rehearsal's clones (and access group). Pure. Refuses, before
+    any change, what it must never do: take over a volume, group or account that is not its own."""
+    check_name(options.name)
+    names = cluster.identity.name
+    plan = RehearsalPlan(name=options.name, items=[])
+    account = next((a for a in cluster.accounts or () if a.username == options.account), None)
+    if account is not None and account.attributes.get(ACCOUNT_MARKER) != "rehearsal":
+        raise Refusal("account %s on cluster %s exists and was not made by element.replication for rehearsals (a "
+                      "tenant's?): give another rehearsal account, nothing was changed" % (options.account, names))
+    ours = _marked(cluster, options.name)
+    from_pairs = source_pairs(cluster, options.source_cluster)
+    taken: Dict[str, str] = {}
+    for spec in specs:
+        item = RehearsalItem(spec=spec)
+        plan.items.append(item)
+        item.target, problem = find_target(cluster, spec, from_pairs)
+        if problem or item.target is None:
+            item.refusal = problem or "%s: no target" % spec.label
+            continue
+        target, entry = item.target, item.target.pair
+        if entry is None or entry.pending or target.access != REPLICATION_TARGET:
+            item.refusal = "%s: %s on %s is not the replication target of a pair (access %s)" % (
+                spec.label, target.name, names, target.access)
+            continue
+        item.clone_name = clone_name(options.name, target)
+        if item.clone_name in taken:
+            item.refusal = "%s: clone name %s is also %s's" % (spec.label, item.clone_name, taken[item.clone_name])
+            continue
+        taken[item.clone_name] = spec.label
+        item.point = _point(options.point, entry.mode)
+        if item.point == SNAPSHOT:
+            item.snapshot = snapshots.newest_snapshot(target.volume_id) if snapshots is not None else None
+            if item.snapshot is None:
+                item.refusal = ("%s: %s on %s has no replicated snapshot to clone (point=snapshot): take one with "
+                                "remote replication on the source, or use point=latest" % (spec.label, target.name, names))
+                continue
+        mine = [v for v in ours.get(entry.volume_pair_uuid, ())]
+        item.purge = [v.volume_id for v in mine if v.status == "deleted"]
+        alive = [v for v in mine if v.status != "deleted"]
+        if alive:
+            item.clone = alive[0]
+            continue
+        namesakes = [v for v in cluster.volumes_named(item.clone_name) if v.attributes.get(MARKER) != options.name]
+        if namesakes:
+            item.refusal = ("%s: volume %s (ID %s) on %s has the clone's name but not this rehearsal's marker: it is "
+                            "never taken over or deleted; rename it, or use another rehearsal name" % (
+                                spec.label, namesakes[0].name, namesakes[0].volume_id, names))
+            continue
+        item.create = True
+        item.changes.append("cloned %s into %s" % (
+            "snapshot %s of %s" % (item.snapshot.name, target.name) if item.snapshot else "%s as it is now" % target.name,
+            item.clone_name))
+    refused = [i for i in plan.items if i.refusal]
+    if refused:
+        raise Refusal("rehearsal %s refused, nothing was changed: %s" % (options.name, "; ".join(i.refusal or ""
+                                                                                                   for i in refused)))
+    if account is None and plan.clones:
+        plan.setup.append(Action(LOCAL, "AddAccount", {"username": options.account,
+                                                       "attributes": {ACCOUNT_MARKER: "rehearsal"}},
+                                 "create the rehearsal account %s" % options.account))
+        plan.account_id = NEW_ACCOUNT
+    elif account is not None:
+        plan.account_id = account.account_id
+    plan.group = _plan_group(plan, groups, options, names)
+    return plan
+
+
+def _point(point: str, mode: str) -> str:
+    if point == AUTO:
+        return SNAPSHOT if mode == SNAPSHOTS_ONLY else LATEST
+    return point
+
+
+def _marked(cluster: ClusterState, name: str) -> Dict[str, List[Volume]]:
+    """The rehearsal's clones (active, being made, or deleted) by the UUID of the pair they copy."""
+    found: Dict[str, List[Volume]] = {}
+    for volume in cluster.volumes + cluster.deleted_volumes:
+        if volume.attributes.get(MARKER) == name:
+            found.setdefault(volume.attributes.get("element.replication.volume_pair_uuid", ""), []).append(volume)
+    return found
+
+
+def _plan_group(plan: RehearsalPlan, groups: Tuple[AccessGroup, ...], options: Options, cluster_name: str) -> List[Action]:
+    if options.access_group is None:
+        return []
+    group = next((g for g in groups if g.name == options.access_group), None)
+    if group is not None and group.attributes.get(MARKER) != options.name:
+        raise Refusal("volume access group %s on cluster %s exists without this rehearsal's marker: it is never "
+                      "taken over; give another access group name, nothing was changed" % (group.name, cluster_name))
+    clones = [i.clone.volume_id if i.clone is not None else CloneID(i.clone_name) for i in plan.items]
+    if group is None:
+        return [Action(LOCAL, "CreateVolumeAccessGroup", {
+            "name": options.access_group, "initiators": list(options.initiators), "volumes": clones,
+            "attributes": {MARKER: options.name}},
+            "create access group %s for the test hosts, with %d clone(s)" % (options.access_group, len(clones)))]
+    actions = []
+    missing = [c for c in clones if c not in group.volume_ids]
+    for chunk in chunks(missing):
+        actions.append(Action(LOCAL, "AddVolumesToVolumeAccessGroup", {
+            "volumeAccessGroupID": group.group_id, "volumes": list(chunk)},
+            "let the test hosts of %s reach %d clone(s)" % (group.name, len(chunk))))
+    wanted = [i.lower() for i in options.initiators]
+    add = [i for i in options.initiators if i.lower() not in [g.lower() for g in group.initiators]]
+    drop = [i for i in group.initiators if i.lower() not in wanted]
+    if add:
+        actions.append(Action(LOCAL, "AddInitiatorsToVolumeAccessGroup", {
+            "volumeAccessGroupID": group.group_id, "initiators": add}, "add test hosts to %s" % group.name))
+    if drop:
+        actions.append(Action(LOCAL, "RemoveInitiatorsFromVolumeAccessGroup", {
+            "volumeAccessGroupID": group.group_id, "initiators": drop}, "remove hosts no longer declared from %s"
+            % group.name))
+    return actions
+
+
+def plan_cleanup(cluster: ClusterState, groups: Tuple[AccessGroup, ...], name: str) -> RehearsalPlan:
+    """Delete and purge exactly the volumes that carry this rehearsal's marker, and its access
+    group. Pure."""
+    check_name(name)
+    plan = RehearsalPlan(name=name, items=[])
+    for group in groups:
+        if group.attributes.get(MARKER) == name:
+            plan.cleanup.append(Action(LOCAL, "DeleteVolumeAccessGroup", {"volumeAccessGroupID": group.group_id,
+                                                                          "deleteOrphanInitiators": True},
+                                       "delete the rehearsal's access group %s" % group.name))
+            plan.removed.append("access group %s" % group.name)
+    for volume in cluster.volumes:
+        if volume.attributes.get(MARKER) == name:
+            plan.cleanup.append(Action(LOCAL, "DeleteVolume", {"volumeID": volume.volume_id},
+                                       "delete clone %s" % volume.name, accept=GONE))
+            plan.cleanup.append(_purge(volume.volume_id))
+            plan.removed.append("clone %s (ID %s)" % (volume.name, volume.volume_id))
+    for volume in cluster.deleted_volumes:
+        if volume.attributes.get(MARKER) == name:
+            plan.cleanup.append(_purge(volume.volume_id))
+            plan.removed.append("deleted clone %s (ID %s)" % (volume.name, volume.volume_id))
+    return plan
+
+
+# ---- views -----------------------------------------------------------------------------------
+
+def clone_view(item: RehearsalItem, cluster: ClusterState, group: Optional[AccessGroup]) -> Dict[str, Any]:
+    """One pair's rehearsal as the cluster shows it: its clone and the point in time it holds."""
+    target = cluster.volume_by_id(item.target.volume_id) if item.target else None
+    clone = next((v for v in cluster.volumes if v.name == item.clone_name and v.attributes.get(MARKER)), None) \
+        if item.clone_name else None
+    view: Dict[str, Any] = {
+        "source_volume_name": item.target.pair.remote_volume_name if item.target and item.target.pair else item.spec.volume,
+        "target_volume_name": target.name if target else None, "target_volume_id": target.volume_id if target else None,
+        "target_access": target.access if target else None,
+        "target_state": target.pair.state if target and target.pair else None,
+        "volume_pair_uuid": item.target.pair.volume_pair_uuid if item.target and item.target.pair else None,
+        "clone_name": item.clone_name or None, "clone_volume_id": None, "clone_status": None, "iqn": None,
+        "point": item.point, "snapshot": item.snapshot.name if item.snapshot else None, "point_in_time": None,
+        "age_seconds": None, "access_group": group.name if group is not None else None,
+    }
+    if clone is not None:
+        point = clone.attributes.get("element.replication.point_in_time") or clone.create_time
+        cloned_at, held = parse_time(clone.create_time), parse_time(point)
+        view.update(clone_volume_id=clone.volume_id, clone_status=clone.status, iqn=clone.iqn, point_in_time=point,
+                    point=clone.attributes.get("element.replication.point", item.point),
+                    snapshot=clone.attributes.get("element.replication.snapshot"),
+                    age_seconds=round(cloned_at - held, 3) if cloned_at is not None and held is not None else None)
+        if group is not None and clone.volume_id not in group.volume_ids:
+            view["access_group"] = None
+    return view
+
+
+def predicted_view(item: RehearsalItem, cluster: ClusterState, options: Options) -> Dict[str, Any]:
+    view = clone_view(item, cluster, None)
+    if item.create:
+        view.update(clone_volume_id="(new)", clone_status="active", access_group=options.access_group,
+                    point_in_time=item.snapshot.create_time_text if item.snapshot else "(the time of the clone)")
+    return view
+
+
+# ---- running -------------------------------------------------------------------------------------
+
+class RehearsalRunner(Runner):
+    """Brings a rehearsal up (or removes it) on the cluster that holds the replication targets.
+    Clone jobs run after CloneVolume returns: at most clone_slots of them at once (and within
+    Element's clone limits), watched with one ListAsyncResults call per poll whatever the number
+    of clones. A clone that fails fails its pair; a re-run purges it and clones again."""
+
+    def __init__(self, connections: Any, specs: List[PairSpec], options: Options, state: str = "present",
+                 check_mode: bool = False, parallel: int = 8, waiter: Optional[Waiter] = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        super().__init__({LOCAL: connections.local}, check_mode, parallel=1,
+                         waiter=waiter or Waiter(timeout=3600, interval=2.0))
+        self.specs = specs
+        self.options = options
+        self.state = state
+        self.clone_slots = max(1, parallel)
+        self._monotonic = monotonic
+        self.created: Dict[str, Any] = {"account_id": None, "clones": {}}  # what this run made
+        self._plan: Optional[RehearsalPlan] = None
+
+    def read(self) -> Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs]]:
+        client = self.clients[LOCAL]
+        cluster = read_cluster(client, volumes=True, accounts=self.state == "present")
+        self.names = {LOCAL: cluster.identity.name}
+        groups = read_access_groups(client)
+        snapshots = None
+        if self.state == "present" and self.options.point != LATEST:
+            snapshots = LagInputs(snapshots=read_snapshots(client), stats={})
+        return cluster, groups, snapshots
+
+    def plan(self, state: Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs]]) -> RehearsalPlan:
+        cluster, groups, snapshots = state
+        if self.state == "absent":
+            return plan_cleanup(cluster, groups, self.options.name)
+        specs = self.specs or every_target(cluster)
+        return plan_rehearsal(cluster, groups, snapshots, [s for s in specs if s.index not in self.errors],
+                              self.options)
+
+    def record(self, plan: RehearsalPlan, failed: Set[int]) -> None:
+        for item in plan.items:
+            if item.has_work and item.spec.index not in failed and item.spec.index not in self.errors:
+                self.changes.setdefault(item.spec.index, []).extend(item.changes)
+        if self.state == "absent" and THE_REHEARSAL not in failed and plan.removed:
+            self.changes.setdefault(THE_REHEARSAL, []).extend("removed %s" % what for what in plan.removed)
+
+    def phases_to_run(self, plan: RehearsalPlan) -> Phases:
+        self._plan = plan
+        return [p for p in plan.phases if p[0] != CLONE]
+
+    def run_phases(self, phases_: Phases) -> Tuple[Set[int], bool]:
+        if self._plan is None:  # not a round (run_actions)
+            return super().run_phases(phases_)
+        plan, self._plan = self._plan, None
+        # The account (and purges) first, then the clones, then the access group that lists them.
+        first = [p for p in phases_ if p[0] in ("account", "purge")]
+        failed, retry = super().run_phases(first)
+        if THE_REHEARSAL not in failed:
+            self.clone_window(plan)
+        more, more_retry = super().run_phases([p for p in phases_ if p not in first])
+        return failed | more, retry or more_retry
+
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
+        params = {}
+        for key, value in action.params.items():
+            if value is NEW_ACCOUNT:
+                value = self.created["account_id"]
+            elif isinstance(value, list):
+                # A clone that failed is not listed: its pair has failed already.
+                value = [self.created["clones"][v.name] if isinstance(v, CloneID) else v for v in value
+                         if not isinstance(v, CloneID) or v.name in self.created["clones"]]
+            params[key] = value
+        return params
+
+    def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
+        if action.method == "AddAccount":
+            self.created["account_id"] = result["accountID"]
+
+    def clone_window(self, plan: RehearsalPlan) -> None:
+        """Start the clones, at most clone_slots jobs running; wait until every job has finished."""
+        queue = list(plan.clones)
+        running: Dict[int, RehearsalItem] = {  # clone volume ID -> item; an earlier run's still running
+            i.clone.volume_id: i for i in plan.items if i.clone is not None and i.clone.status == "init"}
+        deadline = self._monotonic() + self.waiter.timeout
+        polls = 0
+        while queue or running:
+            while queue and len(running) < self.clone_slots:
+                item = queue[0]
+                action = clone_action(item, plan.account_id, plan.name)
+                params = self.prepare(action, {})
+                try:
+                    result = self.clients[LOCAL].call(action.method, params) or {}
+                except ElementError as exc:
+                    if exc.name in BUSY and running:
+                        break  # the cluster's clone limit: wait until one of ours is done
+                    self.errors[item.spec.index] = str(exc)
+                    queue.pop(0)
+                    continue
+                queue.pop(0)
+                self.record_call(action)
+                running[int(result["volumeID"])] = item
+                self.created["clones"][item.clone_name] = int(result["volumeID"])
+            if not running:
+                continue
+            if self._monotonic() >= deadline:
+                for volume_id, item in running.items():
+                    self.errors[item.spec.index] = ("clone %s (ID %s) did not finish within %s s; run again to wait "
+                                                    "for it" % (item.clone_name, volume_id, self.waiter.timeout))
+                return
+            # Small clones finish in a moment: poll soon, then every interval.
+            self.waiter.sleep(min(self.waiter.interval, 0.2 * 1.5 ** polls))
+            polls += 1
+            self._collect(running)
+
+    def _collect(self, running: Dict[int, RehearsalItem]) -> None:
+        """Take the finished jobs out of running (one ListAsyncResults for all of them)."""
+        answer = self.clients[LOCAL].call("ListAsyncResults", {"asyncResultTypes": ["Clone"]}) or {}
+        for entry in answer.get("asyncHandles") or []:
+            data = entry.get("data") or {}
+            if not entry.get("completed") or data.get("volumeID") is None:
+                continue
+            volume_id = int(data["volumeID"])
+            item = running.pop(volume_id, None)
+            if item is None:
+                continue
+            if not entry.get("success"):
+                self.errors[item.spec.index] = ("clone %s failed: %s: %s (a re-run purges it and clones again)"
+                                                % (item.clone_name, data.get("name"), data.get("message")))

@@ -1,0 +1,348 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Snapshot schedules: what a declared schedule is in Element's terms, how it differs from the
+schedule a cluster has, and the calls that close the gap. Pure, except the runner.
+
+A schedule is identified by its name and a marker in its attributes (next to Element's own
+"frequency" attribute), so that a schedule made by hand is never taken over silently.
+
+Private module_utils: not a public API of the collection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from ansible_collections.element.replication.plugins.module_utils._durations import (
+    DurationError, format_seconds, parse_rpo, parse_time)
+from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._executor import Runner
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    LOCAL, Action, Phases, Step, Waiter, actions_of, phases)
+from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, read_cluster
+
+MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
+TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH = "Time Interval", "Days Of Week", "Days Of Month"
+WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # Element: day 0-6
+GRANULARITY = 300  # Element runs schedules at five-minute boundaries
+MAX_GROUP_VOLUMES = 32  # volumes in one group snapshot (Element's groupSnapshotVolumesMax, checked by the cluster)
+THE_SCHEDULE = 0
+_AT = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+@dataclass(frozen=True)
+class Frequency:
+    """When a schedule runs: every interval seconds, or at hour:minute on weekdays / monthdays."""
+    kind: str
+    hours: int = 0
+    minutes: int = 0
+    weekdays: Tuple[int, ...] = ()
+    monthdays: Tuple[int, ...] = ()
+
+    @property
+    def interval(self) -> float:
+        """The longest time between two runs, in seconds (for retention and lateness)."""
+        if self.kind == TIME_INTERVAL:
+            return float(self.hours * 3600 + self.minutes * 60)
+        if self.kind == DAYS_OF_WEEK:
+            days = sorted(self.weekdays)
+            gaps = [(b - a) for a, b in zip(days, days[1:] + [days[0] + 7])]
+            return float(max(gaps) * 86400)
+        days = sorted(self.monthdays)
+        gaps = [(b - a) for a, b in zip(days, days[1:] + [days[0] + 31])]
+        return float(max(gaps) * 86400)
+
+    def api(self) -> Dict[str, Any]:
+        """The schedule fields of this frequency, as CreateSchedule and ModifySchedule take them."""
+        fields: Dict[str, Any] = {"hours": self.hours, "minutes": self.minutes}
+        if self.kind == DAYS_OF_WEEK:
+            fields["weekdays"] = [{"day": day, "offset": 1} for day in self.weekdays]
+        if self.kind == DAYS_OF_MONTH:
+            fields["monthdays"] = list(self.monthdays)
+        return fields
+
+    def describe(self) -> str:
+        if self.kind == TIME_INTERVAL:
+            return "every %s" % format_seconds(self.interval)
+        at = "%02d:%02d UTC" % (self.hours, self.minutes)
+        if self.kind == DAYS_OF_WEEK:
+            return "%s at %s" % (", ".join(WEEKDAYS[d] for d in self.weekdays), at)
+        return "on day %s of the month at %s" % (", ".join(str(d) for d in self.monthdays), at)
+
+
+def frequency(every: Any = None, weekdays: Optional[List[Any]] = None, monthdays: Optional[List[Any]] = None,
+              at: Optional[str] = None) -> Frequency:
+    """The frequency the options declare; a Refusal naming what Element would not accept."""
+    given = [name for name, value in (("every", every), ("weekdays", weekdays), ("monthdays", monthdays))
+             if value not in (None, [], "")]
+    if len(given) != 1:
+        raise Refusal("give exactly one of every, weekdays or monthdays (given: %s)" % (", ".join(given) or "none"))
+    if every not in (None, ""):
+        if at:
+            raise Refusal("at is for weekdays and monthdays; every runs at its interval")
+        try:
+            seconds = parse_rpo(every)
+        except DurationError as exc:
+            raise Refusal("every %s" % exc)
+        if seconds < GRANULARITY or seconds % GRANULARITY:
+            raise Refusal("every %s is not an interval Element runs: schedules run at five-minute boundaries, so give "
+                          "a multiple of 5 minutes (5m, 15m, 1h, 1d)" % every)
+        whole = int(seconds) // 60
+        return Frequency(TIME_INTERVAL, hours=whole // 60, minutes=whole % 60)
+    match = _AT.match(str(at or "00:00"))
+    if not match or int(match.group(2)) % 5:
+        raise Refusal("at %r is not a time of day Element runs a schedule at: HH:MM (UTC), minutes a multiple of 5"
+                      % at)
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if weekdays:
+        days = []
+        for day in weekdays:
+            name = str(day).strip().lower()
+            found = [i for i, full in enumerate(WEEKDAYS) if name in (full, full[:3], str(i))]
+            if not found:
+                raise Refusal("weekday %r is not a day of the week (sunday..saturday, sun..sat, or 0-6)" % day)
+            days.append(found[0])
+        return Frequency(DAYS_OF_WEEK, hours, minutes, weekdays=tuple(sorted(set(days))))
+    days = []
+    for day in monthdays or []:
+        if isinstance(day, bool) or not str(day).isdigit() or not 1 <= int(day) <= 31:
+            raise Refusal("monthday %r is not a day of the month (1-31)" % day)
+        days.append(int(day))
+    return Frequency(DAYS_OF_MONTH, hours, minutes, monthdays=tuple(sorted(set(days))))
+
+
+def retention_text(seconds: float) -> str:
+    """Element's retention form, HH:mm:ss (hours may exceed 24)."""
+    whole = int(seconds)
+    return "%d:%02d:%02d" % (whole // 3600, whole % 3600 // 60, whole % 60)
+
+
+def parse_retention(text: Any) -> Optional[float]:
+    if not text:
+        return None
+    parts = str(text).split(":")
+    try:
+        return float(int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])) if len(parts) == 3 else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A snapshot schedule as the options declare it."""
+    name: str
+    frequency: Frequency
+    volumes: Tuple[Any, ...]  # names, or IDs (ints)
+    account: Optional[str] = None
+    retain: Optional[float] = None  # seconds; None: snapshots are kept until deleted
+    replicate: bool = False
+    paused: bool = False
+    snapshot_name: Optional[str] = None
+    state: str = "present"
+
+    def check(self) -> None:
+        """What Element would refuse, or what would not protect anything, refused before any call."""
+        if not self.volumes and self.state == "present":
+            raise Refusal("schedule %s names no volume" % self.name)
+        if len(self.volumes) > MAX_GROUP_VOLUMES:
+            raise Refusal("schedule %s names %d volumes, more than Element puts in one group snapshot (%d): split them "
+                          "over several schedules" % (self.name, len(self.volumes), MAX_GROUP_VOLUMES))
+        if self.retain is not None and self.retain < self.frequency.interval:
+            raise Refusal("schedule %s keeps its snapshots %s, less than the %s between its runs: there would be times "
+                          "without any snapshot; retain at least %s" % (
+                              self.name, format_seconds(self.retain), format_seconds(self.frequency.interval),
+                              format_seconds(self.frequency.interval)))
+
+
+@dataclass(frozen=True)
+class Existing:
+    """A schedule as a cluster lists it (ListSchedules)."""
+    schedule_id: int
+    name: str
+    raw: Dict[str, Any] = field(compare=False, hash=False)
+
+    @classmethod
+    def from_api(cls, schedule: Dict[str, Any]) -> "Existing":
+        return cls(schedule_id=int(schedule["scheduleID"]), name=schedule.get("scheduleName") or "", raw=schedule)
+
+    @property
+    def ours(self) -> bool:
+        return (self.raw.get("attributes") or {}).get(MARKER) == self.name
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.raw.get("toBeDeleted"))
+
+    @property
+    def volume_ids(self) -> Tuple[int, ...]:
+        info = self.raw.get("scheduleInfo") or {}
+        ids = list(info.get("volumes") or [])
+        if info.get("volumeID") is not None:
+            ids.append(info["volumeID"])
+        return tuple(sorted(int(v) for v in ids))
+
+    def view(self) -> Dict[str, Any]:
+        info = self.raw.get("scheduleInfo") or {}
+        return {"schedule_id": self.schedule_id, "name": self.name,
+                "frequency": (self.raw.get("attributes") or {}).get("frequency"),
+                "hours": self.raw.get("hours"), "minutes": self.raw.get("minutes"),
+                "weekdays": sorted(int(d.get("day", 0)) for d in self.raw.get("weekdays") or []),
+                "monthdays": sorted(int(d) for d in self.raw.get("monthdays") or []),
+                "volume_ids": list(self.volume_ids), "snapshot_name": info.get("name"),
+                "retention": info.get("retention") or None, "replicate": bool(info.get("enableRemoteReplication")),
+                "paused": bool(self.raw.get("paused")), "last_run_status": self.raw.get("lastRunStatus"),
+                "last_run_time_started": self.raw.get("lastRunTimeStarted") or None,
+                "has_error": bool(self.raw.get("hasError")), "ours": self.ours}
+
+
+@dataclass
+class SchedulePlan:
+    declared: Declared
+    existing: Optional[Existing]
+    volume_ids: Tuple[int, ...] = ()
+    actions: List[Action] = field(default_factory=list)
+    changes: List[str] = field(default_factory=list)
+    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
+
+    @property
+    def phases(self) -> Phases:
+        return phases(("schedule", [Step((THE_SCHEDULE,), [a]) for a in self.actions]))
+
+    def desired_view(self) -> Dict[str, Any]:
+        if self.declared.state == "absent":
+            return {}
+        fields = self.declared.frequency.api()
+        return {"schedule_id": self.existing.schedule_id if self.existing else "(new)", "name": self.declared.name,
+                "frequency": self.declared.frequency.kind, "hours": fields["hours"], "minutes": fields["minutes"],
+                "weekdays": list(self.declared.frequency.weekdays), "monthdays": list(self.declared.frequency.monthdays),
+                "volume_ids": list(self.volume_ids),
+                "snapshot_name": self.declared.snapshot_name or self.declared.name,
+                "retention": retention_text(self.declared.retain) if self.declared.retain is not None else None,
+                "replicate": self.declared.replicate, "paused": self.declared.paused,
+                "last_run_status": self.existing.raw.get("lastRunStatus") if self.existing else None,
+                "last_run_time_started": (self.existing.raw.get("lastRunTimeStarted") or None) if self.existing else None,
+                "has_error": bool(self.existing.raw.get("hasError")) if self.existing else False, "ours": True}
+
+
+def _schedule_fields(declared: Declared, volume_ids: Tuple[int, ...], attributes: Dict[str, Any]) -> Dict[str, Any]:
+    info: Dict[str, Any] = {"volumes": list(volume_ids), "name": declared.snapshot_name or declared.name,
+                            "enableRemoteReplication": declared.replicate}
+    if declared.retain is not None:
+        info["retention"] = retention_text(declared.retain)
+    return dict(declared.frequency.api(), scheduleName=declared.name, scheduleType="Snapshot",
+                attributes=dict(attributes, frequency=declared.frequency.kind, **{MARKER: declared.name}),
+                scheduleInfo=info, paused=declared.paused, recurring=True)
+
+
+def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: Declared) -> SchedulePlan:
+    """Create, change, pause or delete the declared schedule on this cluster. Pure."""
+    declared.check()
+    named = [s for s in schedules if s.name == declared.name and not s.deleted]
+    foreign = [s for s in named if not s.ours]
+    if foreign:
+        raise Refusal("schedule %s (ID %s) on cluster %s was not made by element.replication (no marker in its "
+                      "attributes): it is never taken over; rename it, or give this schedule another name, nothing was "
+                      "changed" % (foreign[0].name, foreign[0].schedule_id, cluster.identity.name))
+    existing = named[0] if named else None
+    plan = SchedulePlan(declared=declared, existing=existing)
+    if declared.state == "absent":
+        if existing is not None:
+            plan.actions.append(Action(LOCAL, "ModifySchedule", {"scheduleID": existing.schedule_id,
+                                                                 "toBeDeleted": True},
+                                       "delete schedule %s" % declared.name))
+            plan.changes.append("deleted schedule %s" % declared.name)
+        return plan
+    ids = []
+    for volume in declared.volumes:
+        found, problem = resolve_volume(cluster, volume if isinstance(volume, int) else None,
+                                        None if isinstance(volume, int) else str(volume), declared.account, "scheduled")
+        if problem or found is None:
+            raise Refusal("schedule %s: %s" % (declared.name, problem))
+        ids.append(found.volume_id)
+    plan.volume_ids = tuple(sorted(set(ids)))
+    desired = plan.desired_view()
+    if existing is None:
+        plan.actions.append(Action(LOCAL, "CreateSchedule", _schedule_fields(declared, plan.volume_ids, {}),
+                                   "create schedule %s: %s" % (declared.name, declared.frequency.describe())))
+        plan.changes.append("created schedule %s (%s, %s)" % (declared.name, declared.frequency.describe(),
+                                                             "replicated" if declared.replicate else "local"))
+        return plan
+    current = existing.view()
+    differs = [key for key in ("frequency", "hours", "minutes", "weekdays", "monthdays", "volume_ids", "snapshot_name",
+                               "retention", "replicate", "paused") if current[key] != desired[key]]
+    if differs:
+        plan.actions.append(Action(LOCAL, "ModifySchedule", dict(
+            _schedule_fields(declared, plan.volume_ids, existing.raw.get("attributes") or {}),
+            scheduleID=existing.schedule_id),
+            "bring schedule %s to the declared %s" % (declared.name, ", ".join(differs))))
+        plan.changes.append("changed schedule %s: %s" % (declared.name, ", ".join(
+            "%s %s -> %s" % (key, current[key], desired[key]) for key in differs)))
+    return plan
+
+
+def schedule_health(view: Dict[str, Any], now: float) -> List[Tuple[str, str]]:
+    """(code, text) of what is wrong with a schedule as it runs: its last run failed, or it is late."""
+    found = []
+    if view.get("paused"):
+        return found
+    if view.get("has_error") or (view.get("last_run_status") not in (None, "", "Success")):
+        found.append(("schedule_failed", "schedule %s: its last run %s (%s)" % (
+            view["name"], "failed" if view.get("last_run_status") else "has an error", view.get("last_run_status"))))
+    started = parse_time(view.get("last_run_time_started"))
+    interval = _view_interval(view)
+    if started is not None and interval and now - started > interval + GRANULARITY * 2:
+        found.append(("schedule_late", "schedule %s last ran %s ago, more than its interval of %s" % (
+            view["name"], format_seconds(now - started), format_seconds(interval))))
+    return found
+
+
+def _view_interval(view: Dict[str, Any]) -> Optional[float]:
+    kind = view.get("frequency")
+    if kind == TIME_INTERVAL:
+        return float((view.get("hours") or 0) * 3600 + (view.get("minutes") or 0) * 60) or None
+    if kind == DAYS_OF_WEEK and view.get("weekdays"):
+        return Frequency(kind, weekdays=tuple(view["weekdays"])).interval
+    if kind == DAYS_OF_MONTH and view.get("monthdays"):
+        return Frequency(kind, monthdays=tuple(view["monthdays"])).interval
+    return None
+
+
+def read_schedules(client: Any) -> List[Existing]:
+    return [Existing.from_api(s) for s in (client.call("ListSchedules") or {}).get("schedules") or []]
+
+
+class ScheduleRunner(Runner):
+    """Converges one snapshot schedule on one cluster (read, plan, execute, read again)."""
+
+    def __init__(self, connections: Any, declared: Declared, check_mode: bool = False) -> None:
+        super().__init__({LOCAL: connections.local}, check_mode, parallel=1, waiter=Waiter(enabled=False))
+        self.declared = declared
+        self.changes_made: List[str] = []
+
+    def read(self) -> Tuple[ClusterState, List[Existing]]:
+        cluster = read_cluster(self.clients[LOCAL], volumes=self.declared.state == "present",
+                               accounts=self.declared.account is not None)
+        self.names = {LOCAL: cluster.identity.name}
+        return cluster, read_schedules(self.clients[LOCAL])
+
+    def plan(self, state: Tuple[ClusterState, List[Existing]]) -> SchedulePlan:
+        cluster, schedules = state
+        return plan_schedule(cluster, schedules, self.declared)
+
+    def record(self, plan: SchedulePlan, failed: Any) -> None:
+        if THE_SCHEDULE not in failed:
+            self.changes_made += plan.changes
+
+    def after_round(self, plan: SchedulePlan, failed: Any, retry: bool) -> None:
+        if THE_SCHEDULE in self.exceptions:
+            raise self.exceptions[THE_SCHEDULE]
+
+
+def actions(plan: SchedulePlan) -> List[Action]:
+    return actions_of(plan.phases)
