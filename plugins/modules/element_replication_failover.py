@@ -152,10 +152,12 @@ options:
         applications stopped a pair drains only while it still replicates, so this is the last
         moment to catch the last writes. When they do not drain, the run is refused before any
         change, listing each pair's lag, unless O(force=true).
+      - The default, one second, is what an C(Active) pair reports when it is caught up: C(asyncDelay)
+        is the time since its last sync, which is seldom exactly zero. V(0) waits for an exact zero.
       - V(Sync) pairs that are C(Active) are in sync by definition; V(SnapshotsOnly) pairs replicate
         only snapshots (take one with remote replication before the failover).
     type: float
-    default: 0
+    default: 1
     version_added: 1.1.0
   parallel:
     description:
@@ -366,7 +368,7 @@ OPTIONS = ArgumentSpec(dict(
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=300),
     parallel=dict(type="int", default=16),
-    max_lag=dict(type="float", default=0),
+    max_lag=dict(type="float", default=1),
 ))
 
 

@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from .clock import MAX_ADVANCE_SECONDS
 from .cluster.clones import clone_origins
+from .cluster.stats import observe_all, set_lag
+from .errors import ElementError
 from .faults import FaultSpecError, parse_fault
 from .replies import Reply
 
@@ -75,6 +78,7 @@ def clear_faults(call):
 
 def _set_offline(endpoint, offline):
     endpoint.offline = offline
+    observe_all(endpoint.cluster.sim)  # pairs fall behind (or drain) from now
     log.info("cluster %s is now %s", endpoint.name, "offline" if offline else "online")
     return Reply(answer={"name": endpoint.name, "offline": offline})
 
@@ -93,6 +97,7 @@ def set_link(call):
         raise LookupError("need two different cluster names of this process")
     up = call.groups[2] == "up"
     call.sim.network.set_link(ends[0].cluster.unique_id, ends[1].cluster.unique_id, up=up)
+    observe_all(call.sim)
     log.info("link %s - %s is now %s", ends[0].name, ends[1].name, call.groups[2])
     return Reply(answer={"link": [e.name for e in ends], "state": call.groups[2]})
 
@@ -104,6 +109,7 @@ def list_links(call):
 
 def restore_links(call):
     call.sim.network.restore_all_links()
+    observe_all(call.sim)
     return Reply(answer={"cleared": True})
 
 
@@ -134,6 +140,18 @@ def update_settings(call):
 def list_clones(call):
     with call.sim.lock:
         return Reply(answer={"clones": clone_origins(call.endpoint.cluster)})
+
+
+def set_volume_lag(call):
+    seconds = call.data.get("seconds") if isinstance(call.data, dict) else None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+            or not 0 <= seconds <= MAX_ADVANCE_SECONDS:
+        raise BadInput(f'body must be {{"seconds": <0-{MAX_ADVANCE_SECONDS}>}}')
+    try:
+        lag = set_lag(call.endpoint.cluster, int(call.groups[0]), seconds)
+    except ElementError as exc:
+        raise LookupError(f"volume {call.groups[0]}: {exc.name}")
+    return Reply(answer={"volumeID": int(call.groups[0]), "lagSeconds": lag})
 
 
 def _clock_answer():
@@ -174,6 +192,7 @@ ROUTES = [
     ("GET", r"/sim/clock", get_clock),
     ("POST", r"/sim/clock", advance_clock),
     ("GET", r"/sim/clones", list_clones),
+    ("POST", r"/sim/volumes/(\d+)/lag", set_volume_lag),
 ]
 _COMPILED = [(verb, re.compile(pattern), handler) for verb, pattern, handler in ROUTES]
 

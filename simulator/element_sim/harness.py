@@ -127,6 +127,11 @@ class SimCluster:
         """Let simulated time pass for every cluster of the process (never backwards)."""
         return self._sim("POST", "clock", {"advance": seconds})
 
+    def set_lag(self, volume_id, seconds):
+        """The volume's pair is this many seconds behind from now (a write backlog): it keeps
+        growing while the pair is not Active and drains (lag_drain_rate) once it is."""
+        return self._sim("POST", f"volumes/{volume_id}/lag", {"seconds": seconds})["lagSeconds"]
+
     def fail_next_clone(self, error=None, message=None, count=1):
         """The next `count` CloneVolume calls succeed, but their jobs fail half-way with
         `error` (default xCloneFailed). Returns the fault id."""
@@ -154,6 +159,11 @@ class SimCluster:
                 return volumes
             start = page[-1]["volumeID"] + 1
         raise SimulatorError("ListActivePairedVolumes paging did not end")
+
+    def volume_stats(self, *volume_ids):
+        """{volumeID: volumeStats} from ListVolumeStats (every volume, or those given)."""
+        params = {"volumeIDs": list(volume_ids)} if volume_ids else {}
+        return {s["volumeID"]: s for s in self.call("ListVolumeStats", **params)["volumeStats"]}
 
     def volumes(self, **filters):
         return self.call("ListVolumes", **filters)["volumes"]

@@ -169,7 +169,8 @@ def test_offline_drops_json_rpc_but_keeps_sim_api(sim):
 def test_settings(sim):
     a, b = sim.clusters
     assert a.settings() == {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay": 0.0,
-                            "clone_seconds": 0.5}
+                            "clone_seconds": 0.5, "async_delay_seconds": 0.5,
+                            "lag_drain_rate": 10.0, "snapshot_transfer_seconds": 0.0}
     assert a.settings(volume_pair_sync_delay=2)["volume_pair_sync_delay"] == 2.0
     assert b.settings()["volume_pair_sync_delay"] == 2.0  # process-wide
     for bad in ({"nope": 1}, {"volume_pair_sync_delay": -1}, {"volume_pair_sync_delay": "2"},

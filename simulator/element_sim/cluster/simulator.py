@@ -15,7 +15,13 @@ GIB = 1024 ** 3
 SETTINGS_DEFAULTS = {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay": 0.0,
                      # how long a clone job runs on the simulated clock: short, but long
                      # enough that clients see "running" and have to poll
-                     "clone_seconds": 0.5}
+                     "clone_seconds": 0.5,
+                     # the asyncDelay of an Active Async pair with no backlog (the time since
+                     # its last sync cycle), and how many seconds of lag an Active pair
+                     # catches up per second (cluster/stats.py)
+                     "async_delay_seconds": 0.5, "lag_drain_rate": 10.0,
+                     # how long a replicated snapshot takes to arrive on the target
+                     "snapshot_transfer_seconds": 0.0}
 DELIVERY_INTERVAL_SECONDS = 0.25
 
 

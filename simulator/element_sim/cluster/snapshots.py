@@ -2,7 +2,8 @@
 
 A snapshot created (or modified) with enableRemoteReplication on a volume with a completed
 pair gets the remote status "Syncing" for that pair. It is delivered to the paired volume (same
-snapshotUUID) as soon as the pair's state, seen from this side, is Active and this volume is the
+snapshotUUID) once the snapshot_transfer_seconds setting has passed on the simulated clock (0 by
+default: at once) and the pair's state, seen from this side, is Active with this volume the
 source: right after the call, and then by the background loop (every 0.25 s) until it is.
 """
 
@@ -48,6 +49,8 @@ def _mark_for_replication(cluster, snap):
     pair = cluster.volumes[snap["volumeID"]]["pair"]
     if pair is not None and not pair["pending"]:
         snap["replication"].setdefault(pair["volumePairUUID"], "Syncing")
+        # the copy takes snapshot_transfer_seconds of replicating (simulated) time to arrive
+        snap.setdefault("arrivesAt", clock.now() + cluster.sim.settings["snapshot_transfer_seconds"])
 
 
 def _check_name(name):
@@ -154,7 +157,7 @@ def deliver_pending_snapshots(cluster, snapshot_ids=None):
         work = []  # (snapshot, volumePairUUID, clusterPairID)
         for sid in list(snapshot_ids or cluster.undelivered_snapshots):
             snap = cluster.snapshots.get(sid)
-            if snap is None:
+            if snap is None or clock.now() < snap.get("arrivesAt", 0):
                 continue
             pair = cluster.volumes[snap["volumeID"]]["pair"]
             for pair_uuid, status in snap["replication"].items():

@@ -10,6 +10,7 @@ from ..rpc import method, opt, req
 from .clusterpairs import calling_pair, decode_key, encode_key
 from .render import render_volumes
 from .replication import MODES, connect_pending, peer_link
+from .stats import checkpoint
 from .volumes import volume_or_error
 
 VOLUME_KEY_FIELDS = {"mvip": str, "volumeID": int, "volumeName": str, "volumePairUUID": str}
@@ -115,6 +116,9 @@ def modify_volume_pair(cluster, p, req):
         if mode is not None and vol["access"] == "replicationTarget":
             raise ElementError("xInvalidParameter", "The replication mode can only be changed "
                                                     "on the source (readWrite) volume.")
+        if "pausedManual" in p and not pair["pending"]:
+            # the lag grows from the pause, drains from the resume (cluster/stats.py)
+            checkpoint(cluster, vol, p["pausedManual"], clock.now())
         if "pausedManual" in p:
             pair["pausedManual"] = p["pausedManual"]
         if mode is not None:
