@@ -126,7 +126,8 @@ def _declared_volume(entry: Dict[str, Any], position: int, checked: Dict[str, An
         findings.append(finding(Finding.CHECK_FAILED, checked.get("msg", "")))
     lag = _lag_of(pair)
     rpo_seconds = entry["volume_rpos"][position] if "volume_rpos" in entry else None
-    lag_findings = _lag_findings(pair, lag, rpo_seconds, state, checked.get("source_volume_name") or "the volume")
+    lag_findings = _lag_findings(pair, lag, rpo_seconds, state, bool(paused),
+                                 checked.get("source_volume_name") or "the volume")
     findings += lag_findings
     drift = bool(checked.get("changed") or checked.get("failed") or lag_findings
                  or health not in (("healthy", "paused") if state == "present" else ("absent",)))
@@ -150,12 +151,14 @@ def _lag_of(pair: Optional[Dict[str, Any]]) -> Lag:
 
 
 def _lag_findings(pair: Optional[Dict[str, Any]], lag: Lag, rpo_seconds: Optional[float], state: str,
-                  where: str) -> List[Dict[str, str]]:
+                  declared_paused: bool, where: str) -> List[Dict[str, str]]:
     """What the pair's lag means for the topology: a SnapshotsOnly pair with nothing replicated
-    protects nothing (drift, RPO or not); a declared RPO is breached or cannot be checked."""
+    protects nothing (drift, RPO or not, unless the topology declares it paused and gives no RPO:
+    then nothing is meant to flow yet); a declared RPO is breached or cannot be checked."""
     if pair is None or state != "present" or "lag_seconds" not in pair:
         return []
-    measured = [f for f in pair.get("lag_findings") or [] if f["code"] == Finding.NO_REPLICATED_SNAPSHOT]
+    measured = [f for f in pair.get("lag_findings") or [] if f["code"] == Finding.NO_REPLICATED_SNAPSHOT
+                and (rpo_seconds is not None or not declared_paused)]
     if measured:
         return measured
     return rpo_findings(lag, rpo_seconds, where)

@@ -418,7 +418,9 @@ class FailoverRunner(Runner):
                 self.lags[index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay,
                                     "data_at_risk_seconds": lag.lag_seconds}
             return
-        moving = [i for i in plan.items if i.moves and i.volumes[_source_side(i)].pair.mode == ASYNC]
+        # Only a pair that replicates can drain: a split pair (both sides readWrite after an
+        # unplanned failover) has nothing to wait for; its risk was reported then.
+        moving = [i for i in plan.items if i.moves and i.volumes[_source_side(i)].pair.mode == ASYNC and _active(i)]
         if self.drained or self.force or not moving or any(i.catch_up for i in plan.items):
             return
 

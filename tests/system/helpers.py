@@ -31,7 +31,8 @@ def reset(sim):
     for cluster in sim.clusters:
         cluster.set_online()
         cluster.clear_faults()
-    sim.clusters[0].settings(cluster_pair_connect_delay=0, volume_pair_sync_delay=0)
+    sim.clusters[0].settings(cluster_pair_connect_delay=0, volume_pair_sync_delay=0, clone_seconds=0.5,
+                             async_delay_seconds=0.5, lag_drain_rate=10, snapshot_transfer_seconds=0)
     for cluster in sim.clusters:
         for volume in cluster.paired_volumes():
             cluster.call("RemoveVolumePair", volumeID=volume["volumeID"])
@@ -40,7 +41,10 @@ def reset(sim):
             if base is None:
                 cluster.call("DeleteVolume", volumeID=volume["volumeID"])
                 cluster.call("PurgeDeletedVolume", volumeID=volume["volumeID"])
-            elif volume["access"] != base["access"]:
+                continue
+            if volume["status"] == "deleted":
+                cluster.call("RestoreDeletedVolume", volumeID=volume["volumeID"])
+            if volume["access"] != base["access"]:
                 cluster.call("ModifyVolume", volumeID=volume["volumeID"], access=base["access"])
     for cluster in sim.clusters:
         for pair in cluster.cluster_pairs():
@@ -328,3 +332,10 @@ def access_and_state(a, b, couples):
 def item_results(run, name, host=None):
     """The loop item results of every recorded run of the task with this name (see task_results)."""
     return [item for r in task_results(run, name, host) for item in r["result"].get("results", [])]
+
+
+def replicate_snapshot(cluster, volume_name, name="replicated"):
+    """A snapshot with remote replication on the volume: what a SnapshotsOnly pair carries (without
+    one, the audit rightly finds that the pair protects nothing)."""
+    return cluster.call("CreateSnapshot", volumeID=volume_named(cluster, volume_name)["volumeID"], name=name,
+                        enableRemoteReplication=True)["snapshot"]

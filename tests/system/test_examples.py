@@ -74,6 +74,8 @@ SETUP = {
         "Production is lost, bring the DR copies up": prod_offline,
         "Production is back; make it the target of DR again (reprotect), then fail back": prod_online},
     "element_replication_info": {"Reconcile the replication between production and DR": replicate("db01")},
+    "element_replication_rehearsal": {
+        "Rehearse the DR copies of the database volumes at the DR site": replicate("db01", "db02")},
 }
 
 
@@ -99,8 +101,19 @@ def verify_element_replication_failover(prod, dr):
             "readWrite", "replicationTarget"), "failed back in the end"
 
 
+def verify_element_replication_rehearsal(prod, dr):
+    assert [v["name"] for v in dr.volumes() if v["status"] == "active" and v["name"].startswith("q4-test")] == [], \
+        "the last example cleans the rehearsal up"
+    assert dr.access_groups() == []
+    for name in ("db01", "db02"):
+        assert (volume_named(prod, name)["access"], volume_named(dr, name)["access"]) == (
+            "readWrite", "replicationTarget"), "replication was never touched"
+        assert volume_named(dr, name)["volumePairs"][0]["remoteReplication"]["state"] == "Active"
+
+
 VERIFY = {"element_volume_pair": verify_element_volume_pair, "element_cluster_pair": verify_element_cluster_pair,
-          "element_replication_failover": verify_element_replication_failover}
+          "element_replication_failover": verify_element_replication_failover,
+          "element_replication_rehearsal": verify_element_replication_rehearsal}
 
 
 @pytest.fixture

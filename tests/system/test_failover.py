@@ -142,10 +142,10 @@ def test_unplanned_failover_is_refused_while_the_source_answers(replicating, ans
 
 def test_failover_interrupted_half_way_is_finished_by_a_rerun(replicating, ansible):
     prod, dr = replicating
-    dr.add_fault("ModifyVolumes", "error", error="xDBConnectionLoss")  # the promote step fails
+    dr.add_fault("ModifyVolumes", "error", error="xInvalidParameter")  # the promote step fails (not transient)
     run = ansible.play([failover("peer")])
     assert run.rc != 0
-    assert "ModifyVolumes" in run.task("failover")["msg"] and "xDBConnectionLoss" in run.task("failover")["msg"]
+    assert "ModifyVolumes" in run.task("failover")["msg"] and "xInvalidParameter" in run.task("failover")["msg"]
     assert {v[:2] for v in direction(prod, dr).values()} == {("replicationTarget", "replicationTarget")}, \
         "the old source is demoted first, so nothing is writable on both sides"
     rerun = ansible.play([failover("peer")])

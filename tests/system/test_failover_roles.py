@@ -167,12 +167,12 @@ def test_unplanned_failover_then_failback_when_the_source_returns(replicating, p
 
 def test_a_failover_that_fails_half_way_is_finished_by_a_rerun(replicating, playbook):
     prod, dr, edge = replicating
-    dr.add_fault("ModifyVolumes", "error", error="xDBConnectionLoss")  # the promote step fails
+    dr.add_fault("ModifyVolumes", "error", error="xInvalidParameter")  # the promote step fails (not transient)
     run = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
     assert run.rc == 2, run
     [failed] = item_results(run, MAIN, host="prod")
     assert task_results(run, MAIN, host="prod")[0]["status"] == "failed"
-    assert "ModifyVolumes" in failed["msg"] and "xDBConnectionLoss" in failed["msg"], failed
+    assert "ModifyVolumes" in failed["msg"] and "xInvalidParameter" in failed["msg"], failed
     assert {v[:2] for v in access_and_state(prod, dr, PROD).values()} == {("replicationTarget", "replicationTarget")}, \
         "the old source is demoted first: nothing is writable on both sides"
     rerun = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])

@@ -68,7 +68,7 @@ def test_a_cluster_that_does_not_answer_is_named_with_what_to_do(renamed, ansibl
     assert run.rc != 0
     msg = run.task("failover")["msg"]
     address = "%s:%s" % (prod.host, prod.port)
-    assert re.match(r"cluster %s: GetClusterInfo failed: lost the connection to %s: the (connection was reset|cluster "
+    assert re.match(r"cluster %s: \w+ failed: lost the connection to %s: the (connection was reset|cluster "
                     r"closed the connection without answering)" % (re.escape(address), re.escape(address)), msg), msg
     assert "if cluster %s:%s is lost, fail over with type=unplanned" % (prod.host, prod.port) in msg
     assert "RemoteDisconnected" not in msg and "Connection aborted" not in msg
@@ -85,7 +85,8 @@ def test_roles_and_the_audit_name_the_inventory_host(sim, ansible, tmp_path):
     prod.set_online()
     assert audit.rc == 2
     report = (tmp_path / "reports" / "replication-audit.md").read_text()
-    assert "cluster prod (%s:%s): GetClusterInfo failed: lost the connection to" % (prod.host, prod.port) in report
+    # the reads of both clusters overlap, so whichever call meets the dead cluster first is named
+    assert re.search(r"cluster prod \(%s:%s\): \w+ failed: lost the connection to" % (prod.host, prod.port), report)
     assert "Connection aborted" not in report
 
 

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from helpers import (REPO, changed_tasks, clear_calls, mutating, pairs_between, replication_state, scan_for_secrets,
-                     secret_values, task_results, topology_inventory, volume_named)
+from helpers import (REPO, changed_tasks, clear_calls, mutating, pairs_between, replicate_snapshot, replication_state,
+                     scan_for_secrets, secret_values, task_results, topology_inventory, volume_named)
 
 TOPOLOGY = [
     {"source": "prod", "target": "dr", "volumes": [
@@ -87,6 +87,7 @@ def test_dr_setup_checks_then_converges_then_has_nothing_to_do(playbook, sim):
 
 def test_drift_audit_under_check_and_diff_then_teardown(playbook, sim, tmp_path):
     assert playbook("dr_setup.yml").rc == 0
+    replicate_snapshot(sim.cluster("edge"), "vol-0001")  # the SnapshotsOnly pair protects something
     reports = tmp_path / "reports"
     clear_calls(*sim.clusters)
     clean = playbook("drift_audit.yml", check=True, diff=True, replication_audit_report_dir=str(reports))
@@ -142,6 +143,7 @@ def test_every_playbook_at_full_verbosity_leaks_no_secret(playbook, sim, tmp_pat
     pairing key and no credential from a cluster pairing key in any output, result or report."""
     reports = tmp_path / "audit-reports"
     runs = [playbook("dr_setup.yml", verbosity=4)]
+    replicate_snapshot(sim.cluster("edge"), "vol-0001")
     secrets = secret_values(sim)  # the pairs exist now: their keys and credentials are known
     runs += [playbook("drift_audit.yml", check=True, diff=True, verbosity=4, replication_audit_report_dir=str(reports)),
              playbook("dr_failover.yml", verbosity=4, dr_failover_entries=["prod:dr"], dr_failover_force=True),

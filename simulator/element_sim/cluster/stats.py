@@ -56,8 +56,8 @@ def observe(cluster, vol, state, now, since=None):
     if mark is None or mark["growing"] != growing:
         at = now if since is None else min(now, since if mark is None else max(since, mark["at"]))
         checkpoint(cluster, vol, growing, at)
-    if vol["access"] == "replicationTarget" and not growing:
-        return 0.0  # documented: a target in an active replication state reports zero
+    if not growing and (vol["access"] == "replicationTarget" or vol["pair"]["mode"] == "Sync"):
+        return 0.0  # documented for an active target; an Active Sync pair is in sync by definition
     return lag_at(vol, cluster.sim.settings, now)
 
 
