@@ -231,8 +231,9 @@ class SchedulePlan:
 
 
 def _schedule_fields(declared: Declared, volume_ids: Tuple[int, ...], attributes: Dict[str, Any]) -> Dict[str, Any]:
-    info: Dict[str, Any] = {"volumes": list(volume_ids), "name": declared.snapshot_name or declared.name,
-                            "enableRemoteReplication": declared.replicate}
+    # one volume: single snapshots (volumeID); several: group snapshots (volumes)
+    info: Dict[str, Any] = dict({"volumeID": volume_ids[0]} if len(volume_ids) == 1 else {"volumes": list(volume_ids)},
+                                name=declared.snapshot_name or declared.name, enableRemoteReplication=declared.replicate)
     if declared.retain is not None:
         info["retention"] = retention_text(declared.retain)
     return dict(declared.frequency.api(), scheduleName=declared.name, scheduleType="Snapshot",
@@ -288,7 +289,7 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
 
 def schedule_health(view: Dict[str, Any], now: float) -> List[Tuple[str, str]]:
     """(code, text) of what is wrong with a schedule as it runs: its last run failed, or it is late."""
-    found = []
+    found: List[Tuple[str, str]] = []
     if view.get("paused"):
         return found
     if view.get("has_error") or (view.get("last_run_status") not in (None, "", "Success")):
@@ -342,6 +343,13 @@ class ScheduleRunner(Runner):
     def after_round(self, plan: SchedulePlan, failed: Any, retry: bool) -> None:
         if THE_SCHEDULE in self.exceptions:
             raise self.exceptions[THE_SCHEDULE]
+
+    def last_plan_view(self) -> Optional[Dict[str, Any]]:
+        """The schedule as the last read found it ({} when absent); None before any read."""
+        if self.last_state is None:
+            return None
+        found = [s for s in self.last_state[1] if s.name == self.declared.name and s.ours and not s.deleted]
+        return found[0].view() if found else {}
 
 
 def actions(plan: SchedulePlan) -> List[Action]:

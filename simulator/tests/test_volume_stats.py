@@ -143,3 +143,16 @@ def test_replicated_snapshots_arrive_after_the_transfer_time(paired):
     assert b.call("ListSnapshots", volumeID=1)["snapshots"] == []
     a.advance_clock(301)
     assert wait_for(lambda: b.call("ListSnapshots", volumeID=1)["snapshots"], timeout=5)
+
+
+def test_a_volume_that_changes_sides_starts_afresh(paired):
+    """After a failover the new source's lag is not the one it had as a paused target."""
+    a, b = paired
+    a.call("ModifyVolumePair", volumeID=1, pausedManual=True)
+    a.advance_clock(HOUR)
+    assert seconds(delay(b, 1)) == pytest.approx(HOUR, abs=5)
+    a.call("ModifyVolume", volumeID=1, access="replicationTarget")
+    b.call("ModifyVolume", volumeID=1, access="readWrite")
+    a.call("ModifyVolumePair", volumeID=1, pausedManual=False)
+    assert 0 < seconds(delay(b, 1)) <= 1
+    assert seconds(delay(a, 1)) == 0

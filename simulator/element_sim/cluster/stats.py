@@ -43,7 +43,8 @@ def checkpoint(cluster, vol, growing, now, seconds=None):
     """Record the lag now (or the given lag) and whether it grows from here on. Locked."""
     pair = vol["pair"]
     pair["lag"] = {"seconds": lag_at(vol, cluster.sim.settings, now) if seconds is None
-                   else float(seconds), "at": now, "growing": growing}
+                   else float(seconds), "at": now, "growing": growing,
+                   "target": vol["access"] == "replicationTarget"}
     cluster.save_volume(vol)
 
 
@@ -52,11 +53,16 @@ def observe(cluster, vol, state, now, since=None):
     growing and draining, at since when the change is known to have happened earlier (a pause
     on the other side). Locked."""
     growing = state != ACTIVE
+    target = vol["access"] == "replicationTarget"
     mark = vol["pair"].get("lag")
-    if mark is None or mark["growing"] != growing:
-        at = now if since is None else min(now, since if mark is None else max(since, mark["at"]))
-        checkpoint(cluster, vol, growing, at)
-    if not growing and (vol["access"] == "replicationTarget" or vol["pair"]["mode"] == "Sync"):
+    # An Active target has everything its source sent, and a volume that changed sides (a
+    # failover) starts afresh: its lag as a target was the other side's.
+    turned = mark is not None and mark.get("target", False) != target
+    if mark is None or turned or mark["growing"] != growing:
+        at = now if since is None or turned else min(now, since if mark is None
+                                                      else max(since, mark["at"]))
+        checkpoint(cluster, vol, growing, at, 0.0 if turned or (target and not growing) else None)
+    if not growing and (target or vol["pair"]["mode"] == "Sync"):
         return 0.0  # documented for an active target; an Active Sync pair is in sync by definition
     return lag_at(vol, cluster.sim.settings, now)
 
