@@ -14,123 +14,22 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._durations import (
-    DurationError, format_seconds, parse_rpo, parse_time)
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
+from ansible_collections.element.replication.plugins.module_utils._frequency import (
+    DAYS_OF_MONTH, DAYS_OF_WEEK, GRANULARITY, MAX_GROUP_VOLUMES, TIME_INTERVAL, Frequency, frequency,
+    retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, read_cluster
 
 MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
-TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH = "Time Interval", "Days Of Week", "Days Of Month"
-WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # Element: day 0-6
-GRANULARITY = 300  # Element runs schedules at five-minute boundaries
-MAX_GROUP_VOLUMES = 32  # volumes in one group snapshot (Element's groupSnapshotVolumesMax, checked by the cluster)
 THE_SCHEDULE = 0
-_AT = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-@dataclass(frozen=True)
-class Frequency:
-    """When a schedule runs: every interval seconds, or at hour:minute on weekdays / monthdays."""
-    kind: str
-    hours: int = 0
-    minutes: int = 0
-    weekdays: Tuple[int, ...] = ()
-    monthdays: Tuple[int, ...] = ()
-
-    @property
-    def interval(self) -> float:
-        """The longest time between two runs, in seconds (for retention and lateness)."""
-        if self.kind == TIME_INTERVAL:
-            return float(self.hours * 3600 + self.minutes * 60)
-        if self.kind == DAYS_OF_WEEK:
-            days = sorted(self.weekdays)
-            gaps = [(b - a) for a, b in zip(days, days[1:] + [days[0] + 7])]
-            return float(max(gaps) * 86400)
-        days = sorted(self.monthdays)
-        gaps = [(b - a) for a, b in zip(days, days[1:] + [days[0] + 31])]
-        return float(max(gaps) * 86400)
-
-    def api(self) -> Dict[str, Any]:
-        """The schedule fields of this frequency, as CreateSchedule and ModifySchedule take them."""
-        fields: Dict[str, Any] = {"hours": self.hours, "minutes": self.minutes}
-        if self.kind == DAYS_OF_WEEK:
-            fields["weekdays"] = [{"day": day, "offset": 1} for day in self.weekdays]
-        if self.kind == DAYS_OF_MONTH:
-            fields["monthdays"] = list(self.monthdays)
-        return fields
-
-    def describe(self) -> str:
-        if self.kind == TIME_INTERVAL:
-            return "every %s" % format_seconds(self.interval)
-        at = "%02d:%02d UTC" % (self.hours, self.minutes)
-        if self.kind == DAYS_OF_WEEK:
-            return "%s at %s" % (", ".join(WEEKDAYS[d] for d in self.weekdays), at)
-        return "on day %s of the month at %s" % (", ".join(str(d) for d in self.monthdays), at)
-
-
-def frequency(every: Any = None, weekdays: Optional[List[Any]] = None, monthdays: Optional[List[Any]] = None,
-              at: Optional[str] = None) -> Frequency:
-    """The frequency the options declare; a Refusal naming what Element would not accept."""
-    given = [name for name, value in (("every", every), ("weekdays", weekdays), ("monthdays", monthdays))
-             if value not in (None, [], "")]
-    if len(given) != 1:
-        raise Refusal("give exactly one of every, weekdays or monthdays (given: %s)" % (", ".join(given) or "none"))
-    if every not in (None, ""):
-        if at:
-            raise Refusal("at is for weekdays and monthdays; every runs at its interval")
-        try:
-            seconds = parse_rpo(every)
-        except DurationError as exc:
-            raise Refusal("every %s" % exc)
-        if seconds < GRANULARITY or seconds % GRANULARITY:
-            raise Refusal("every %s is not an interval Element runs: schedules run at five-minute boundaries, so give "
-                          "a multiple of 5 minutes (5m, 15m, 1h, 1d)" % every)
-        whole = int(seconds) // 60
-        return Frequency(TIME_INTERVAL, hours=whole // 60, minutes=whole % 60)
-    match = _AT.match(str(at or "00:00"))
-    if not match or int(match.group(2)) % 5:
-        raise Refusal("at %r is not a time of day Element runs a schedule at: HH:MM (UTC), minutes a multiple of 5"
-                      % at)
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if weekdays:
-        days = []
-        for day in weekdays:
-            name = str(day).strip().lower()
-            found = [i for i, full in enumerate(WEEKDAYS) if name in (full, full[:3], str(i))]
-            if not found:
-                raise Refusal("weekday %r is not a day of the week (sunday..saturday, sun..sat, or 0-6)" % day)
-            days.append(found[0])
-        return Frequency(DAYS_OF_WEEK, hours, minutes, weekdays=tuple(sorted(set(days))))
-    days = []
-    for day in monthdays or []:
-        if isinstance(day, bool) or not str(day).isdigit() or not 1 <= int(day) <= 31:
-            raise Refusal("monthday %r is not a day of the month (1-31)" % day)
-        days.append(int(day))
-    return Frequency(DAYS_OF_MONTH, hours, minutes, monthdays=tuple(sorted(set(days))))
-
-
-def retention_text(seconds: float) -> str:
-    """Element's retention form, HH:mm:ss (hours may exceed 24)."""
-    whole = int(seconds)
-    return "%d:%02d:%02d" % (whole // 3600, whole % 3600 // 60, whole % 60)
-
-
-def parse_retention(text: Any) -> Optional[float]:
-    if not text:
-        return None
-    parts = str(text).split(":")
-    try:
-        return float(int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])) if len(parts) == 3 else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -232,8 +131,12 @@ class SchedulePlan:
 
 def _schedule_fields(declared: Declared, volume_ids: Tuple[int, ...], attributes: Dict[str, Any]) -> Dict[str, Any]:
     # one volume: single snapshots (volumeID); several: group snapshots (volumes)
-    info: Dict[str, Any] = dict({"volumeID": volume_ids[0]} if len(volume_ids) == 1 else {"volumes": list(volume_ids)},
-                                name=declared.snapshot_name or declared.name, enableRemoteReplication=declared.replicate)
+    info: Dict[str, Any] = {"name": declared.snapshot_name or declared.name,
+                            "enableRemoteReplication": declared.replicate}
+    if len(volume_ids) == 1:
+        info["volumeID"] = volume_ids[0]
+    else:
+        info["volumes"] = list(volume_ids)
     if declared.retain is not None:
         info["retention"] = retention_text(declared.retain)
     return dict(declared.frequency.api(), scheduleName=declared.name, scheduleType="Snapshot",

@@ -17,6 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._frequency import MAX_GROUP_VOLUMES, frequency
 
 # The element_volume_pair item keys a topology volume may carry.
 ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused",
@@ -52,6 +54,48 @@ def _volume_items(raw: Dict[str, Any], state: str) -> List[Dict[str, Any]]:
     return items
 
 
+def _snapshot_groups(raw: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The entry's snapshots declaration as a list of groups (a single dict is one group)."""
+    declared = raw.get("snapshots")
+    if not declared:
+        return []
+    groups = declared if isinstance(declared, list) else [declared]
+    return [g for g in groups if isinstance(g, dict)]
+
+
+def _group_name(group: Dict[str, Any], position: int, count: int) -> str:
+    return str(group.get("name") or ("snapshots" if count == 1 else "snapshots-%d" % (position + 1)))
+
+
+def _schedules(raw: Dict[str, Any], entry_state: str) -> List[Dict[str, Any]]:
+    """The snapshot schedules the entry declares, as element_snapshot_schedule takes them, made on
+    the source cluster: one per volume (single snapshots), or one per group (group: true, a
+    crash-consistent group snapshot of its volumes). Named er-<target>-<group>[-<volume>]."""
+    groups = _snapshot_groups(raw)
+    items = [v for v in raw.get("volumes") or [] if isinstance(v, dict)]
+    schedules = []
+    for position, group in enumerate(groups):
+        base_name = "er-%s-%s" % (raw["target"], _group_name(group, position, len(groups)))
+        wanted = set(str(v) for v in group.get("volumes") or [])
+        chosen = [v for v in items if not wanted or str(v.get("volume", v.get("volume_id"))) in wanted]
+        common = {"every": group.get("every"), "weekdays": group.get("weekdays"), "monthdays": group.get("monthdays"),
+                  "at": _or(group.get("at"), "00:00"), "retain": group.get("retain"),
+                  "replicate": _flag(_or(group.get("replicate"), True)), "account": None}
+        if _flag(group.get("group")):
+            schedules.append(dict(common, name=base_name, state=entry_state,
+                                  volumes=[v["volume"] for v in chosen if v.get("volume") is not None],
+                                  volume_ids=[v["volume_id"] for v in chosen if v.get("volume") is None]))
+            continue
+        for volume in chosen:
+            named = volume.get("volume")
+            schedules.append(dict(
+                common, name="%s-%s" % (base_name, named if named is not None else volume.get("volume_id")),
+                state="absent" if entry_state == "absent" or volume.get("state") == "absent" else "present",
+                volumes=[named] if named is not None else [], volume_ids=[] if named is not None else [volume["volume_id"]],
+                account=volume.get("account")))
+    return schedules
+
+
 def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) -> Dict[str, List[Dict[str, Any]]]:
     """{entries, cluster_pairs}: every entry with its defaults applied, and one cluster pair per
     two clusters (worked on by the source host of its first entry)."""
@@ -68,6 +112,8 @@ def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) 
             "exclusive": exclusive, "create_target": _flag(raw.get("create_target")),
             "peer_account": raw.get("peer_account"), "split_site": _flag(raw.get("split_site")),
             "volumes": volumes, "volume_work": bool(volumes) or exclusive,
+            # Snapshot schedules on the source cluster (element_snapshot_schedule parameters).
+            "schedules": _schedules(raw, entry_state),
             # The volumes as the rehearsal and failover modules take them: the keys that name a pair
             # (and for a failover, a pause the volume declares).
             "pair_items": [{key: item[key] for key in PAIR_ITEM_KEYS if key in item} for item in volumes],
@@ -145,7 +191,52 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
         if split:
             found += _split_site_problems(where, entry, state)
         found += _rpo_problems(where, entry)
+        found += _snapshot_problems(where, entry)
     return found + _volume_conflicts(topology or [], name)
+
+
+def _snapshot_problems(where: str, entry: Dict[str, Any]) -> List[str]:
+    """What Element would refuse in the entry's snapshots, or what would protect nothing."""
+    declared = entry.get("snapshots")
+    if not declared:
+        return []
+    groups = declared if isinstance(declared, list) else [declared]
+    if not all(isinstance(g, dict) for g in groups):
+        return ["%s: snapshots must be a dict, or a list of dicts (one per group of volumes)" % where]
+    found = []
+    names = [v.get("volume", v.get("volume_id")) for v in entry.get("volumes") or [] if isinstance(v, dict)]
+    seen: Dict[str, int] = {}
+    for position, group in enumerate(groups):
+        label = "%s snapshots%s" % (where, "" if isinstance(declared, dict) else "[%d]" % position)
+        name = _group_name(group, position, len(groups))
+        if name in seen:
+            found.append("%s: name %s repeats snapshots[%d]; give each group its own name" % (label, name, seen[name]))
+        seen.setdefault(name, position)
+        try:
+            when = frequency(group.get("every"), group.get("weekdays"), group.get("monthdays"),
+                             None if group.get("every") else _or(group.get("at"), "00:00"))
+        except Refusal as exc:
+            found.append("%s: %s" % (label, exc))
+            when = None
+        if group.get("retain") not in (None, ""):
+            try:
+                retain = parse_rpo(group["retain"])
+            except DurationError as exc:
+                found.append("%s: retain %s" % (label, exc))
+            else:
+                if when is not None and retain < when.interval:
+                    found.append("%s: retain %s is shorter than the %ss between two snapshots; there would be times "
+                                 "without any snapshot" % (label, group["retain"], int(when.interval)))
+        unknown = [v for v in group.get("volumes") or [] if str(v) not in {str(n) for n in names}]
+        if unknown:
+            found.append("%s: %s %s not among the entry's volumes (a schedule snapshots volumes of the source cluster "
+                         "that the entry replicates)" % (label, ", ".join(str(v) for v in unknown),
+                                                         "is" if len(unknown) == 1 else "are"))
+        members = len(group.get("volumes") or names)
+        if _flag(group.get("group")) and members > MAX_GROUP_VOLUMES:
+            found.append("%s: a group of %d volumes; Element puts at most %d in one group snapshot" % (
+                label, members, MAX_GROUP_VOLUMES))
+    return found
 
 
 def _rpo(value: Any) -> Optional[float]:

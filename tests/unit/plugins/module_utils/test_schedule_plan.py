@@ -10,8 +10,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._frequency import (
+    DAYS_OF_MONTH, DAYS_OF_WEEK, TIME_INTERVAL, frequency)
 from ansible_collections.element.replication.plugins.module_utils._schedule import (
-    DAYS_OF_MONTH, DAYS_OF_WEEK, MARKER, TIME_INTERVAL, Declared, Existing, frequency, plan_schedule, schedule_health)
+    MARKER, Declared, Existing, plan_schedule, schedule_health)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterIdentity, ClusterState, Volume
 
 PROD = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
