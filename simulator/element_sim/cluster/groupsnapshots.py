@@ -102,7 +102,7 @@ def list_group_snapshots(cluster, p, req):
     return {"groupSnapshots": groups}
 
 
-@method("ModifyGroupSnapshot", since=9.0, locked=False, groupSnapshotID=req(int),
+@method("ModifyGroupSnapshot", since=8.0, locked=False, groupSnapshotID=req(int),
         enableRemoteReplication=opt(bool), expirationTime=opt(str), name=opt(str),
         snapMirrorLabel=opt(str))
 def modify_group_snapshot(cluster, p, req):

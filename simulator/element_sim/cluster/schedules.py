@@ -35,6 +35,7 @@ from .volumes import volume_or_error
 GRANULARITY = 300  # Element runs schedules at five-minute boundaries
 TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH = "Time Interval", "Days Of Week", "Days Of Month"
 FREQUENCIES = {f.lower(): f for f in (TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH)}
+MAX_INTERVAL_HOURS = 366 * 24
 SEARCH_DAYS = 400  # how far ahead a day-based schedule's next run is looked for
 MISSED_COUNT_MAX = 100000  # missed windows counted on one jump, at most
 DEFAULT_RUN_ERROR = "xScheduleRunFailed"
@@ -77,8 +78,10 @@ def _check_frequency(schedule):
     if not 0 <= minutes <= 59:
         raise _invalid(f"minutes {minutes} is not 0-59.")
     if canonical == TIME_INTERVAL:
-        if not 0 <= hours <= 24:
-            raise _invalid(f"hours {hours} is not 0-24.")
+        # Any number of hours: the official SDK sends days * 24 + hours, and reads days back
+        # as hours // 24.
+        if not 0 <= hours <= MAX_INTERVAL_HOURS:
+            raise _invalid(f"hours {hours} is not 0-{MAX_INTERVAL_HOURS}.")
         if hours * 60 + minutes < GRANULARITY // 60:
             raise _invalid("A schedule cannot run at intervals of less than 5 minutes.")
         return
