@@ -298,7 +298,8 @@ def test_a_group_schedule_takes_group_snapshots(paired):
     # schedule again: that newer group stays).
     a.advance_clock(2 * HOUR)
     for cluster in (a, b):
-        uuids = [g["groupSnapshotUUID"] for g in cluster.call("ListGroupSnapshots")["groupSnapshots"]]
+        uuids = [g["groupSnapshotUUID"] for g in
+                 cluster.call("ListGroupSnapshots")["groupSnapshots"]]
         assert len(uuids) == 1 and group["groupSnapshotUUID"] not in uuids
         assert all(s["groupSnapshotUUID"] != group["groupSnapshotUUID"]
                    for s in snapshots(cluster, 1))
@@ -338,3 +339,15 @@ def test_schedules_and_their_runs_survive_a_restart(sim):
     assert len(snapshots(a, 1)) == 2
     a.advance_clock(5 * HOUR)
     assert len(snapshots(a, 1)) == 1  # the older ones expired; the newest is 0-1 h old
+
+
+def test_volumes_of_one_volume_make_a_group_of_one(paired):
+    """What the official SDK and this collection send, even for one volume."""
+    a, b = paired
+    every(a, "one", volumes=[2], enableRemoteReplication=True)
+    a.advance_clock(HOUR + 300)
+    (group,) = a.call("ListGroupSnapshots")["groupSnapshots"]
+    assert [m["volumeID"] for m in group["members"]] == [2]
+    (copy,) = snapshots(b, 2)
+    assert copy["snapshotUUID"] == group["members"][0]["snapshotUUID"]
+    assert copy["groupSnapshotUUID"] == group["groupSnapshotUUID"]
