@@ -351,3 +351,15 @@ def test_volumes_of_one_volume_make_a_group_of_one(paired):
     (copy,) = snapshots(b, 2)
     assert copy["snapshotUUID"] == group["members"][0]["snapshotUUID"]
     assert copy["groupSnapshotUUID"] == group["groupSnapshotUUID"]
+
+
+def test_the_background_loop_runs_schedules_in_real_time(sim):
+    """Without an advance or a request reaching the window: /sim/ reads do not settle."""
+    from helpers import wait_for
+    a = sim.clusters[0]
+    sid = every(a, "bg", hours=0, minutes=5)["scheduleID"]
+    due = runs(a, sid)["nextRun"]
+    a.session.post(f"{a.url}/sim/clock", json={"advance": due - a.clock()["now"] - 2},
+                   timeout=10)
+    assert runs(a, sid)["runs"] == 0
+    assert wait_for(lambda: runs(a, sid)["runs"] == 1, timeout=10)
