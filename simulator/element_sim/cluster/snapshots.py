@@ -4,6 +4,9 @@ A snapshot created (or modified) with enableRemoteReplication on a volume with a
 pair gets the remote status "Syncing" for that pair. It is delivered to the paired volume (same
 snapshotUUID) as soon as the pair's state, seen from this side, is Active and this volume is the
 source: right after the call, and then by the background loop (every 0.25 s) until it is.
+A member of a group snapshot carries what the target needs to rebuild the group (see
+groupsnapshots.py). A snapshot whose expirationTime has passed on the simulated clock is
+deleted by schedules.settle_timers, on each cluster by itself.
 """
 
 import uuid
