@@ -13,6 +13,8 @@ MUTATING_METHODS = frozenset({
     "StartClusterPairing", "CompleteClusterPairing", "RemoveClusterPair",
     "StartVolumePairing", "CompleteVolumePairing", "ModifyVolumePair", "RemoveVolumePair",
     "CreateSnapshot", "ModifySnapshot", "DeleteSnapshot", "CloneVolume",
+    "CreateGroupSnapshot", "ModifyGroupSnapshot", "DeleteGroupSnapshot",
+    "CreateSchedule", "ModifySchedule",
     "CreateVolumeAccessGroup", "ModifyVolumeAccessGroup", "DeleteVolumeAccessGroup",
     "AddVolumesToVolumeAccessGroup", "RemoveVolumesFromVolumeAccessGroup",
     "AddInitiatorsToVolumeAccessGroup", "RemoveInitiatorsFromVolumeAccessGroup",

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .clock import MAX_ADVANCE_SECONDS
 from .cluster.clones import clone_origins
+from .cluster.schedules import fail_next_runs, schedule_runs
 from .cluster.stats import observe_all, set_lag
 from .errors import ElementError
 from .faults import FaultSpecError, parse_fault
@@ -154,6 +155,27 @@ def set_volume_lag(call):
     return Reply(answer={"volumeID": int(call.groups[0]), "lagSeconds": lag})
 
 
+def list_schedule_runs(call):
+    with call.sim.lock:
+        return Reply(answer={"schedules": schedule_runs(call.endpoint.cluster)})
+
+
+def fail_schedule_runs(call):
+    data = call.data if isinstance(call.data, dict) else None
+    if data is None:
+        raise BadInput("body must be a JSON object")
+    count = data.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise BadInput("'count' must be a non-negative integer (0 clears)")
+    for key in ("error", "message"):
+        if data.get(key) is not None and (not isinstance(data[key], str) or not data[key]):
+            raise BadInput(f"'{key}' must be a non-empty string")
+    with call.sim.transaction():
+        left = fail_next_runs(call.endpoint.cluster, int(call.groups[0]), count,
+                              data.get("error"), data.get("message"))
+    return Reply(answer={"scheduleID": int(call.groups[0]), "failNext": left})
+
+
 def _clock_answer():
     from .clock import CLOCK
     return {"now": CLOCK.now(), "offset": CLOCK.offset}
@@ -193,6 +215,8 @@ ROUTES = [
     ("POST", r"/sim/clock", advance_clock),
     ("GET", r"/sim/clones", list_clones),
     ("POST", r"/sim/volumes/(\d+)/lag", set_volume_lag),
+    ("GET", r"/sim/schedules", list_schedule_runs),
+    ("POST", r"/sim/schedules/(\d+)/fail", fail_schedule_runs),
 ]
 _COMPILED = [(verb, re.compile(pattern), handler) for verb, pattern, handler in ROUTES]
 

@@ -38,6 +38,12 @@ ERRORS = {
     "xInitiatorDoesNotExist": "InitiatorID does not exist.",
     "xAlreadyInVolumeAccessGroup": "Already in the volume access group.",
     "xNotInVolumeAccessGroup": "Not in the volume access group.",
+    # schedules and group snapshots
+    "xScheduleDoesNotExist": "ScheduleID does not exist.",
+    "xDuplicateScheduleName": "A schedule with this name already exists.",
+    "xInvalidScheduleFrequency": "The schedule frequency is not valid.",
+    "xScheduleRunFailed": "The scheduled snapshot could not be made.",
+    "xGroupSnapshotIDDoesNotExist": "GroupSnapshotID does not exist.",
     # replication
     "xInvalidPairingKey": "The pairing key is not valid.",
     "xPairingAlreadyExists": "The clusters are already paired.",

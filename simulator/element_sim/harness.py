@@ -144,6 +144,26 @@ class SimCluster:
         sourceSnapshotUUID, sourceSnapshotName, pointInTime}]."""
         return self._sim("GET", "clones")["clones"]
 
+    def schedule_runs(self):
+        """Each schedule's bookkeeping: [{scheduleID, scheduleName, paused, nextRun,
+        nextRunTime, runs, missedRuns, lastRunAt, lastError, lastSnapshotIDs,
+        lastGroupSnapshotID, failNext}]."""
+        return self._sim("GET", "schedules")["schedules"]
+
+    def fail_schedule_runs(self, schedule_id, count=1, error=None, message=None):
+        """The next `count` runs of the schedule fail: no snapshot, lastRunStatus "Failed",
+        hasError true, and lastError {name: error (default xScheduleRunFailed), message} in
+        schedule_runs(). count=0 clears it."""
+        body = {k: v for k, v in (("count", count), ("error", error), ("message", message))
+                if v is not None}
+        return self._sim("POST", f"schedules/{schedule_id}/fail", body)["failNext"]
+
+    def run_schedules(self, seconds):
+        """Advance the clock by `seconds` (every cluster of the process) and return this
+        cluster's schedule bookkeeping: due runs have happened when the advance returns."""
+        self.advance_clock(seconds)
+        return self.schedule_runs()
+
     # ---- readers --------------------------------------------------------------------------
     def cluster_pairs(self):
         return self.call("ListClusterPairs")["clusterPairs"]

@@ -27,6 +27,7 @@ from .replies import DROP, NOT_FOUND, UNAUTHORIZED, Reply, status_page
 from .control import SimControl
 from .cluster import Request
 from .cluster.jobs import settle_due_jobs
+from .cluster.schedules import settle_timers
 from .cluster.replication import fetch_views
 from .errors import ElementError, InjectedError
 from .faults import FaultRegistry
@@ -158,6 +159,8 @@ class ClusterEndpoint:
         if self.cluster.jobs_due(clock.now()):  # O(1) while no job is due
             with self.sim.transaction():
                 settle_due_jobs(self.cluster)
+        if caller == "client" and self.cluster.timers_due(clock.now()):  # O(1) likewise
+            settle_timers(self.cluster)
         if spec.peer_view:
             call.views = fetch_views(self.cluster)
         if spec.locked:

@@ -208,3 +208,40 @@ def test_access_groups(elements):
     assert vag.initiator_ids[0] not in {i.initiator_id
                                         for i in sdk.list_initiators().initiators}
     assert sdk.list_volumes(volume_ids=[other]).volumes[0].volume_access_groups == []
+
+
+def test_schedules_and_group_snapshots(elements):
+    """The SDK's schedule adaptor (frequency objects, days * 24 + hours) and group snapshot
+    models read what the simulator answers."""
+    from solidfire.custom.models import (DaysOfWeekFrequency, TimeIntervalFrequency,
+                                         Weekday)
+    from solidfire.models import Schedule, ScheduleInfo
+    sdk = elements[0]
+    created = sdk.create_schedule(Schedule(
+        name="sdk-interval", frequency=TimeIntervalFrequency(days=1, hours=2, minutes=0),
+        schedule_info=ScheduleInfo(volume_ids=[1], snapshot_name="s", retention="30:00:00",
+                                   enable_remote_replication=True)))
+    schedule = sdk.get_schedule(schedule_id=created.schedule_id).schedule
+    assert (schedule.frequency.days, schedule.frequency.hours) == (1, 2)
+    assert schedule.schedule_info.volume_ids == [1] and schedule.paused is False
+    schedule.paused = True
+    assert sdk.modify_schedule(schedule).schedule.paused is True
+    sdk.create_schedule(Schedule(
+        name="sdk-weekly", schedule_info=ScheduleInfo(volume_ids=[1, 2]),
+        frequency=DaysOfWeekFrequency(hours=3, minutes=0, weekdays=[Weekday.from_id(1)])))
+    kinds = {s.name: type(s.frequency).__name__ for s in sdk.list_schedules().schedules}
+    assert kinds["sdk-interval"] == "TimeIntervalFrequency"
+    assert kinds["sdk-weekly"] == "DaysOfWeekFrequency"
+
+    group = sdk.create_group_snapshot(volumes=[1, 2], name="sdk-group")
+    assert len(group.members) == 2 and isinstance(group.group_snapshot.group_snapshot_uuid,
+                                                  uuid.UUID)
+    listed = {g.group_snapshot_id: g for g in sdk.list_group_snapshots().group_snapshots}
+    assert listed[group.group_snapshot_id].name == "sdk-group"
+    modified = sdk.modify_group_snapshot(group_snapshot_id=group.group_snapshot_id,
+                                         expiration_time="2099-01-01T00:00:00Z")
+    assert {m.expiration_time for m in modified.group_snapshot.members} \
+        == {"2099-01-01T00:00:00Z"}
+    sdk.delete_group_snapshot(group_snapshot_id=group.group_snapshot_id, save_members=False)
+    assert group.group_snapshot_id not in {
+        g.group_snapshot_id for g in sdk.list_group_snapshots().group_snapshots}

@@ -144,8 +144,8 @@ def render_snapshot(cluster, snap):
         "enableRemoteReplication": snap["enableRemoteReplication"],
         "expirationReason": "None",
         "expirationTime": snap["expirationTime"],
-        "groupID": 0,
-        "groupSnapshotUUID": ZERO_UUID,
+        "groupID": snap.get("groupID") or 0,
+        "groupSnapshotUUID": snap.get("groupSnapshotUUID") or ZERO_UUID,
         "instanceCreateTime": snap["instanceCreateTime"],
         "instanceSnapshotUUID": snap["instanceSnapshotUUID"],
         "name": snap["name"],
@@ -160,3 +160,23 @@ def render_snapshot(cluster, snap):
         "volumeID": snap["volumeID"],
         "volumeName": vol["name"],
     }
+
+
+def render_group_snapshot(cluster, group):
+    members = [render_snapshot(cluster, cluster.snapshots[sid]) for sid in group["members"]]
+    return {
+        "attributes": group["attributes"],
+        "createTime": group["createTime"],
+        "enableRemoteReplication": group["enableRemoteReplication"],
+        "groupSnapshotID": group["groupSnapshotID"],
+        "groupSnapshotUUID": group["groupSnapshotUUID"],
+        "members": members,
+        "name": group["name"],
+        "remoteStatuses": [status for member in members for status in member["remoteStatuses"]],
+        "status": "done",
+    }
+
+
+def render_schedule(schedule):
+    """The schedule object: the stored record without the simulator's own bookkeeping."""
+    return {k: v for k, v in schedule.items() if k != "sim"}

@@ -2,11 +2,13 @@
 and the background delivery of replicated snapshots."""
 
 import contextlib
+import logging
 import threading
 from dataclasses import dataclass
 
 from .. import clock
 from .accounts import new_account_record
+from .schedules import settle_timers
 from .snapshots import deliver_pending_snapshots
 from .state import ALNUM_LOWER, ClusterState, new_identity, random_string
 from .volumes import new_volume_record
@@ -23,6 +25,8 @@ SETTINGS_DEFAULTS = {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay"
                      # how long a replicated snapshot takes to arrive on the target
                      "snapshot_transfer_seconds": 0.0}
 DELIVERY_INTERVAL_SECONDS = 0.25
+
+log = logging.getLogger("element_sim")
 
 
 @dataclass
@@ -58,11 +62,15 @@ class Simulator:
                 self.store.commit()
 
     def advance_clock(self, seconds):
-        """Let simulated time pass (the /sim/clock control); persisted so a restart keeps it."""
+        """Let simulated time pass (the /sim/clock control); persisted so a restart keeps it.
+        Every cluster's due schedule runs and expiries are settled before this returns, so
+        the caller sees their results at once (see schedules.py)."""
         with self.lock:
             offset = clock.CLOCK.advance(seconds)
             self.store.set_meta("clock_offset", offset)
-            return offset
+        for cluster in list(self.clusters.values()):
+            settle_timers(cluster)
+        return offset
 
     def load_or_create(self, name, seed_volumes=0):
         """The stored cluster of that name, or a new one (seeded with volumes)."""
@@ -84,7 +92,7 @@ class Simulator:
             self.clusters[name] = cluster
             return cluster
 
-    # ---- replicated snapshots -------------------------------------------------------------
+    # ---- replicated snapshots, schedule runs and expiry ------------------------------------
     def start_background(self):
         self._delivery_thread = threading.Thread(target=self._deliver_loop, daemon=True,
                                                  name="snapshot-delivery")
@@ -98,8 +106,13 @@ class Simulator:
     def _deliver_loop(self):
         while not self._stop.wait(DELIVERY_INTERVAL_SECONDS):
             for cluster in list(self.clusters.values()):
-                if cluster.undelivered_snapshots:
-                    deliver_pending_snapshots(cluster)
+                try:
+                    if cluster.timers_due(clock.now()):
+                        settle_timers(cluster)
+                    if cluster.undelivered_snapshots:
+                        deliver_pending_snapshots(cluster)
+                except Exception:  # keep the loop alive; the next round tries again
+                    log.exception("background work of cluster %s failed", cluster.name)
 
 
 def seed(cluster, count):

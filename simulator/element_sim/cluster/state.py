@@ -23,7 +23,7 @@ PAIR_PASSWORD_CHARS = ALNUM + "!#%^*-_=+"
 PURGE_DELAY_SECONDS = 8 * 3600  # deleted volumes are purged eight hours after deletion
 
 KINDS = ("identity", "account", "volume", "clusterpair", "snapshot", "asyncresult", "vag",
-         "initiator")
+         "initiator", "schedule", "groupsnapshot")
 
 
 def random_string(chars, length):
@@ -38,6 +38,20 @@ def iso_now(offset_seconds=0):
     return iso_at(clock.now() + offset_seconds)
 
 
+def parse_iso(text):
+    """Unix seconds of an ISO 8601 date string (UTC unless it says otherwise); None when the
+    value is not one (null, "fifo", garbage)."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
 def new_identity(name, unique_id):
     return {
         "name": name,
@@ -47,7 +61,8 @@ def new_identity(name, unique_id):
         "password": random_string(ALNUM, 20),
         "createTime": iso_now(),
         "nextID": {"account": 1, "volume": 1, "clusterpair": 1, "snapshot": 1,
-                   "asyncresult": 1, "clone": 1, "vag": 1, "initiator": 1},
+                   "asyncresult": 1, "clone": 1, "vag": 1, "initiator": 1, "schedule": 1,
+                   "groupsnapshot": 1},
     }
 
 
@@ -66,6 +81,8 @@ class ClusterState:
         self.async_results = by_id("asyncresult")  # asyncHandle -> job (see jobs.py)
         self.vags = by_id("vag")
         self.initiators = by_id("initiator")
+        self.schedules = by_id("schedule")
+        self.group_snapshots = by_id("groupsnapshot")
         self.volume_json_cache = {}  # volumeID -> encoded members (see render.render_volumes)
         # clusterPairID -> {volumePairUUID: half}, what SimPeerView tells the peer. Dropped
         # whenever a paired volume changes, so repeated views cost O(1), not O(pairs).
@@ -126,10 +143,19 @@ class ClusterState:
         self.pair_by_username = {p["localUsername"]: i for i, p in self.cluster_pairs.items()}
         self.snapshots_by_volume = {}
         self.undelivered_snapshots = set()
+        # Retention: a heap of (expiry time, snapshotID); entries are checked against the
+        # record when they come up, so changing or clearing an expiration needs no removal.
+        self.expiry_heap = []
         for snap in self.snapshots.values():
             self.snapshots_by_volume.setdefault(snap["volumeID"], []).append(snap["snapshotID"])
             if "Syncing" in snap["replication"].values():
                 self.undelivered_snapshots.add(snap["snapshotID"])
+            self._index_expiry(snap)
+        self.group_by_uuid = {g["groupSnapshotUUID"]: i for i, g in self.group_snapshots.items()}
+        # Schedules: a heap of (next run time, scheduleID), checked the same way.
+        self.schedule_heap = []
+        for schedule in self.schedules.values():
+            self._index_schedule(schedule)
         # Running jobs: a heap of (due time, asyncHandle) so that settling them costs nothing
         # while none is due, and running clone counts for the clone job limits.
         self.job_heap = []
@@ -208,6 +234,7 @@ class ClusterState:
         self.halves_cache.clear()
         for sid in self.snapshots_by_volume.pop(vid, []):
             self.undelivered_snapshots.discard(sid)
+            self._leave_group(self.snapshots[sid])
             del self.snapshots[sid]
             self._forget("snapshot", sid)
         self.volumes_by_account.get(record["accountID"], set()).discard(vid)
@@ -256,14 +283,81 @@ class ClusterState:
             self.undelivered_snapshots.add(sid)
         else:
             self.undelivered_snapshots.discard(sid)
+        self._index_expiry(record)
         self._save("snapshot", sid, record)
 
     def remove_snapshot(self, record):
         sid = record["snapshotID"]
         self.snapshots_by_volume[record["volumeID"]].remove(sid)
         self.undelivered_snapshots.discard(sid)
+        self._leave_group(record)
         del self.snapshots[sid]
         self._forget("snapshot", sid)
+
+    def _index_expiry(self, record):
+        expires = parse_iso(record.get("expirationTime"))
+        if expires is not None:
+            heapq.heappush(self.expiry_heap, (expires, record["snapshotID"]))
+
+    def _leave_group(self, record):
+        """A member snapshot going away leaves its group; an empty group goes too."""
+        group = self.group_snapshots.get(record.get("groupID") or 0)
+        if group is None or record["snapshotID"] not in group["members"]:
+            return
+        group["members"].remove(record["snapshotID"])
+        if group["members"]:
+            self.save_group_snapshot(group)
+        else:
+            self.remove_group_snapshot(group)
+
+    # ---- group snapshots ------------------------------------------------------------------
+    def add_group_snapshot(self, record):
+        self.group_snapshots[record["groupSnapshotID"]] = record
+        self.group_by_uuid[record["groupSnapshotUUID"]] = record["groupSnapshotID"]
+        self.save_group_snapshot(record)
+
+    def save_group_snapshot(self, record):
+        self._save("groupsnapshot", record["groupSnapshotID"], record)
+
+    def remove_group_snapshot(self, record):
+        """Forget the group; its members (if any are left) stay, without a group."""
+        gid = record["groupSnapshotID"]
+        for sid in record["members"]:
+            snap = self.snapshots.get(sid)
+            if snap is not None:
+                snap["groupID"], snap["groupSnapshotUUID"] = 0, None
+                self.save_snapshot(snap)
+        record["members"] = []
+        del self.group_snapshots[gid]
+        self.group_by_uuid.pop(record["groupSnapshotUUID"], None)
+        self._forget("groupsnapshot", gid)
+
+    # ---- schedules ------------------------------------------------------------------------
+    def _index_schedule(self, record):
+        due = record["sim"]["nextRun"]
+        if due is not None:
+            heapq.heappush(self.schedule_heap, (due, record["scheduleID"]))
+
+    def add_schedule(self, record):
+        self.schedules[record["scheduleID"]] = record
+        self.save_schedule(record)
+
+    def save_schedule(self, record):
+        self._index_schedule(record)
+        self._save("schedule", record["scheduleID"], record)
+
+    def remove_schedule(self, record):
+        del self.schedules[record["scheduleID"]]
+        self._forget("schedule", record["scheduleID"])
+
+    def timers_due(self, now):
+        """A snapshot expiry or a schedule run is due. Read without the lock (a hint)."""
+        try:
+            if self.expiry_heap and self.expiry_heap[0][0] <= now:
+                return True
+            return bool(self.schedule_heap) and self.schedule_heap[0][0] <= now
+        except IndexError:  # emptied by another thread just now
+            return False
 
     # ---- asynchronous jobs ----------------------------------------------------------------
     def _index_running_job(self, job):
