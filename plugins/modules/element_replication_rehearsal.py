@@ -29,10 +29,13 @@ description:
     with one C(ListAsyncResults) call per poll whatever the number of pairs.
   - Idempotent: a second run with the same name changes nothing. A clone that failed half-way is
     purged and cloned again by the next run.
+  - O(peer) is not used: it is accepted so that the C(module_defaults) of the action group can carry the
+    peer connection for the modules that need it.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
+  - element.replication.connection.PEER_OPTIONAL
   - element.replication.attributes
   - element.replication.attributes.ACTIONGROUP_ELEMENT
 attributes:
@@ -269,7 +272,7 @@ OPTIONS = ArgumentSpec(dict(
 
 
 def main():
-    module = connection_argument_spec().merge(OPTIONS).create_ansible_module(supports_check_mode=True)
+    module = connection_argument_spec(peer="optional").merge(OPTIONS).create_ansible_module(supports_check_mode=True)
     params = module.params
     group = params["access_group"]
     options = Options(name=params["name"], account=params["account"], point=params["point"],

@@ -21,10 +21,13 @@ description:
   - A schedule is identified by its name and a marker in its attributes. A schedule of that name made
     by hand (without the marker) is never taken over: the run is refused and nothing is changed.
   - Idempotent; the schedule is compared field by field and only what differs is changed.
+  - O(peer) is not used: it is accepted so that the C(module_defaults) of the action group can carry the
+    peer connection for the modules that need it.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
   - element.replication.connection
+  - element.replication.connection.PEER_OPTIONAL
   - element.replication.attributes
   - element.replication.attributes.ACTIONGROUP_ELEMENT
 attributes:
@@ -281,7 +284,7 @@ def declared_schedule(params):
 
 
 def main():
-    module = connection_argument_spec().merge(OPTIONS).create_ansible_module(supports_check_mode=True)
+    module = connection_argument_spec(peer="optional").merge(OPTIONS).create_ansible_module(supports_check_mode=True)
     results = Results(module)
     try:
         declared = declared_schedule(module.params)

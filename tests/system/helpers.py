@@ -51,6 +51,8 @@ def reset(sim):
             cluster.call("RemoveClusterPair", clusterPairID=pair["clusterPairID"])
         for group in cluster.access_groups():
             cluster.call("DeleteVolumeAccessGroup", volumeAccessGroupID=group["volumeAccessGroupID"], force=True)
+        for schedule in cluster.call("ListSchedules")["schedules"]:
+            cluster.call("ModifySchedule", scheduleID=schedule["scheduleID"], toBeDeleted=True)
         for snapshot in cluster.call("ListSnapshots")["snapshots"]:
             cluster.call("DeleteSnapshot", snapshotID=snapshot["snapshotID"])
     for cluster in sim.clusters:
