@@ -75,25 +75,42 @@ def _schedules(raw: Dict[str, Any], entry_state: str) -> List[Dict[str, Any]]:
     items = [v for v in raw.get("volumes") or [] if isinstance(v, dict)]
     schedules = []
     for position, group in enumerate(groups):
-        base_name = "er-%s-%s" % (raw["target"], _group_name(group, position, len(groups)))
+        group_name = _group_name(group, position, len(groups))
         wanted = set(str(v) for v in group.get("volumes") or [])
         chosen = [v for v in items if not wanted or str(v.get("volume", v.get("volume_id"))) in wanted]
         common = {"every": group.get("every"), "weekdays": group.get("weekdays"), "monthdays": group.get("monthdays"),
                   "at": _or(group.get("at"), "00:00"), "retain": group.get("retain"),
                   "replicate": _flag(_or(group.get("replicate"), True)), "account": None}
-        if _flag(group.get("group")):
-            schedules.append(dict(common, name=base_name, state=entry_state,
-                                  volumes=[v["volume"] for v in chosen if v.get("volume") is not None],
-                                  volume_ids=[v["volume_id"] for v in chosen if v.get("volume") is None]))
-            continue
-        for volume in chosen:
-            named = volume.get("volume")
-            schedules.append(dict(
-                common, name="%s-%s" % (base_name, named if named is not None else volume.get("volume_id")),
-                state="absent" if entry_state == "absent" or volume.get("state") == "absent" else "present",
-                volumes=[named] if named is not None else [], volume_ids=[] if named is not None else [volume["volume_id"]],
-                account=volume.get("account")))
+        members = [chosen] if _flag(group.get("group")) else [[v] for v in chosen]
+        for volumes in members:
+            state = "absent" if entry_state == "absent" or all(v.get("state") == "absent" for v in volumes) \
+                else "present"
+            sides = {}
+            for side, other, name_key, id_key, account_key in (
+                    ("source", raw["target"], "volume", "volume_id", "account"),
+                    ("target", raw["source"], "peer_volume", "peer_volume_id", "peer_account")):
+                names = [_side_volume(v, name_key) for v in volumes]
+                suffix = "" if _flag(group.get("group")) else "-%s" % (names[0] if names[0] is not None
+                                                                        else volumes[0].get(id_key))
+                account = None if _flag(group.get("group")) else volumes[0].get(account_key, raw.get(account_key))
+                sides[side] = dict(common, name="er-%s-%s%s" % (other, group_name, suffix), state=state,
+                                   volumes=[n for n in names if n is not None],
+                                   volume_ids=[v[id_key] for v, n in zip(volumes, names) if n is None
+                                               and v.get(id_key) is not None],
+                                   account=account)
+            # The source side's parameters at the top level (dr_setup), the target side's under
+            # "target": the schedule a failover moves there, so that snapshots keep flowing.
+            schedules.append(dict(sides["source"], target=sides["target"]))
     return schedules
+
+
+def _side_volume(item: Dict[str, Any], key: str) -> Optional[str]:
+    """The item's volume name on one side: the target's defaults to the source's name."""
+    if key == "peer_volume":
+        if item.get("peer_volume_id") is not None:
+            return item.get("peer_volume")
+        return item.get("peer_volume") or item.get("volume")
+    return item.get("volume")
 
 
 def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) -> Dict[str, List[Dict[str, Any]]]:
