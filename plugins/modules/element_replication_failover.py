@@ -146,7 +146,7 @@ options:
     default: 300
   max_lag:
     description:
-      - A planned run moves V(Async) pairs only once they have drained: it measures each pair's lag
+      - A planned run moves V(Async) pairs only once they have drained; it measures each pair's lag
         (the source volume's C(asyncDelay), one C(ListVolumeStats) per cluster and round) and waits,
         up to O(wait_timeout), until every pair is at most this many seconds behind. With the
         applications stopped a pair drains only while it still replicates, so this is the last
@@ -302,7 +302,7 @@ volume_pairs:
       version_added: 1.1.0
     data_at_risk_seconds:
       description:
-        - After an unplanned failover, the writes that may be lost: the surviving target's last
+        - After an unplanned failover, the writes that may be lost, that is the surviving target's last
           known delay (the time since it was last synced with the lost source).
       type: float
       returned: after an unplanned failover

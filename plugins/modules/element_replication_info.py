@@ -39,12 +39,12 @@ options:
       - Measure how far behind each volume pair is (C(lag_seconds), C(async_delay), and for
         V(SnapshotsOnly) pairs the C(recovery_point)), in RV(volume_pairs), RV(peer_volume_pairs) and
         RV(reconciled.volume_pairs).
-      - An V(Async) pair's lag is its source volume's C(asyncDelay) (C(ListVolumeStats): the time since
+      - An V(Async) pair's lag is its source volume's C(asyncDelay) (C(ListVolumeStats), the time since
         the volume was last synced with the remote cluster). A V(Sync) pair that is C(Active) is at zero
         lag; paused or disconnected, it falls behind like an V(Async) one. A V(SnapshotsOnly) pair
-        replicates only snapshots taken with remote replication: its recovery point is the newest
+        replicates only snapshots taken with remote replication; its recovery point is the newest
         snapshot that has arrived on the target, and its lag is that snapshot's age (by the clusters'
-        clocks, not the controller's). Such a pair without any replicated snapshot protects nothing:
+        clocks, not the controller's). Such a pair without any replicated snapshot protects nothing, and
         its C(lag_findings) say so (code V(no_replicated_snapshot)).
       - Costs one C(ListVolumeStats) call per cluster, and one C(ListSnapshots) on a cluster that
         holds a side of a V(SnapshotsOnly) pair, whatever the number of pairs. A cluster whose

@@ -23,11 +23,11 @@ description:
   - Every clone carries a marker in its attributes (the rehearsal's name, the pair's UUID, the source
     and target volumes, the point in time). O(state=absent) deletes and purges exactly the volumes that
     carry this rehearsal's marker, and the access group it made. A volume, access group or account of
-    the expected name without the marker is never taken over or deleted: the run is refused instead.
+    the expected name without the marker is never taken over or deleted; the run is refused instead.
   - Clone jobs are asynchronous. The module keeps at most O(parallel) of them running, within the
     cluster's clone limits (a cluster that refuses one more clone is given time), and watches them
     with one C(ListAsyncResults) call per poll whatever the number of pairs.
-  - Idempotent: a second run with the same name changes nothing. A clone that failed half-way is
+  - Idempotent, so a second run with the same name changes nothing. A clone that failed half-way is
     purged and cloned again by the next run.
   - O(peer) is not used: it is accepted so that the C(module_defaults) of the action group can carry the
     peer connection for the modules that need it.
@@ -63,7 +63,7 @@ options:
     default: present
   pairs:
     description:
-      - The volume pairs to rehearse, named as in the topology and in M(element.replication.element_volume_pair):
+      - The volume pairs to rehearse, named as in the topology and in M(element.replication.element_volume_pair);
         O(pairs[].volume) is the source volume on the other cluster (its pair on this cluster is
         followed), O(pairs[].peer_volume) the target on this cluster.
       - Left out, every volume of this cluster that is the replication target of a pair is rehearsed.
