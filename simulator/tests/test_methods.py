@@ -79,8 +79,6 @@ def test_account_errors(c1):
     assert error_of(c1, "AddAccount", username="") == "xInvalidParameter"
     assert error_of(c1, "AddAccount", username="short-secret",
                     initiatorSecret="tooshort") == "xInvalidParameter"
-    assert error_of(c1, "AddAccount", username="same-secrets", initiatorSecret="abcdefghijkl",
-                    targetSecret="abcdefghijkl") == "xInvalidParameter"
     assert error_of(c1, "AddAccount") == "xMissingParameter"
     assert error_of(c1, "GetAccountByID", accountID=99999) == "xUnknownAccount"
     assert error_of(c1, "GetAccountByName", username="nobody-here") == "xUnknownAccount"
@@ -91,6 +89,16 @@ def test_given_secrets_are_kept(c1):
                       targetSecret="targsecret456")["account"]
     assert (account["initiatorSecret"], account["targetSecret"]) == ("initsecret123",
                                                                      "targsecret456")
+
+
+def test_equal_given_secrets_are_accepted_and_kept(c1):
+    # Cinder's SolidFire driver sends one CHAP secret as both on every new account.
+    account = c1.call("AddAccount", username="same-secrets", initiatorSecret="abcdefghijkl",
+                      targetSecret="abcdefghijkl")["account"]
+    assert (account["initiatorSecret"], account["targetSecret"]) == ("abcdefghijkl",
+                                                                     "abcdefghijkl")
+    stored = c1.call("GetAccountByName", username="same-secrets")["account"]
+    assert stored["targetSecret"] == "abcdefghijkl"
 
 
 def test_create_volume_object(c1, account):
