@@ -7,7 +7,8 @@ import os
 import pytest
 
 from element_sim.harness import SimulatorProcess
-from helpers import decode_key, pair_clusters, pair_status, pair_volumes, state, wait_for
+from helpers import (decode_key, pair_clusters, pair_status, pair_volumes, start_on_fixed_ports,
+                     state, wait_for)
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +66,17 @@ def test_a_restart_keeps_the_addresses(tmp_path):
     finally:
         sim.stop()
     assert not os.path.exists(os.path.join(sim.state_dir, "server.pid"))
+
+
+def test_base_port_is_the_one_shared_port(tmp_path):
+    def start(base):
+        return SimulatorProcess(tmp_path / f"sim-{base}", clusters=2, base_port=base,
+                                address_per_cluster=True).start()
+
+    sim = start_on_fixed_ports(start, 1)
+    try:
+        assert {c.port for c in sim.clusters} == {sim.base_port}
+        assert [c.call("GetClusterInfo")["clusterInfo"]["mvip"] for c in sim.clusters] == \
+            ["127.0.0.2", "127.0.0.3"]
+    finally:
+        sim.stop()
