@@ -5,17 +5,21 @@ import json
 import logging
 import os
 import signal
+import socket
 import ssl
 import sys
 import threading
 import time
 
 from .files import write_atomic
+from .network import join_mvip
 
 PID_FILE = "server.pid"
 DB_FILE = "sim.db"
 LOG_FILE = "sim.log"
 STOP_TIMEOUT_SECONDS = 20
+FIRST_OWN_ADDRESS = 2  # --address-per-cluster: cluster i listens on 127.0.0.(2+i)
+PORT_PROBES = 50
 
 log = logging.getLogger("element_sim")
 
@@ -56,15 +60,47 @@ def cluster_names(args):
     return names
 
 
+def listen_addresses(args, count):
+    """[(host, port)] for each cluster; port 0 means a free one."""
+    if not args.address_per_cluster:
+        return [(args.host, args.base_port + i if args.base_port else 0) for i in range(count)]
+    if FIRST_OWN_ADDRESS + count > 255:
+        raise SystemExit("element-sim: --address-per-cluster serves at most 253 clusters")
+    hosts = [f"127.0.0.{FIRST_OWN_ADDRESS + i}" for i in range(count)]
+    port = args.base_port or shared_free_port(hosts)
+    return [(host, port) for host in hosts]
+
+
+def shared_free_port(hosts):
+    """A port that is free on every one of hosts (bounded number of probes)."""
+    for _ in range(PORT_PROBES):
+        with socket.socket() as probe:
+            probe.bind((hosts[0], 0))
+            port = probe.getsockname()[1]
+            probes = []
+            try:
+                for host in hosts[1:]:
+                    probes.append(socket.socket())
+                    probes[-1].bind((host, port))
+                return port
+            except OSError:
+                continue
+            finally:
+                for other in probes:
+                    other.close()
+    raise SystemExit(f"element-sim: no port is free on all of {hosts[0]}..{hosts[-1]}")
+
+
 def ready_document(server, tls, ca_cert):
     scheme = "https" if tls else "http"
     clusters = []
     for endpoint in server.endpoints.values():
         cluster = endpoint.cluster
-        port = int(cluster.mvip.rpartition(":")[2])
+        port = cluster.port
         clusters.append({
             "name": cluster.name, "mvip": cluster.mvip, "host": cluster.host, "port": port,
-            "url": f"{scheme}://{cluster.mvip}", "username": cluster.identity["username"],
+            "url": f"{scheme}://{join_mvip(cluster.host, port)}",
+            "username": cluster.identity["username"],
             "password": cluster.identity["password"], "ca_cert": ca_cert if tls else None,
             "unique_id": cluster.unique_id, "uuid": cluster.identity["uuid"]})
     return {"clusters": clusters}
@@ -109,19 +145,22 @@ def serve(args):
         ca_cert, ca_key = ensure_ca(os.path.abspath(args.ca_dir or state_dir))
     store = SQLiteStore(os.path.join(state_dir, DB_FILE))
     sim = Simulator(store, Network(ca_file=ca_cert))
-    server = SimulatorServer(sim, state_dir, args.host)
+    server = SimulatorServer(sim, state_dir)
+    addresses = listen_addresses(args, len(names))
+    if args.address_per_cluster:
+        sim.network.api_port = addresses[0][1]
     try:
-        for index, name in enumerate(names):
+        for name, (host, port) in zip(names, addresses):
             cluster = sim.load_or_create(name, args.volumes)
             context = None
             if tls:
-                cert, key = ensure_server_cert(state_dir, name, ca_cert, ca_key, args.host)
+                cert, key = ensure_server_cert(state_dir, name, ca_cert, ca_key, host)
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
                 context.load_cert_chain(cert, key)
-            server.add_cluster(cluster, args.base_port + index if args.base_port else 0, context)
+            server.add_cluster(cluster, host, port, context, bare_mvip=args.address_per_cluster)
     except OSError as exc:
         store.close()
-        raise SystemExit(f"element-sim: cannot listen on {args.host}: {exc.strerror}")
+        raise SystemExit(f"element-sim: cannot listen on {host}:{port}: {exc.strerror}")
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -195,6 +234,10 @@ def main(argv=None):
     p.add_argument("--volumes", type=int, default=0,
                    help="seed each new cluster with one account and K volumes")
     p.add_argument("--no-tls", action="store_true", help="serve plain HTTP")
+    p.add_argument("--address-per-cluster", action="store_true",
+                   help="cluster i listens on 127.0.0.(2+i), all on one port (--base-port, or "
+                        "a free one), and reports a bare-IP MVIP and SVIP as real clusters do "
+                        "(--host does not apply)")
     p.add_argument("--names", help="comma-separated cluster names (default cluster1..N)")
     p.add_argument("--ca-dir", help="take the CA from this directory instead of the state dir "
                                     "(lets two simulator processes trust each other)")

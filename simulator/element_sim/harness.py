@@ -203,13 +203,14 @@ class SimulatorProcess:
     """One `element-sim serve` process with its ready and inventory files in state_dir."""
 
     def __init__(self, state_dir, clusters=2, volumes=0, tls=True, base_port=0, names=None,
-                 extra_args=(), python=sys.executable):
+                 extra_args=(), python=sys.executable, address_per_cluster=False):
         self.state_dir = os.path.abspath(str(state_dir))
         self.clusters_count = clusters
         self.volumes_count = volumes
         self.tls = tls
         self.base_port = base_port
         self.names = list(names) if names else None
+        self.address_per_cluster = address_per_cluster
         self.extra_args = list(extra_args)
         self.python = python
         self.ready_file = os.path.join(self.state_dir, READY_FILE)
@@ -231,6 +232,8 @@ class SimulatorProcess:
             cmd.append("--no-tls")
         if self.names:
             cmd += ["--names", ",".join(self.names)]
+        if self.address_per_cluster:
+            cmd.append("--address-per-cluster")
         return cmd + self.extra_args
 
     @property

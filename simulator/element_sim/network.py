@@ -15,6 +15,7 @@ the pairing credentials), PeerError for an Element error answer.
 import abc
 import base64
 import http.client
+import ipaddress
 import json
 import ssl
 import threading
@@ -22,6 +23,7 @@ import threading
 from .rpc import CURRENT_VERSION
 
 PEER_TIMEOUT_SECONDS = 10
+API_PORT = 443  # where a real cluster serves the API: what a bare-address MVIP means
 
 
 class PeerUnreachable(Exception):
@@ -47,8 +49,13 @@ class PeerLink(abc.ABC):
         """The peer's result object, or one of the exceptions above."""
 
 
-def split_mvip(mvip):
-    """("host", port) from "host:port" or "[v6]:port"."""
+def split_mvip(mvip, api_port=API_PORT):
+    """("host", port) from "host:port", "[v6]:port" or a bare address (a real cluster's MVIP,
+    or one of `serve --address-per-cluster`), which means api_port."""
+    try:
+        return str(ipaddress.ip_address(mvip)), api_port
+    except ValueError:
+        pass
     host, _, port = mvip.rpartition(":")
     if not host or not port.isdigit():
         raise ValueError(f"not a HOST:PORT MVIP: {mvip!r}")
@@ -60,14 +67,15 @@ def join_mvip(host, port):
 
 
 class HttpLink(PeerLink):
-    def __init__(self, mvip, username, password, ssl_context=None):
+    def __init__(self, mvip, username, password, ssl_context=None, api_port=API_PORT):
         self.mvip = mvip
+        self._api_port = api_port
         self._auth = "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
         self._ssl_context = ssl_context  # None: plain HTTP
 
     def call(self, method, params):
         try:
-            host, port = split_mvip(self.mvip)
+            host, port = split_mvip(self.mvip, self._api_port)
         except ValueError as exc:
             raise PeerUnreachable(str(exc)) from None
         if self._ssl_context is None:
@@ -134,6 +142,9 @@ class Network:
         self._local = {}  # uniqueID -> endpoint
         self._cut = set()  # frozensets of two uniqueIDs whose link is down
         self._ssl_context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        # The port behind bare-address MVIPs: 443 on real clusters, the shared port of
+        # `serve --address-per-cluster` here.
+        self.api_port = API_PORT
 
     def register(self, unique_id, endpoint):
         with self._lock:
@@ -163,7 +174,7 @@ class Network:
     def http_link(self, mvip, username, password, from_id=None, to_id=None):
         if self.is_cut(from_id, to_id):
             return CutLink(f"{from_id} - {to_id}")
-        return HttpLink(mvip, username, password, self._ssl_context)
+        return HttpLink(mvip, username, password, self._ssl_context, self.api_port)
 
     # ---- partitions: clients still reach both clusters, the clusters not each other ----------
     def set_link(self, a, b, up):

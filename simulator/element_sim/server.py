@@ -368,20 +368,22 @@ class ClusterHTTPServer(ThreadingHTTPServer):
 class SimulatorServer:
     """All listeners of one simulator process."""
 
-    def __init__(self, sim, state_dir, host):
+    def __init__(self, sim, state_dir):
         self.sim = sim
         self.state_dir = state_dir
-        self.host = host
         self.endpoints = {}
         self.control = SimControl(sim, self.endpoints)
         self._servers = []
         self._threads = []
 
-    def add_cluster(self, cluster, port, ssl_context):
+    def add_cluster(self, cluster, host, port, ssl_context, bare_mvip=False):
+        """Listen for cluster on host:port (port 0: a free one). Its MVIP is "HOST:PORT", or
+        with bare_mvip the address alone, as real clusters report it (network.api_port then
+        says where the API is)."""
         endpoint = ClusterEndpoint(self.sim, cluster, self.state_dir)
-        server = ClusterHTTPServer((self.host, port), endpoint, self.control, ssl_context)
-        cluster.host = self.host
-        cluster.mvip = join_mvip(self.host, server.server_address[1])
+        server = ClusterHTTPServer((host, port), endpoint, self.control, ssl_context)
+        cluster.host, cluster.port = host, server.server_address[1]
+        cluster.mvip = host if bare_mvip else join_mvip(host, cluster.port)
         self.endpoints[cluster.name] = endpoint
         self.sim.network.register(cluster.unique_id, endpoint)
         self._servers.append(server)

@@ -58,6 +58,30 @@ def test_version_info_default_qos_and_sync_jobs(c1):
     assert c1.call("ListSyncJobs") == {"syncJobs": []}
 
 
+CAPACITY_FIELDS = {
+    "activeBlockSpace", "activeSessions", "averageIOPS", "clusterRecentIOSize", "currentIOPS",
+    "maxIOPS", "maxOverProvisionableSpace", "maxProvisionedSpace", "maxUsedMetadataSpace",
+    "maxUsedSpace", "nonZeroBlocks", "peakActiveSessions", "peakIOPS", "provisionedSpace",
+    "snapshotNonZeroBlocks", "timestamp", "totalOps", "uniqueBlocks", "uniqueBlocksUsedSpace",
+    "usedMetadataSpace", "usedMetadataSpaceInSnapshots", "usedSpace", "zeroBlocks"}
+
+
+def test_get_cluster_capacity(c1, account):
+    before = c1.call("GetClusterCapacity")["clusterCapacity"]
+    assert set(before) == CAPACITY_FIELDS
+    assert all(type(value) is int for name, value in before.items() if name != "timestamp")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", before["timestamp"])
+    # maxOverProvisionableSpace = maxProvisionedSpace * maxMetadataOverProvisionFactor (5)
+    assert before["maxOverProvisionableSpace"] == 5 * before["maxProvisionedSpace"]
+    vol = new_volume(c1, account, size=2 * GIB)
+    after = c1.call("GetClusterCapacity")["clusterCapacity"]
+    assert after["provisionedSpace"] == before["provisionedSpace"] + 2 * GIB
+    assert after["zeroBlocks"] == before["zeroBlocks"] + 2 * GIB // 4096
+    c1.call("DeleteVolume", volumeID=vol["volumeID"])
+    assert c1.call("GetClusterCapacity")["clusterCapacity"]["provisionedSpace"] == \
+        before["provisionedSpace"]
+
+
 def test_add_and_get_account(c1):
     added = c1.call("AddAccount", username="tenant-a", attributes={"k": "v"})
     account = added["account"]
@@ -79,8 +103,6 @@ def test_account_errors(c1):
     assert error_of(c1, "AddAccount", username="") == "xInvalidParameter"
     assert error_of(c1, "AddAccount", username="short-secret",
                     initiatorSecret="tooshort") == "xInvalidParameter"
-    assert error_of(c1, "AddAccount", username="same-secrets", initiatorSecret="abcdefghijkl",
-                    targetSecret="abcdefghijkl") == "xInvalidParameter"
     assert error_of(c1, "AddAccount") == "xMissingParameter"
     assert error_of(c1, "GetAccountByID", accountID=99999) == "xUnknownAccount"
     assert error_of(c1, "GetAccountByName", username="nobody-here") == "xUnknownAccount"
@@ -91,6 +113,16 @@ def test_given_secrets_are_kept(c1):
                       targetSecret="targsecret456")["account"]
     assert (account["initiatorSecret"], account["targetSecret"]) == ("initsecret123",
                                                                      "targsecret456")
+
+
+def test_equal_given_secrets_are_accepted_and_kept(c1):
+    # Cinder's SolidFire driver sends one CHAP secret as both on every new account.
+    account = c1.call("AddAccount", username="same-secrets", initiatorSecret="abcdefghijkl",
+                      targetSecret="abcdefghijkl")["account"]
+    assert (account["initiatorSecret"], account["targetSecret"]) == ("abcdefghijkl",
+                                                                     "abcdefghijkl")
+    stored = c1.call("GetAccountByName", username="same-secrets")["account"]
+    assert stored["targetSecret"] == "abcdefghijkl"
 
 
 def test_create_volume_object(c1, account):

@@ -50,6 +50,8 @@ def test_cluster_level_reads(shared_sim, elements):
     assert str(info.default_protection_scheme) == "doubleHelix"
     limits = sdk.get_limits()
     assert limits.cluster_pairs_count_max == 4 and limits.clone_jobs_per_volume_max == 2
+    capacity = sdk.get_cluster_capacity().cluster_capacity  # every member is required here
+    assert capacity.max_provisioned_space > capacity.provisioned_space > 0
     account = sdk.add_account(username="sdk-user").account
     listed = {a.account_id: a for a in sdk.list_accounts().accounts}
     assert listed[account.account_id].username == "sdk-user"

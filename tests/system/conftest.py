@@ -46,18 +46,51 @@ def collections_path(tmp_path_factory):
     return root
 
 
-@pytest.fixture(scope="session")
-def simulator(tmp_path_factory):
-    sim = SimulatorProcess(tmp_path_factory.mktemp("sim"), clusters=len(NAMES), volumes=VOLUMES, names=NAMES)
+# How the simulated clusters are addressed. "host-port": all on 127.0.0.1, each on its own port,
+# MVIP "127.0.0.1:PORT". "address-per-cluster": each on its own loopback address, all on one port,
+# with bare-IP MVIPs as real clusters report them (their API is on 443), so that code relying on
+# a port inside an MVIP fails. The modules named here run in both; the others in the first only.
+ADDRESSINGS = ("host-port", "address-per-cluster")
+MODULES_IN_BOTH_ADDRESSINGS = {"test_cluster_pair", "test_volume_pair", "test_failover"}
+
+
+def pytest_generate_tests(metafunc):
+    if "addressing" in metafunc.fixturenames and metafunc.module.__name__ in MODULES_IN_BOTH_ADDRESSINGS:
+        metafunc.parametrize("addressing", ADDRESSINGS)
+
+
+@pytest.fixture
+def addressing():
+    return ADDRESSINGS[0]
+
+
+def _simulator(tmp_path_factory, address_per_cluster):
+    sim = SimulatorProcess(tmp_path_factory.mktemp("sim"), clusters=len(NAMES), volumes=VOLUMES, names=NAMES,
+                           address_per_cluster=address_per_cluster)
     sim.start()
     baseline = {c.name: {v["volumeID"]: v for v in c.volumes()} for c in sim.clusters}
     sim.baseline = baseline
+    return sim
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory):
+    sim = _simulator(tmp_path_factory, address_per_cluster=False)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(scope="session")
+def address_per_cluster_simulator(tmp_path_factory):
+    """Started only when a test runs in the "address-per-cluster" addressing."""
+    sim = _simulator(tmp_path_factory, address_per_cluster=True)
     yield sim
     sim.stop()
 
 
 @pytest.fixture
-def sim(simulator):
+def sim(request, addressing):
+    simulator = request.getfixturevalue("simulator" if addressing == "host-port" else "address_per_cluster_simulator")
     reset(simulator)
     return simulator
 

@@ -55,7 +55,9 @@ def test_address_spelling_does_not_pair_twice(sim, ansible):
     """FQDN vs IP, and a port inside hostname, still find the existing pair."""
     prod, dr = sim.cluster("prod"), sim.cluster("dr")
     pair_clusters_raw(prod, dr)
-    spellings = [{"hostname": "localhost"}, {"hostname": "127.0.0.1:%d" % dr.port, "port": 1}]
+    spellings = [{"hostname": "https://%s" % dr.host}, {"hostname": "%s:%d" % (dr.host, dr.port), "port": 1}]
+    if dr.host == "127.0.0.1":  # the only address with a name (not so with an address per cluster)
+        spellings.append({"hostname": "localhost"})
     for peer in spellings:
         task = {"name": "pair", "element.replication.element_cluster_pair": {
             "peer": dict(ansible.connection("dr"), **peer)}}

@@ -1,11 +1,22 @@
 """GetAPI, GetClusterInfo, GetLimits and the other read-only cluster facts."""
 
-from ..network import split_mvip
 from ..rpc import (CURRENT_VERSION, ELEMENT_VERSION, SUPPORTED_VERSIONS, method,
                    public_methods)
 from .. import clock
 from .jobs import clone_sync_jobs
 from .render import BURST_TIME, QOS_CURVE
+from .state import iso_now
+
+BLOCK_SIZE = 4096
+# The fixed size of the simulated cluster: the docs' GetClusterCapacity example. Its
+# maxOverProvisionableSpace is maxProvisionedSpace * maxMetadataOverProvisionFactor (5).
+CLUSTER_SIZE = {
+    "maxIOPS": 150000,
+    "maxOverProvisionableSpace": 5 * 51837953425408,
+    "maxProvisionedSpace": 51837953425408,
+    "maxUsedMetadataSpace": 404984011161,
+    "maxUsedSpace": 12002762096640,
+}
 
 DEFAULT_QOS = {"minIOPS": 100, "maxIOPS": 15000, "burstIOPS": 15000}
 
@@ -41,7 +52,7 @@ def get_api(cluster, p, call):
 
 @method("GetClusterInfo", since=1.0)
 def get_cluster_info(cluster, p, call):
-    host = split_mvip(cluster.mvip)[0]
+    host = cluster.host  # one simulated node holds both virtual IPs
     return {"clusterInfo": {
         "attributes": {},
         "defaultProtectionScheme": "doubleHelix",
@@ -63,6 +74,21 @@ def get_cluster_info(cluster, p, call):
         "uniqueID": cluster.unique_id,
         "uuid": cluster.identity["uuid"],
     }}
+
+
+@method("GetClusterCapacity", since=1.0)
+def get_cluster_capacity(cluster, p, call):
+    # No data is modelled: every volume not deleted is provisioned and reads as zero blocks,
+    # and there is no I/O and no iSCSI session.
+    provisioned = sum(v["totalSize"] for v in cluster.volumes.values()
+                      if v["status"] != "deleted")
+    return {"clusterCapacity": dict(
+        CLUSTER_SIZE, activeBlockSpace=0, activeSessions=0, averageIOPS=0,
+        clusterRecentIOSize=0, currentIOPS=0, nonZeroBlocks=0, peakActiveSessions=0,
+        peakIOPS=0, provisionedSpace=provisioned, snapshotNonZeroBlocks=0,
+        timestamp=iso_now(), totalOps=0, uniqueBlocks=0, uniqueBlocksUsedSpace=0,
+        usedMetadataSpace=0, usedMetadataSpaceInSnapshots=0, usedSpace=0,
+        zeroBlocks=provisioned // BLOCK_SIZE)}
 
 
 @method("GetLimits", since=1.0)

@@ -72,6 +72,7 @@ class ClusterState:
         self.name = name
         self.mvip = ""  # set by the server once the listener has its port
         self.host = ""
+        self.port = 0
         self.identity = records["identity"]["0"]
         by_id = lambda kind: dict(sorted(((int(k), v) for k, v in records.get(kind, {}).items())))
         self.accounts = by_id("account")
