@@ -165,6 +165,14 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
             if not assume_caught_up:
                 return
             flags = {LOCAL: False, PEER: False}
+        elif not force and old_source.total_size < new_source.total_size:
+            # Element pauses a pair whose target is smaller than its source (PausedVolumeSizeMismatch).
+            item.refusal = ("%s on %s (%d bytes) is larger than %s on %s (%d bytes), which would become its target: "
+                            "the pair would stop (PausedVolumeSizeMismatch) and nothing would replicate back; grow "
+                            "%s to at least the size of %s first (ModifyVolume totalSize)" % (
+                                new_source.name, names[primary], new_source.total_size, old_source.name,
+                                names[secondary], old_source.total_size, old_source.name, new_source.name))
+            return
         elif not force and (not connected or states != (ACTIVE, ACTIVE)):
             item.refusal = ("%s is not healthy and caught up (state %s on %s, %s on %s%s): a planned failover could "
                             "lose writes; repair it first, or set force=true" % (

@@ -151,3 +151,19 @@ def test_failover_interrupted_half_way_is_finished_by_a_rerun(replicating, ansib
     rerun = ansible.play([failover("peer")])
     assert rerun.rc == 0, rerun
     assert set(direction(prod, dr).values()) == {FAILED_OVER}
+
+
+def test_a_failover_that_would_leave_a_smaller_target_is_refused_before_any_change(sim, ansible):
+    """prod vol-0001 (2 GiB) replicates to the larger dr vol-0002 (3 GiB): after a failover vol-0001 would be
+    the smaller target, and Element would pause the pair (PausedVolumeSizeMismatch)."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    pair_volumes_raw(prod, dr, volume_named(prod, "vol-0001")["volumeID"], volume_named(dr, "vol-0002")["volumeID"])
+    clear_calls(prod, dr)
+    run = ansible.play([{"name": "failover", "element.replication.element_replication_failover": dict(
+        primary="peer", pairs=[{"volume": "vol-0001", "peer_volume": "vol-0002"}], wait_timeout=30)}])
+    message = run.task("failover")["msg"]
+    assert run.rc != 0 and "PausedVolumeSizeMismatch" in message and "grow vol-0001" in message, message
+    assert mutating(prod) == [] and mutating(dr) == []
+    assert (volume_named(prod, "vol-0001")["access"], volume_named(dr, "vol-0002")["access"]) == (
+        "readWrite", "replicationTarget")
