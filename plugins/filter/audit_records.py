@@ -150,6 +150,11 @@ def _lag_of(pair: Optional[Dict[str, Any]]) -> Lag:
     return Lag(pair.get("lag_seconds"), pair.get("async_delay"), pair.get("recovery_point"))
 
 
+# What the pair's own lag findings say about its protection (the rest is measured against the RPO).
+PROTECTION_CODES = (Finding.NO_REPLICATED_SNAPSHOT, Finding.NO_REPLICATED_SCHEDULE, Finding.SCHEDULE_FAILED,
+                    Finding.SCHEDULE_LATE)
+
+
 def _lag_findings(pair: Optional[Dict[str, Any]], lag: Lag, rpo_seconds: Optional[float], state: str,
                   declared_paused: bool, where: str) -> List[Dict[str, str]]:
     """What the pair's lag means for the topology: a SnapshotsOnly pair with nothing replicated
@@ -157,11 +162,11 @@ def _lag_findings(pair: Optional[Dict[str, Any]], lag: Lag, rpo_seconds: Optiona
     then nothing is meant to flow yet); a declared RPO is breached or cannot be checked."""
     if pair is None or state != "present" or "lag_seconds" not in pair:
         return []
-    measured = [f for f in pair.get("lag_findings") or [] if f["code"] == Finding.NO_REPLICATED_SNAPSHOT
+    measured = [f for f in pair.get("lag_findings") or [] if f["code"] in PROTECTION_CODES
                 and (rpo_seconds is not None or not declared_paused)]
-    if measured:
-        return measured
-    return rpo_findings(lag, rpo_seconds, where)
+    breach = [] if any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in measured) \
+        else rpo_findings(lag, rpo_seconds, where)
+    return measured + breach
 
 
 def _undeclared_volume(pair: Dict[str, Any], planned_by_volume: Dict[Tuple[Any, Any], List[str]]) -> Dict[str, Any]:

@@ -122,3 +122,18 @@ def parse_retention(text: Any) -> Optional[float]:
         return float(int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])) if len(parts) == 3 else None
     except ValueError:
         return None
+
+
+def interval_of(schedule: Dict[str, Any]) -> Optional[float]:
+    """The longest time between two runs of a schedule as a cluster lists it; None when unknown."""
+    kind = (schedule.get("attributes") or {}).get("frequency")
+    try:
+        if kind == TIME_INTERVAL:
+            return float(int(schedule.get("hours") or 0) * 3600 + int(schedule.get("minutes") or 0) * 60) or None
+        if kind == DAYS_OF_WEEK and schedule.get("weekdays"):
+            return Frequency(kind, weekdays=tuple(int(d.get("day", 0)) for d in schedule["weekdays"])).interval
+        if kind == DAYS_OF_MONTH and schedule.get("monthdays"):
+            return Frequency(kind, monthdays=tuple(int(d) for d in schedule["monthdays"])).interval
+    except (TypeError, ValueError, AttributeError):
+        return None
+    return None

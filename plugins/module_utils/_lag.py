@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ansible_collections.element.replication.plugins.module_utils._durations import (
     DurationError, format_seconds, parse_delay, parse_time)
 from ansible_collections.element.replication.plugins.module_utils._element import ACTIVE, Finding, finding
+from ansible_collections.element.replication.plugins.module_utils._frequency import GRANULARITY, interval_of
 
 SNAPSHOTS_ONLY = "SnapshotsOnly"
 SYNC = "Sync"
@@ -71,6 +72,7 @@ class LagInputs:
     stats: Optional[Dict[int, VolumeStats]] = None
     snapshots: Optional[Dict[int, Tuple[Snapshot, ...]]] = None
     error: Optional[str] = None
+    schedules: Optional[Tuple[Dict[str, Any], ...]] = None  # ListSchedules, read with the snapshots
 
     def newest_snapshot(self, volume_id: int, pair_uuid: Optional[str] = None) -> Optional[Snapshot]:
         """The newest complete snapshot of a volume (with pair_uuid: that its pair's target holds too)."""
@@ -152,3 +154,38 @@ def rpo_findings(lag: Lag, rpo_seconds: Optional[float], where: str) -> List[Dic
         return [finding(Finding.RPO_BREACHED, "%s is %s behind, over its RPO of %s" % (
             where, format_seconds(lag.lag_seconds), format_seconds(rpo_seconds)))]
     return []
+
+
+def _scheduled_volumes(schedule: Dict[str, Any]) -> Tuple[int, ...]:
+    info = schedule.get("scheduleInfo") or {}
+    ids = [int(v) for v in info.get("volumes") or []]
+    if info.get("volumeID") is not None:
+        ids.append(int(info["volumeID"]))
+    return tuple(ids)
+
+
+def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
+                      where: str) -> List[Dict[str, str]]:
+    """Whether a SnapshotsOnly pair's source keeps being protected: a running schedule takes
+    replicated snapshots of it, its last run did not fail, and it is not late. None: not read."""
+    if schedules is None:
+        return []
+    running = [s for s in schedules if not s.get("toBeDeleted") and not s.get("paused")
+               and volume_id in _scheduled_volumes(s)
+               and (s.get("scheduleInfo") or {}).get("enableRemoteReplication")]
+    if not running:
+        return [finding(Finding.NO_REPLICATED_SCHEDULE, "no running schedule takes snapshots of %s with remote "
+                        "replication: its recovery point only ages (element_snapshot_schedule, or the topology's "
+                        "snapshots)" % where)]
+    found = []
+    for schedule in running:
+        name = schedule.get("scheduleName") or "ID %s" % schedule.get("scheduleID")
+        status = schedule.get("lastRunStatus")
+        if schedule.get("hasError") or status not in (None, "", "Success"):
+            found.append(finding(Finding.SCHEDULE_FAILED, "schedule %s of %s: its last run failed (%s)" % (
+                name, where, status or "hasError")))
+        started, interval = parse_time(schedule.get("lastRunTimeStarted")), interval_of(schedule)
+        if now is not None and started is not None and interval and now - started > interval + 2 * GRANULARITY:
+            found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s last ran %s ago, more than its interval "
+                                 "of %s" % (name, where, format_seconds(now - started), format_seconds(interval))))
+    return found

@@ -17,7 +17,7 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
     CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
     Finding, PairMatch, finding, match_pair)
 from ansible_collections.element.replication.plugins.module_utils._lag import (
-    SNAPSHOTS_ONLY, Lag, LagInputs, pair_lag)
+    SNAPSHOTS_ONLY, Lag, LagInputs, pair_lag, schedule_findings)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, VolumePairEntry
 
 HEALTHY = "healthy"
@@ -241,10 +241,14 @@ def _pair_lag(source: "_Half", target: "_Half", lag: Dict[str, LagInputs]) -> Di
     snapshot = None
     if source.entry.mode == SNAPSHOTS_ONLY:
         snapshot = target_inputs.newest_snapshot(target.volume.volume_id)
+    now = target_inputs.now or source_inputs.now
+    where = "%s on %s" % (source.volume.name, source.name)
     result = pair_lag(source.entry.mode, source.entry.state, target.entry.state,
-                      source_inputs.stats.get(source.volume.volume_id), snapshot,
-                      target_inputs.now or source_inputs.now, "%s on %s" % (source.volume.name, source.name))
-    return dict(result.facts(), lag_findings=list(result.findings))
+                      source_inputs.stats.get(source.volume.volume_id), snapshot, now, where)
+    findings = list(result.findings)
+    if source.entry.mode == SNAPSHOTS_ONLY:
+        findings += schedule_findings(source_inputs.schedules, source.volume.volume_id, now, where)
+    return dict(result.facts(), lag_findings=findings)
 
 
 class _Half:

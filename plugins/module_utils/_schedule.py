@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
@@ -188,33 +188,6 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
         plan.changes.append("changed schedule %s: %s" % (declared.name, ", ".join(
             "%s %s -> %s" % (key, current[key], desired[key]) for key in differs)))
     return plan
-
-
-def schedule_health(view: Dict[str, Any], now: float) -> List[Tuple[str, str]]:
-    """(code, text) of what is wrong with a schedule as it runs: its last run failed, or it is late."""
-    found: List[Tuple[str, str]] = []
-    if view.get("paused"):
-        return found
-    if view.get("has_error") or (view.get("last_run_status") not in (None, "", "Success")):
-        found.append(("schedule_failed", "schedule %s: its last run %s (%s)" % (
-            view["name"], "failed" if view.get("last_run_status") else "has an error", view.get("last_run_status"))))
-    started = parse_time(view.get("last_run_time_started"))
-    interval = _view_interval(view)
-    if started is not None and interval and now - started > interval + GRANULARITY * 2:
-        found.append(("schedule_late", "schedule %s last ran %s ago, more than its interval of %s" % (
-            view["name"], format_seconds(now - started), format_seconds(interval))))
-    return found
-
-
-def _view_interval(view: Dict[str, Any]) -> Optional[float]:
-    kind = view.get("frequency")
-    if kind == TIME_INTERVAL:
-        return float((view.get("hours") or 0) * 3600 + (view.get("minutes") or 0) * 60) or None
-    if kind == DAYS_OF_WEEK and view.get("weekdays"):
-        return Frequency(kind, weekdays=tuple(view["weekdays"])).interval
-    if kind == DAYS_OF_MONTH and view.get("monthdays"):
-        return Frequency(kind, monthdays=tuple(view["monthdays"])).interval
-    return None
 
 
 def read_schedules(client: Any) -> List[Existing]:

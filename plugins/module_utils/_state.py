@@ -279,15 +279,18 @@ def read_snapshots(client: Any) -> Dict[int, Tuple[Snapshot, ...]]:
 
 
 def read_lag_inputs(client: Any, snapshots: bool) -> LagInputs:
-    """One ListVolumeStats (every volume), and one ListSnapshots when asked: O(1) calls whatever the
+    """One ListVolumeStats (every volume), and one ListSnapshots and one ListSchedules when asked (a
+    cluster with SnapshotsOnly pairs): O(1) calls whatever the
     number of pairs. A read that fails (after the client's retries) is reported, not raised: the
     configuration can still be audited."""
     try:
         listed = client.call("ListVolumeStats").get("volumeStats") or []
         read = read_snapshots(client) if snapshots else None
+        schedules = tuple(client.call("ListSchedules").get("schedules") or ()) if snapshots else None
     except ElementError as exc:
         return LagInputs(error=str(exc))
-    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=read)
+    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=read,
+                     schedules=schedules)
 
 
 def read_lags(clients: Dict[str, Any], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:

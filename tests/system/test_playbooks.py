@@ -21,8 +21,8 @@ TOPOLOGY = [
         {"volume": "vol-0001", "mode": "Sync"},
         {"volume": "vol-0002"},
         {"volume": "vol-0003", "paused": True}]},
-    {"source": "edge", "target": "dr", "mode": "SnapshotsOnly", "volumes": [
-        {"volume": "vol-0001", "peer_volume": "vol-0005"}]},
+    {"source": "edge", "target": "dr", "mode": "SnapshotsOnly", "snapshots": {"every": "1h", "retain": "1d"},
+     "volumes": [{"volume": "vol-0001", "peer_volume": "vol-0005"}]},
 ]
 DECLARED = {
     ("prod", "dr"): {("vol-0001", "vol-0001"): ("Sync", "Active", "Active"),
@@ -135,7 +135,10 @@ def test_drift_audit_under_check_and_diff_then_teardown(playbook, sim, tmp_path)
         assert cluster.paired_volumes() == [] and cluster.cluster_pairs() == [], name
     # Volumes and their data stay; the DR copies keep their access.
     assert volume_named(sim.cluster("dr"), "vol-0005")["access"] == "replicationTarget"
-    assert [call["method"] for call in mutating(sim.cluster("edge"))] == ["RemoveVolumePair", "RemoveClusterPair"]
+    # edge's snapshot schedule (the topology's snapshots) goes with its pairs.
+    assert [call["method"] for call in mutating(sim.cluster("edge"))] == [
+        "RemoveVolumePair", "ModifySchedule", "RemoveClusterPair"]
+    assert sim.cluster("edge").call("ListSchedules")["schedules"] == []
 
 
 def test_every_playbook_at_full_verbosity_leaks_no_secret(playbook, sim, tmp_path):

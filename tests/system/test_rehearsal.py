@@ -177,6 +177,11 @@ def test_the_playbooks_rehearse_a_topology_and_clean_up(sim, ansible, tmp_path):
     pair_volumes_raw(edge, dr, volume_named(edge, "vol-0001")["volumeID"], volume_named(dr, "vol-0005")["volumeID"])
     prod.call("CreateSnapshot", volumeID=volume_named(prod, "vol-0004")["volumeID"], name="nightly",
               enableRemoteReplication=True)
+    # ... taken by a schedule of replicated snapshots, as the audit expects of a SnapshotsOnly pair
+    prod.call("CreateSchedule", scheduleName="nightly", scheduleType="Snapshot", hours=24, minutes=0,
+              attributes={"frequency": "Time Interval"},
+              scheduleInfo={"volumeID": volume_named(prod, "vol-0004")["volumeID"], "name": "nightly",
+                            "enableRemoteReplication": True})
     sim.clusters[0].settings(clone_seconds=0.1)
     playbook = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", TOPOLOGY))
     reports = tmp_path / "reports"

@@ -9,6 +9,8 @@ converged and removed by dr_setup.yml / dr_teardown.yml. Each test checks the cl
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from helpers import (clear_calls, collection_playbook, mutating, pair_clusters_raw, pair_volumes_raw, topology_inventory,
@@ -199,3 +201,30 @@ def test_schedules_move_with_the_source_role_on_failover_and_back(sim, ansible, 
     assert schedules(dr)["er-prod-hourly-vol-0005"]["paused"] is True
     assert run("dr_teardown.yml", element_replication_teardown=True).rc == 0
     assert schedules(prod) == {} and schedules(dr) == {}
+
+
+def test_the_audit_finds_a_snapshots_only_pair_whose_schedule_stopped_or_failed(sim, ansible, tmp_path):
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    topology = [{"source": "prod", "target": "dr", "mode": "SnapshotsOnly", "volumes": [{"volume": "vol-0001"}],
+                 "snapshots": {"name": "hourly", "every": "1h", "retain": "1d"}}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    assert run("dr_setup.yml").rc == 0
+    prod.advance_clock(HOUR + 600)
+    reports = tmp_path / "reports"
+    clean = run("drift_audit.yml", replication_audit_report_dir=str(reports))
+    assert clean.rc == 0, str(clean)
+
+    def audit_codes():
+        result = run("drift_audit.yml", replication_audit_report_dir=str(reports))
+        report = json.loads((reports / "replication-audit.json").read_text())
+        (pair,) = report["cluster_pairs"][0]["volume_pairs"]
+        return result.rc, [f["code"] for f in pair["findings"]]
+
+    hourly = schedules(prod)["er-dr-hourly-vol-0001"]["scheduleID"]
+    prod.call("ModifySchedule", scheduleID=hourly, paused=True)
+    assert audit_codes() == (2, ["no_replicated_schedule"])
+    prod.call("ModifySchedule", scheduleID=hourly, paused=False)
+    prod.fail_schedule_runs(hourly, count=5)
+    prod.advance_clock(HOUR + 600)
+    rc, codes = audit_codes()
+    assert rc == 2 and "schedule_failed" in codes, codes

@@ -13,7 +13,8 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     DAYS_OF_MONTH, DAYS_OF_WEEK, TIME_INTERVAL, frequency)
 from ansible_collections.element.replication.plugins.module_utils._schedule import (
-    MARKER, Declared, Existing, plan_schedule, schedule_health)
+    MARKER, Declared, Existing, plan_schedule)
+from ansible_collections.element.replication.plugins.module_utils._lag import schedule_findings
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterIdentity, ClusterState, Volume
 
 PROD = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
@@ -135,10 +136,43 @@ def test_bad_declarations_are_refused_before_any_call(kwargs, words):
         plan_schedule(CLUSTER, [], declared(**kwargs))
 
 
-def test_health_of_a_running_schedule():
-    view = existing(lastRunStatus="Failed", lastRunTimeStarted="2026-12-03T10:00:00Z").view()
-    codes = [code for code, _ in schedule_health(view, now=1796292000.0 + 30)]
-    assert codes == ["schedule_failed"]
-    late = existing(lastRunStatus="Success", lastRunTimeStarted="2026-12-03T10:00:00Z").view()
-    assert [c for c, _ in schedule_health(late, now=1796292000.0 + 3 * 3600)] == ["schedule_late"]
-    assert schedule_health(dict(late, paused=True), now=1796292000.0 + 3 * 3600) == []
+def raw(**fields):
+    base = {"scheduleID": 5, "scheduleName": "hourly", "hours": 1, "minutes": 0, "paused": False,
+            "attributes": {"frequency": TIME_INTERVAL},
+            "scheduleInfo": {"volumeID": 3, "enableRemoteReplication": True}, "lastRunStatus": "Success",
+            "lastRunTimeStarted": "2026-12-03T10:00:00Z"}
+    base.update(fields)
+    return base
+
+
+TEN = 1796292000.0  # 2026-12-03T10:00:00Z
+
+
+def codes(schedules, now=TEN + 60):
+    return [f["code"] for f in schedule_findings(schedules, 3, now, "archive on prod")]
+
+
+def test_a_running_replicated_schedule_protects_the_volume():
+    assert codes([raw()]) == []
+    assert schedule_findings(None, 3, TEN, "archive on prod") == [], "not read: nothing to say"
+
+
+@pytest.mark.parametrize("schedules", [
+    [], [raw(paused=True)], [raw(toBeDeleted=True)], [raw(scheduleInfo={"volumeID": 3})],
+    [raw(scheduleInfo={"volumes": [1, 2], "enableRemoteReplication": True})],
+], ids=["none", "paused", "deleted", "local-only", "other-volumes"])
+def test_no_running_replicated_schedule_is_a_finding(schedules):
+    assert codes(schedules) == ["no_replicated_schedule"]
+
+
+def test_a_group_schedule_covers_its_members():
+    assert codes([raw(scheduleInfo={"volumes": [2, 3], "enableRemoteReplication": True})]) == []
+
+
+def test_a_failed_or_late_schedule_is_a_finding():
+    assert codes([raw(lastRunStatus="Failed")]) == ["schedule_failed"]
+    assert codes([raw(hasError=True)]) == ["schedule_failed"]
+    assert codes([raw()], now=TEN + 3 * 3600) == ["schedule_late"]
+    weekly = raw(attributes={"frequency": DAYS_OF_WEEK}, weekdays=[{"day": 1, "offset": 1}])
+    assert codes([weekly], now=TEN + 6 * 86400) == [], "a weekly schedule is not late after six days"
+    assert codes([weekly], now=TEN + 8 * 86400) == ["schedule_late"]
