@@ -45,9 +45,12 @@ options:
         replicates only snapshots taken with remote replication; its recovery point is the newest
         snapshot that has arrived on the target, and its lag is that snapshot's age (by the clusters'
         clocks, not the controller's). Such a pair without any replicated snapshot protects nothing, and
-        its C(lag_findings) say so (code V(no_replicated_snapshot)).
-      - Costs one C(ListVolumeStats) call per cluster, and one C(ListSnapshots) on a cluster that
-        holds a side of a V(SnapshotsOnly) pair, whatever the number of pairs. A cluster whose
+        its C(lag_findings) say so (code V(no_replicated_snapshot)). In the reconciled view, so does a
+        source that no running schedule snapshots with remote replication (V(no_replicated_schedule)),
+        whose schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)).
+      - Costs one C(ListVolumeStats) call per cluster, and one C(ListSnapshots) and one
+        C(ListSchedules) on a cluster that holds a side of a V(SnapshotsOnly) pair, whatever the number
+        of pairs. A cluster whose
         statistics cannot be read is named in RV(lag_errors); the rest of the result is still returned.
     type: bool
     default: true
@@ -55,7 +58,7 @@ options:
 notes:
   - Reads C(GetClusterInfo), C(ListClusterPairs) and C(ListVolumes) (every volume not purged, so that a
     one-sided pair can tell whether its remote volume still exists) on each cluster, and with O(lag)
-    C(ListVolumeStats) (and C(ListSnapshots) where there are V(SnapshotsOnly) pairs).
+    C(ListVolumeStats) (and C(ListSnapshots) and C(ListSchedules) where there are V(SnapshotsOnly) pairs).
 seealso:
   - module: element.replication.element_cluster_pair
   - module: element.replication.element_volume_pair
@@ -207,7 +210,10 @@ volume_pairs:
     lag_findings:
       description:
         - Why the lag is unknown (code V(lag_unknown)), or that a V(SnapshotsOnly) pair has no
-          replicated snapshot and so protects nothing (code V(no_replicated_snapshot)); each a C(code) and a C(text).
+          replicated snapshot and so protects nothing (code V(no_replicated_snapshot)), or (reconciled
+          view) that no running schedule takes its replicated snapshots (V(no_replicated_schedule)), or its
+          schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)); each a C(code)
+          and a C(text).
       type: list
       elements: dict
       returned: with O(lag)
