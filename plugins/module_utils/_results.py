@@ -31,7 +31,10 @@ class Results:
     def fail(self, problem: Any, **partial: Any) -> NoReturn:
         """Fail the module with problem (an exception or a sentence) and what was done so far."""
         if isinstance(problem, ElementError):
-            partial.setdefault("error", problem.to_dict())
+            # The cluster's message may quote a secret (a pairing key) that only the scrubber knows.
+            error = problem.to_dict()
+            error["message"] = self.scrub(error["message"])
+            partial.setdefault("error", error)
         self.module.fail_json(msg=self.scrub(str(problem)), **partial)
         raise AssertionError("fail_json returned")  # pragma: no cover - it exits
 
