@@ -63,9 +63,10 @@ class Results:
             labels = labels or {}
             failures = ["%s: %s" % (labels.get(index, "pair %d" % index), errors[index])
                         for index in sorted(errors) if index != NO_ITEM]
+            failed_pairs = len(failures)  # a failed cleanup serves no pair: named, not counted
             if NO_ITEM in errors:
                 failures.append("%s: %s" % (labels.get(NO_ITEM, "cleanup"), errors[NO_ITEM]))
             self.module.fail_json(msg=self.scrub("%d of %d pairs failed: %s" % (
-                len(failures), total, "; ".join(failures))), **result)
+                failed_pairs, total, "; ".join(failures))), **result)
         self.module.exit_json(**result)
         raise AssertionError("exit_json returned")  # pragma: no cover - it exits
