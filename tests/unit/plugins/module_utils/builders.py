@@ -93,6 +93,7 @@ class FakeClient:
 
     def __init__(self, name="prod", answers=None, failures=None, delay=0.0):
         self.name = name
+        self.address = "%s:443" % name
         self.answers = dict(answers or {})
         self.failures = {k: list(v) for k, v in (failures or {}).items()}
         self.delay = delay
