@@ -40,8 +40,10 @@ def imports_in(source, filename="<source>"):
     for node in ast.walk(ast.parse(source, filename)):
         if isinstance(node, ast.ImportFrom):
             module = node.module or ""
-            if node.level:  # relative: from ._x import y, from . import _x
-                found.add(module.split(".")[0]) if module else found.update(a.name for a in node.names)
+            if node.level and module:  # relative: from ._x import y
+                found.add(module.split(".")[0])
+            elif node.level:  # from . import _x
+                found.update(alias.name for alias in node.names)
             elif module.startswith(PREFIX):
                 found.add(module[len(PREFIX):].split(".")[0])
             elif module == PREFIX.rstrip("."):
@@ -69,9 +71,10 @@ def test_the_parser_sees_imports_in_every_form():
               "from ansible_collections.element.replication.plugins.module_utils import _state\n"
               "import ansible_collections.element.replication.plugins.module_utils._lag\n"
               "from ._volume_pair import x\n"
+              "from . import _topology\n"
               "def late():\n"
               "    from ansible_collections.element.replication.plugins.module_utils._failover import y\n")
-    assert imports_in(source) == {"_client", "_state", "_lag", "_volume_pair", "_failover"}
+    assert imports_in(source) == {"_client", "_state", "_lag", "_volume_pair", "_topology", "_failover"}
 
 
 @pytest.mark.parametrize("name", sorted(FEATURES))

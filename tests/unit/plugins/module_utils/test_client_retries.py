@@ -102,3 +102,29 @@ def test_an_unreachable_cluster_fails_fast_afterwards():
     with pytest.raises(Exception):
         client.call("ListVolumes")
     assert len(client.sent) == sent  # no new attempt: it already failed after every retry
+
+
+def test_calls_in_flight_to_one_cluster_are_bounded_by_its_pool():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    class Slow(ScriptedClient):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.lock = threading.Lock()
+            self.now = self.peak = 0
+
+        def _call_once(self, method, params):
+            with self.lock:
+                self.now += 1
+                self.peak = max(self.peak, self.now)
+            time.sleep(0.01)
+            with self.lock:
+                self.now -= 1
+            return {}
+
+    client = Slow(pool_size=3)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda i: client.call("ModifyVolume", {"volumeID": i}), range(24)))
+    assert client.peak == 3

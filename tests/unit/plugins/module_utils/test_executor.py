@@ -288,3 +288,24 @@ def test_the_first_plan_is_kept_as_the_check_mode_answer(check_mode):
     runner.run()
     assert [a.method for a in runner.first_plan.actions] == ["ModifyVolume"]
     assert runner.first_state == {"a": "readWrite"}
+
+
+class OneShot(AccessRunner):
+    VERIFY = False
+
+
+def test_a_one_shot_runner_does_not_read_again():
+    world = World({"a": "readWrite"})
+    OneShot(world, {"a": "replicationTarget"}).run()
+    assert world.client.methods() == ["ListVolumes", "ModifyVolume"]
+
+
+def test_only_a_round_that_must_be_repeated_waits_and_the_wait_grows():
+    sleeps = []
+    world = World({"a": "readWrite"})
+    world.client.failures["ModifyVolume"] = [api_error("ModifyVolume", kind="timeout", ambiguous=True)] * 2
+    AccessRunner(world, {"a": "replicationTarget"}, waiter=Waiter(sleep=sleeps.append)).run()
+    assert sleeps == [0.25, 0.5]
+    sleeps.clear()
+    AccessRunner(World({"a": "readWrite"}), {"a": "replicationTarget"}, waiter=Waiter(sleep=sleeps.append)).run()
+    assert sleeps == []
