@@ -191,3 +191,15 @@ def test_only_the_declared_pairs_are_cloned(names):
     dr = FakeDR()
     runner(dr, specs=[PairSpec(index=i, volume=n) for i, n in enumerate(names, start=1)]).run()
     assert clones(dr) == ["q4-%s" % n for n in names]
+
+
+def test_a_failed_account_stops_the_clones_and_is_the_one_error_reported():
+    dr = FakeDR()
+    dr.failures["AddAccount"] = [api_error("AddAccount", "xNotPermitted", "no rights", cluster="dr")]
+    run = runner(dr)
+    run.run()
+    assert "CloneVolume" not in dr.methods()
+    assert run.errors[0] == "cluster dr: AddAccount failed: xNotPermitted: no rights"
+    # The pairs were never tried: they are not blamed on "another run", and no round is repeated for nothing.
+    assert not any("did not converge" in e for e in run.errors.values())
+    assert dr.methods().count("GetClusterInfo") <= 2
