@@ -118,6 +118,8 @@ class _BlockClient:
 def test_every_planner_imports_with_the_client_blocked(name, monkeypatch):
     saved = {k: v for k, v in sys.modules.items() if k.startswith(PREFIX) or k == "requests"
              or k.startswith("requests.")}
+    package = importlib.import_module(PREFIX.rstrip("."))
+    attributes = dict(vars(package))  # a fresh import rebinds the package's submodule attributes
     for key in saved:
         monkeypatch.delitem(sys.modules, key)
     blocker = _BlockClient()
@@ -131,6 +133,10 @@ def test_every_planner_imports_with_the_client_blocked(name, monkeypatch):
         for key in [k for k in sys.modules if k.startswith(PREFIX)]:
             del sys.modules[key]
         sys.modules.update(saved)
+        for key in [k for k in vars(package) if k not in attributes]:
+            delattr(package, key)
+        for key, value in attributes.items():
+            setattr(package, key, value)
 
 
 def test_the_blocker_does_block():
