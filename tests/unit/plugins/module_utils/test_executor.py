@@ -309,3 +309,44 @@ def test_only_a_round_that_must_be_repeated_waits_and_the_wait_grows():
     sleeps.clear()
     AccessRunner(World({"a": "readWrite"}), {"a": "replicationTarget"}, waiter=Waiter(sleep=sleeps.append)).run()
     assert sleeps == []
+
+
+class WithCleanup(AccessRunner):
+    """Also removes an undeclared volume each round it is there (a step that serves no item)."""
+
+    def plan(self, state):
+        the_plan = super().plan(state)
+        if "stray" in state:
+            the_plan.steps.append(Step((), [Action(LOCAL, "DeleteVolume", {"name": "stray"}, "remove stray")]))
+        return the_plan
+
+
+def test_a_failed_cleanup_is_not_sent_again_round_after_round():
+    world = World({"a": "readWrite", "stray": "readWrite"})
+    world.client.failures["DeleteVolume"] = [api_error("DeleteVolume", "xNotPermitted", "no")] * 10
+    runner = WithCleanup(world, {"a": "replicationTarget"})
+    runner.run()
+    assert world.client.methods().count("DeleteVolume") == 1
+    assert runner.errors == {NO_ITEM: "cluster prod: DeleteVolume failed: xNotPermitted: no"}
+    assert world.client.methods().count("ListVolumes") <= 2
+
+
+class Stubborn(AccessRunner):
+    """A planner that keeps planning an item that has failed (the cluster pair's single item does)."""
+
+    def plan(self, state):
+        the_plan = super().plan(state)
+        for index, (name, access) in enumerate(sorted(self.desired.items()), start=1):
+            if index in self.errors and state.get(name) != access:
+                the_plan.items[index - 1].changes.append("set %s" % name)
+                the_plan.steps.append(Step((index,), [Action(LOCAL, "ModifyVolume", {"name": name, "access": access})]))
+        return the_plan
+
+
+def test_a_plan_whose_every_step_has_failed_ends_the_run_without_blaming_another_run():
+    world = World({"a": "readWrite"})
+    world.client.failures["ModifyVolume"] = [api_error("ModifyVolume", "xNotPermitted", "no")] * 10
+    runner = Stubborn(world, {"a": "replicationTarget"})
+    runner.run()
+    assert world.client.methods() == ["ListVolumes", "ModifyVolume", "ListVolumes"]
+    assert runner.errors == {1: "cluster prod: ModifyVolume failed: xNotPermitted: no"}
