@@ -60,8 +60,8 @@ def test_paused_flags_read_either_side(source_state, target_state, flags):
 
 def test_a_key_decodes_to_its_fields_and_spaces_around_it_do_not_matter():
     text = "  %s\n" % key(clusterPairID=3, mvip="10.0.0.1", username="admin", password="pw12")
-    assert decode_key(text, ("clusterPairID", "mvip")) == {"clusterPairID": 3, "mvip": "10.0.0.1",
-                                                               "username": "admin", "password": "pw12"}
+    assert decode_key(text, ("clusterPairID", "mvip")) == {
+        "clusterPairID": 3, "mvip": "10.0.0.1", "username": "admin", "password": "pw12"}
     assert key_field(text, "mvip") == "10.0.0.1"
     assert key_credentials(text) == ["admin", "pw12"]
 

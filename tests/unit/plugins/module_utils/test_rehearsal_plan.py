@@ -260,4 +260,3 @@ def test_the_predicted_view_shows_the_new_clone():
     view = predicted_view(the_plan.items[0], state, Options(name="q4", access_group="testers"))
     assert view["clone_name"] == "q4-db01" and view["clone_volume_id"] == "(new)"
     assert view["target_volume_id"] == 40 and view["access_group"] == "testers"
-

@@ -88,8 +88,8 @@ def test_summary_is_scrubbed():
 
 def test_diff_only_when_asked_for():
     assert "diff" not in finish(FakeModule(diff=False), True, diff=({"a": 1}, {"a": 2}))
-    assert finish(FakeModule(diff=True), True, diff=({"a": 1}, {"a": 2}))["diff"] == {"before": {"a": 1},
-                                                                                       "after": {"a": 2}}
+    with_diff = finish(FakeModule(diff=True), True, diff=({"a": 1}, {"a": 2}))
+    assert with_diff["diff"] == {"before": {"a": 1}, "after": {"a": 2}}
 
 
 def test_fail_with_an_element_error_scrubs_the_message_and_the_error_details():
