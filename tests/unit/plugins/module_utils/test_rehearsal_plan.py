@@ -15,7 +15,7 @@ from ansible_collections.element.replication.plugins.module_utils._rehearsal imp
     ACCOUNT_MARKER, AUTO, LATEST, MARKER, NEW_ACCOUNT, SNAPSHOT, VOLUME_NAME_MAX, CloneID, Options, clone_name,
     every_target, plan_cleanup, plan_rehearsal, predicted_view)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
-    DR, PROD, access_group, account, cluster, cluster_pair, target, volume)
+    DR, PROD, access_group, account, cluster, cluster_pair, identity, target, volume)
 
 REHEARSAL_ACCOUNT = account(5, "element-rehearsal", **{ACCOUNT_MARKER: "rehearsal"})
 
@@ -260,3 +260,28 @@ def test_the_predicted_view_shows_the_new_clone():
     view = predicted_view(the_plan.items[0], state, Options(name="q4", access_group="testers"))
     assert view["clone_name"] == "q4-db01" and view["clone_volume_id"] == "(new)"
     assert view["target_volume_id"] == 40 and view["access_group"] == "testers"
+
+
+# ---- which target ---------------------------------------------------------------------------------
+
+def test_the_target_is_found_through_its_pair_with_the_source_volume():
+    state = dr([target(40, "db01-replica", 10, source_name="db01")])
+    _m, params = calls(plan(state, [spec(1, "db01")]))[0]
+    assert params["volumeID"] == 40 and params["name"] == "q4-db01-replica"
+
+
+def test_two_targets_of_one_source_name_are_refused_until_peer_volume_is_given():
+    state = cluster(DR, [cluster_pair(7, PROD), cluster_pair(8, identity("edge", "eeee", "10.0.0.5"), uuid="cp-e")], [
+        target(40, "db01", 10), target(41, "db01-edge", 10, source_name="db01", cluster_pair_id=8)],
+        accounts=[REHEARSAL_ACCOUNT])
+    with pytest.raises(Refusal, match="2 volumes on cluster dr are paired with a volume db01"):
+        plan(state, [spec(1, "db01")])
+    # Naming the source cluster picks the pair with it.
+    _m, params = calls(plan(state, [spec(1, "db01")], source_cluster="edge"))[0]
+    assert params["volumeID"] == 41
+    assert calls(plan(state, [PairSpec(index=1, peer_volume="db01")]))[0][1]["volumeID"] == 40
+
+
+def test_an_unknown_source_cluster_is_refused_naming_the_cluster_pairs():
+    with pytest.raises(Refusal, match="not paired with a cluster named nowhere .*pair 7 with prod"):
+        plan(dr(targets("db01")), [spec(1, "db01")], source_cluster="nowhere")
