@@ -54,7 +54,7 @@ class PhaseExecutor:
         retry = False
         context: Dict[str, Any] = {}  # shared by the steps of one run (e.g. IDs of created volumes)
         for _name, steps in phases:
-            runnable = [s for s in (step.without(failed) for step in steps) if s is not None]
+            runnable = [s for s in (self.runnable(step, failed) for step in steps) if s is not None]
             for outcome in self._run_parallel(runnable, context):
                 if outcome is None:
                     continue
@@ -66,6 +66,14 @@ class PhaseExecutor:
                     self.errors.setdefault(index, str(outcome.error))
                     self.exceptions.setdefault(index, outcome.error)
         return failed, retry
+
+    @staticmethod
+    def runnable(step: Step, failed: Set[int]) -> Optional[Step]:
+        """The step for the items that have not failed, or None. A step that serves no item (a
+        cleanup) is not sent again once such a step has failed (its error is under NO_ITEM)."""
+        if not step.items:
+            return None if NO_ITEM in failed else step
+        return step.without(failed)
 
     def _run_parallel(self, steps: List[Step], context: Dict[str, Any]) -> List[Optional[StepFailure]]:
         if self.parallel == 1 or len(steps) < 2:
@@ -191,6 +199,9 @@ class Runner(PhaseExecutor):
             waiting = self.waiting(plan)
             if self.check_mode or (not plan.actions and not waiting):
                 break
+            if not waiting and not any(self.runnable(step, set(self.errors)) is not None
+                                       for _name, steps in plan.phases for step in steps):
+                break  # every call left belongs to what has failed already: another round would only read
             if self.round == self.MAX_ROUNDS:
                 self.not_converged(plan)
                 break

@@ -414,6 +414,11 @@ class RehearsalRunner(Runner):
 
     def plan(self, state: Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs]]) -> RehearsalPlan:
         cluster, groups, snapshots = state
+        if THE_REHEARSAL in self.errors:
+            # The account, the access group or the cleanup failed: that step is never run again in
+            # this run, so a plan still holding it would repeat rounds for nothing and then blame
+            # the pairs on "another run". Stop here; the error names what failed.
+            return RehearsalPlan(name=self.options.name, items=[])
         if self.state == "absent":
             return plan_cleanup(cluster, groups, self.options.name)
         specs = self.specs or every_target(cluster)

@@ -31,7 +31,10 @@ class Results:
     def fail(self, problem: Any, **partial: Any) -> NoReturn:
         """Fail the module with problem (an exception or a sentence) and what was done so far."""
         if isinstance(problem, ElementError):
-            partial.setdefault("error", problem.to_dict())
+            # The cluster's message may quote a secret (a pairing key) that only the scrubber knows.
+            error = problem.to_dict()
+            error["message"] = self.scrub(error["message"])
+            partial.setdefault("error", error)
         self.module.fail_json(msg=self.scrub(str(problem)), **partial)
         raise AssertionError("fail_json returned")  # pragma: no cover - it exits
 
@@ -60,9 +63,10 @@ class Results:
             labels = labels or {}
             failures = ["%s: %s" % (labels.get(index, "pair %d" % index), errors[index])
                         for index in sorted(errors) if index != NO_ITEM]
+            failed_pairs = len(failures)  # a failed cleanup serves no pair: named, not counted
             if NO_ITEM in errors:
                 failures.append("%s: %s" % (labels.get(NO_ITEM, "cleanup"), errors[NO_ITEM]))
             self.module.fail_json(msg=self.scrub("%d of %d pairs failed: %s" % (
-                len(failures), total, "; ".join(failures))), **result)
+                failed_pairs, total, "; ".join(failures))), **result)
         self.module.exit_json(**result)
         raise AssertionError("exit_json returned")  # pragma: no cover - it exits

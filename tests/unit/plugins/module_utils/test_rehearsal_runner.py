@@ -1,0 +1,205 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The rehearsal runner on an in-memory DR cluster: clone limits, check mode, idempotence, cleanup."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._rehearsal import MARKER, Options, RehearsalRunner
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import FakeClient, api_error
+
+READS = ("Get", "List")
+
+
+class FakeDR(FakeClient):
+    """The DR cluster in memory: replication targets, and clone jobs that finish one per poll."""
+
+    def __init__(self, targets=3, clone_limit=2, fail_clone=None):
+        super().__init__("dr")
+        self.clone_limit = clone_limit  # clone jobs the cluster runs at once
+        self.fail_clone = fail_clone
+        self.volumes = {40 + n: {"volumeID": 40 + n, "name": "db%02d" % n, "accountID": 1, "access": "replicationTarget",
+                                 "status": "active", "totalSize": 1 << 30, "attributes": {},
+                                 "volumePairs": [{"clusterPairID": 7, "remoteVolumeID": 10 + n,
+                                                  "remoteVolumeName": "db%02d" % n, "volumePairUUID": "vp-%d" % n,
+                                                  "remoteReplication": {"mode": "Async", "state": "Active"}}]}
+                        for n in range(targets)}
+        self.accounts = {}
+        self.groups = {}
+        self.jobs = []  # clone volume IDs running
+        self.max_running = 0
+        self.next_id = 500
+        self.answers = {m: getattr(self, m) for m in dir(self) if m[:1].isupper()}
+
+    def GetClusterInfo(self, params):
+        return {"clusterInfo": {"name": "dr", "uniqueID": "bbbb", "mvip": "10.0.0.2"}}
+
+    def ListClusterPairs(self, params):
+        return {"clusterPairs": [{"clusterPairID": 7, "clusterPairUUID": "cp", "clusterUUID": "aaaa",
+                                  "clusterName": "prod", "mvip": "10.0.0.1", "status": "Connected"}]}
+
+    def ListVolumes(self, params):
+        return {"volumes": [dict(v) for k, v in sorted(self.volumes.items()) if k >= params.get("startVolumeID", 0)]}
+
+    def ListAccounts(self, params):
+        return {"accounts": [dict(a) for a in self.accounts.values()]}
+
+    def ListVolumeAccessGroups(self, params):
+        return {"volumeAccessGroups": [dict(g) for g in self.groups.values()]}
+
+    def ListSnapshots(self, params):
+        return {"snapshots": []}
+
+    def AddAccount(self, params):
+        account_id = 5 + len(self.accounts)
+        self.accounts[account_id] = {"accountID": account_id, "username": params["username"],
+                                     "attributes": params.get("attributes") or {}}
+        return {"accountID": account_id}
+
+    def CloneVolume(self, params):
+        if len(self.jobs) >= self.clone_limit:
+            raise api_error("CloneVolume", "xMaxClonesPerNodeExceeded", "too many clones", cluster="dr")
+        volume_id = self.next_id
+        self.next_id += 1
+        self.volumes[volume_id] = {"volumeID": volume_id, "name": params["name"], "accountID": params["newAccountID"],
+                                   "access": params["access"], "status": "init", "totalSize": 1 << 30,
+                                   "attributes": params["attributes"]}
+        self.jobs.append(volume_id)
+        self.max_running = max(self.max_running, len(self.jobs))
+        return {"volumeID": volume_id, "asyncHandle": volume_id}
+
+    def ListAsyncResults(self, params):
+        done = self.jobs.pop(0) if self.jobs else None
+        handles = []
+        if done is not None:
+            ok = self.volumes[done]["name"] != self.fail_clone
+            self.volumes[done]["status"] = "active" if ok else "deleted"
+            handles.append({"completed": True, "success": ok,
+                            "data": {"volumeID": done, "name": "xCloneFailed", "message": "disk on fire"}})
+        return {"asyncHandles": handles}
+
+    def CreateVolumeAccessGroup(self, params):
+        self.groups[3] = {"volumeAccessGroupID": 3, "name": params["name"], "initiators": params["initiators"],
+                          "volumes": params["volumes"], "attributes": params["attributes"]}
+        return {"volumeAccessGroupID": 3}
+
+    def DeleteVolume(self, params):
+        self.volumes[params["volumeID"]]["status"] = "deleted"
+        return {}
+
+    def PurgeDeletedVolume(self, params):
+        del self.volumes[params["volumeID"]]
+        return {}
+
+    def DeleteVolumeAccessGroup(self, params):
+        del self.groups[params["volumeAccessGroupID"]]
+        return {}
+
+
+class Connections:
+    def __init__(self, client):
+        self.local = client
+
+
+def runner(dr, state="present", check_mode=False, parallel=8, specs=(), **options):
+    options.setdefault("name", "q4")
+    return RehearsalRunner(Connections(dr), list(specs), Options(**options), state=state, check_mode=check_mode,
+                           parallel=parallel, waiter=Waiter(timeout=3600, interval=0.01, sleep=lambda s: None))
+
+
+def clones(dr):
+    return sorted(v["name"] for v in dr.volumes.values() if v["attributes"].get(MARKER) and v["status"] == "active")
+
+
+def test_check_mode_plans_every_clone_and_makes_no_call_that_changes_anything():
+    dr = FakeDR()
+    run = runner(dr, check_mode=True, access_group="testers")
+    assert run.run() is True
+    assert all(m.startswith(READS) for m in dr.methods())
+    assert [a["method"] for a in run.reported_actions()] == ["AddAccount", "CloneVolume", "CloneVolume",
+                                                             "CloneVolume", "CreateVolumeAccessGroup"]
+    assert clones(dr) == []
+
+
+def test_clones_stay_within_the_slots_given():
+    dr = FakeDR(targets=5, clone_limit=10)
+    run = runner(dr, parallel=2)
+    assert run.run() is True
+    assert dr.max_running == 2
+    assert clones(dr) == ["q4-db%02d" % n for n in range(5)] and run.errors == {}
+
+
+def test_the_cluster_s_clone_limit_makes_the_runner_wait_not_fail():
+    dr = FakeDR(targets=4, clone_limit=1)
+    run = runner(dr, parallel=8)
+    run.run()
+    assert run.errors == {}
+    assert clones(dr) == ["q4-db%02d" % n for n in range(4)]
+    assert dr.max_running == 1
+    busy = [m for m in dr.methods() if m == "CloneVolume"]
+    assert len(busy) > 4  # refused calls were sent again once a job finished
+
+
+def test_a_clone_limit_with_nothing_of_ours_running_fails_the_pair():
+    dr = FakeDR(targets=1, clone_limit=0)
+    run = runner(dr)
+    run.run()
+    assert "xMaxClonesPerNodeExceeded" in run.errors[1]
+    assert dr.methods().count("CloneVolume") == 1
+
+
+def test_a_second_run_changes_nothing():
+    dr = FakeDR()
+    assert runner(dr, access_group="testers", initiators=("iqn.x",)).run() is True
+    before = len(dr.calls)
+    again = runner(dr, access_group="testers", initiators=("iqn.x",))
+    assert again.run() is False
+    assert all(m.startswith(READS) for m in dr.methods()[before:])
+    assert dr.groups[3]["volumes"] == [500, 501, 502]
+
+
+def test_a_failed_clone_fails_its_pair_and_the_next_run_purges_and_clones_it_again():
+    dr = FakeDR(fail_clone="q4-db01")
+    first = runner(dr)
+    first.run()
+    assert list(first.errors) == [2] and "xCloneFailed" in first.errors[2]
+    dr.fail_clone = None
+    second = runner(dr)
+    second.run()
+    assert second.errors == {}
+    assert "PurgeDeletedVolume" in dr.methods() and clones(dr) == ["q4-db00", "q4-db01", "q4-db02"]
+
+
+def test_cleanup_removes_this_rehearsal_only():
+    dr = FakeDR()
+    runner(dr, name="q4", access_group="testers").run()
+    runner(dr, name="q5").run()
+    assert runner(dr, state="absent", name="q4").run() is True
+    left = sorted(v["name"] for v in dr.volumes.values())
+    assert left == ["db00", "db01", "db02", "q5-db00", "q5-db01", "q5-db02"]
+    assert dr.groups == {}
+    assert runner(dr, state="absent", name="q4").run() is False
+
+
+@pytest.mark.parametrize("names", [["db01"], ["db00", "db02"]])
+def test_only_the_declared_pairs_are_cloned(names):
+    dr = FakeDR()
+    runner(dr, specs=[PairSpec(index=i, volume=n) for i, n in enumerate(names, start=1)]).run()
+    assert clones(dr) == ["q4-%s" % n for n in names]
+
+
+def test_a_failed_account_stops_the_clones_and_is_the_one_error_reported():
+    dr = FakeDR()
+    dr.failures["AddAccount"] = [api_error("AddAccount", "xNotPermitted", "no rights", cluster="dr")]
+    run = runner(dr)
+    run.run()
+    assert "CloneVolume" not in dr.methods()
+    assert run.errors[0] == "cluster dr: AddAccount failed: xNotPermitted: no rights"
+    # The pairs were never tried: they are not blamed on "another run", and no round is repeated for nothing.
+    assert not any("did not converge" in e for e in run.errors.values())
+    assert dr.methods().count("GetClusterInfo") <= 2
