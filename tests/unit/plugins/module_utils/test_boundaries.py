@@ -22,12 +22,12 @@ MODULE_UTILS = os.path.normpath(os.path.join(HERE, "..", "..", "..", "..", "plug
 FEATURES = {"_cluster_pair", "_volume_pair", "_failover", "_split_site", "_reconcile", "_rehearsal", "_schedule",
             "_topology"}
 # The shared layers any feature may use.
-SHARED = {"_element", "_errors", "_plan", "_executor", "_results", "_argspec", "_state", "_lag", "_durations",
+SHARED = {"_element", "_errors", "_plan", "_executor", "_results", "_argspec", "_state", "_lag", "_durations", "_frequency",
           "_files"}
 # Only the connection layer talks to the transport.
 CLIENT_IMPORTERS = {"_connection"}
 # Modules that must stay pure: no I/O, no client, no runner.
-PURE = {"_plan", "_element", "_errors", "_lag", "_durations", "_topology", "_argspec"}
+PURE = {"_plan", "_element", "_errors", "_lag", "_durations", "_frequency", "_topology", "_argspec"}
 
 
 def module_names():
