@@ -79,8 +79,8 @@ def build_report(records: List[Dict[str, Any]], generated_at: str) -> Dict[str, 
     drifted_pairs = {r["key"] for r in records if r["cluster_pair_drift"]}
     drift_count = len(drifted_pairs) + sum(r["volume_drift_count"] for r in records)
     errors = [e for r in records for e in r["errors"]]
-    rpo = {key: sum(r.get("rpo", {}).get(key, 0) for r in records) for key in ("declared", "within", "breached",
-                                                                                "unknown")}
+    rpo_keys = ("declared", "within", "breached", "unknown")
+    rpo = {key: sum(r.get("rpo", {}).get(key, 0) for r in records) for key in rpo_keys}
     lags = [r["worst_lag_seconds"] for r in records if r.get("worst_lag_seconds") is not None]
     return {"generated_at": generated_at, "clean": drift_count == 0 and not errors, "drift_count": drift_count,
             "errors": errors, "rpo": rpo, "worst_lag_seconds": max(lags) if lags else None, "cluster_pairs": records}

@@ -92,8 +92,9 @@ def pair_argument_spec(item_options: Optional[Dict[str, Any]] = None, source_req
     """The single-pair options and the pairs list (with item_options besides the pair keys): one
     of them names the pairs; the single-pair options exclude the list (accounts excepted)."""
     spec = _pair_options(pairs=pairs_option(item_options, source_required))
-    one_of = ("volume", "volume_id", "pairs") if source_required else ("volume", "volume_id", "pairs", "peer_volume",
-                                                                      "peer_volume_id")
+    one_of: Tuple[str, ...] = ("volume", "volume_id", "pairs")
+    if not source_required:
+        one_of += ("peer_volume", "peer_volume_id")
     exclusive: List[Sequence[str]] = [("volume", "volume_id"), ("peer_volume", "peer_volume_id")]
     exclusive += [("pairs", key) for key in VOLUME_KEYS]
     return ArgumentSpec(spec, mutually_exclusive=exclusive, required_one_of=[one_of])

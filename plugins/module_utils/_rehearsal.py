@@ -242,7 +242,7 @@ def plan_rehearsal(cluster: ClusterState, groups: Tuple[AccessGroup, ...], snaps
                 item.refusal = ("%s: %s on %s has no replicated snapshot to clone (point=snapshot): take one with "
                                 "remote replication on the source, or use point=latest" % (spec.label, target.name, names))
                 continue
-        mine = [v for v in ours.get(entry.volume_pair_uuid, ())]
+        mine = list(ours.get(entry.volume_pair_uuid, ()))
         item.purge = [v.volume_id for v in mine if v.status == "deleted"]
         alive = [v for v in mine if v.status != "deleted"]
         if alive:
@@ -260,8 +260,8 @@ def plan_rehearsal(cluster: ClusterState, groups: Tuple[AccessGroup, ...], snaps
             item.clone_name))
     refused = [i for i in plan.items if i.refusal]
     if refused:
-        raise Refusal("rehearsal %s refused, nothing was changed: %s" % (options.name, "; ".join(i.refusal or ""
-                                                                                                   for i in refused)))
+        reasons = "; ".join(i.refusal or "" for i in refused)
+        raise Refusal("rehearsal %s refused, nothing was changed: %s" % (options.name, reasons))
     if account is None and plan.clones:
         plan.setup.append(Action(LOCAL, "AddAccount", {"username": options.account,
                                                        "attributes": {ACCOUNT_MARKER: "rehearsal"}},
@@ -436,7 +436,7 @@ class RehearsalRunner(Runner):
         self._plan = plan
         return [p for p in plan.phases if p[0] != CLONE]
 
-    def run_phases(self, phases_: Phases) -> Tuple[Set[int], bool]:
+    def run_phases(self, phases_: Phases) -> Tuple[Set[int], bool]:  # pylint: disable=arguments-renamed
         if self._plan is None:  # not a round (run_actions)
             return super().run_phases(phases_)
         plan, self._plan = self._plan, None

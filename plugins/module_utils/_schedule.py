@@ -22,8 +22,7 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
-    DAYS_OF_MONTH, DAYS_OF_WEEK, GRANULARITY, MAX_GROUP_VOLUMES, TIME_INTERVAL, Frequency, frequency,
-    retention_text)
+    MAX_GROUP_VOLUMES, Frequency, retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, read_cluster
@@ -174,8 +173,8 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
     if existing is None:
         plan.actions.append(Action(LOCAL, "CreateSchedule", _schedule_fields(declared, plan.volume_ids, {}),
                                    "create schedule %s: %s" % (declared.name, declared.frequency.describe())))
-        plan.changes.append("created schedule %s (%s, %s)" % (declared.name, declared.frequency.describe(),
-                                                             "replicated" if declared.replicate else "local"))
+        kind = "replicated" if declared.replicate else "local"
+        plan.changes.append("created schedule %s (%s, %s)" % (declared.name, declared.frequency.describe(), kind))
         return plan
     current = existing.view()
     differs = [key for key in ("frequency", "hours", "minutes", "weekdays", "monthdays", "volume_ids", "snapshot_name",

@@ -90,8 +90,8 @@ def _schedules(raw: Dict[str, Any], entry_state: str) -> List[Dict[str, Any]]:
                     ("source", raw["target"], "volume", "volume_id", "account"),
                     ("target", raw["source"], "peer_volume", "peer_volume_id", "peer_account")):
                 names = [_side_volume(v, name_key) for v in volumes]
-                suffix = "" if _flag(group.get("group")) else "-%s" % (names[0] if names[0] is not None
-                                                                        else volumes[0].get(id_key))
+                first = names[0] if names[0] is not None else volumes[0].get(id_key)
+                suffix = "" if _flag(group.get("group")) else "-%s" % first
                 account = None if _flag(group.get("group")) else volumes[0].get(account_key, raw.get(account_key))
                 sides[side] = dict(common, name="er-%s-%s%s" % (other, group_name, suffix), state=state,
                                    volumes=[n for n in names if n is not None],
@@ -268,9 +268,9 @@ def _rpo(value: Any) -> Optional[float]:
 
 def _rpo_problems(where: str, entry: Dict[str, Any]) -> List[str]:
     found = []
-    for label, value in [("", entry.get("rpo"))] + [(" volumes[%d]" % i, v.get("rpo"))
-                                                   for i, v in enumerate(entry.get("volumes") or [])
-                                                   if isinstance(v, dict)]:
+    declared = [("", entry.get("rpo"))]
+    declared += [(" volumes[%d]" % i, v.get("rpo")) for i, v in enumerate(entry.get("volumes") or []) if isinstance(v, dict)]
+    for label, value in declared:
         if value is None or value == "":
             continue
         try:

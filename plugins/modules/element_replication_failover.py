@@ -152,7 +152,7 @@ options:
         applications stopped a pair drains only while it still replicates, so this is the last
         moment to catch the last writes. When they do not drain, the run is refused before any
         change, listing each pair's lag, unless O(force=true).
-      - The default, one second, is what an C(Active) pair reports when it is caught up: C(asyncDelay)
+      - The default, one second, is what an C(Active) pair reports when it is caught up, since C(asyncDelay)
         is the time since its last sync, which is seldom exactly zero. V(0) waits for an exact zero.
       - V(Sync) pairs that are C(Active) are in sync by definition; V(SnapshotsOnly) pairs replicate
         only snapshots (take one with remote replication before the failover).

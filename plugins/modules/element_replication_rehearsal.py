@@ -278,8 +278,8 @@ def main():
     options = Options(name=params["name"], account=params["account"], point=params["point"],
                       access_group=group["name"] if group else None,
                       initiators=tuple(group["initiators"]) if group else (), source_cluster=params["source_cluster"])
-    specs = [PairSpec(index=i, **{k: item.get(k) for k in PAIR_KEYS}) for i, item in enumerate(params["pairs"] or [],
-                                                                                                start=1)]
+    items = enumerate(params["pairs"] or [], start=1)
+    specs = [PairSpec(index=i, **{k: item.get(k) for k in PAIR_KEYS}) for i, item in items]
     connections = Connections(module)
     results = Results(module, connections)
     runner = RehearsalRunner(connections, specs, options, state=params["state"], check_mode=module.check_mode,

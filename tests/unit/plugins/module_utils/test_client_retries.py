@@ -82,7 +82,7 @@ def test_a_read_is_not_sent_again_on_an_element_error_that_is_an_answer():
 
 
 def test_retries_are_bounded():
-    client = ScriptedClient(*[api_error("ListVolumes", **BUSY_503) for _ in range(10)], retries=2)
+    client = ScriptedClient(*[api_error("ListVolumes", **BUSY_503) for _attempt in range(10)], retries=2)
     with pytest.raises(Exception):
         client.call("ListVolumes")
     assert client.sent == ["ListVolumes"] * 3
@@ -95,7 +95,7 @@ def test_accepted_errors_return_none_without_a_retry():
 
 
 def test_an_unreachable_cluster_fails_fast_afterwards():
-    client = ScriptedClient(*[api_error("GetClusterInfo", **CONNECTION_REFUSED) for _ in range(5)], retries=4)
+    client = ScriptedClient(*[api_error("GetClusterInfo", **CONNECTION_REFUSED) for _attempt in range(5)], retries=4)
     with pytest.raises(Exception):
         client.call("GetClusterInfo")
     sent = len(client.sent)

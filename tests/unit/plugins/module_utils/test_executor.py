@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import List
 
@@ -238,7 +237,7 @@ def test_per_pair_call_order_holds_while_pairs_overlap():
     client = FakeClient(delay=0.02)
     executor = PhaseExecutor({LOCAL: client}, parallel=4)
     steps = [Step((i,), [Action(LOCAL, "Call%d" % n, {"pair": i}) for n in range(3)]) for i in range(1, 7)]
-    failed, _ = executor.run_phases([("all", steps)])
+    failed, _retry = executor.run_phases([("all", steps)])
     assert failed == set()
     timeline = client.timeline
     for pair in range(1, 7):
