@@ -1,42 +1,52 @@
 # element.replication: set-up, tests, demo and benchmarks.
 #
 #   make demo    set up everything, start a simulator, run the DR playbooks, show the result
-#   make test    set up everything and run every test suite, on both ends of the supported range
+#   make test    set up everything and run every test suite on every supported ansible-core
 #   make bench   print speed and API-call figures (bench/results/ gets the JSON)
 #
-# Two virtual environments cover the supported range:
+# Three virtual environments cover the supported range:
 #   .venv       ansible-core 2.21 on the newest Python >= 3.12 found (pyenv's included), plus the
-#               lint, docs, molecule and packaging tools and the SolidFire SDK
-#   .venv-2.19  ansible-core 2.19 on Python 3.11
+#               lint, docs, changelog, typing, molecule and packaging tools and the SolidFire SDK
+#   .venv-2.20  ansible-core 2.20 on Python 3.12
+#   .venv-2.19  ansible-core 2.19 on Python 3.11 (with ansible-lint, to lint on the oldest core too)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
 VENV := .venv
+VENV_MID := .venv-2.20
 VENV_OLD := .venv-2.19
-VENVS := $(VENV) $(VENV_OLD)
+VENVS := $(VENV) $(VENV_MID) $(VENV_OLD)
 PYTHON_NEW = $(shell tools/find-python newest)
+PYTHON_MID = $(shell tools/find-python 3.12)
 PYTHON_OLD = $(shell tools/find-python 3.11)
 PYTEST_WORKERS ?= 2
+SUITE_JOBS ?= 2
+SUITE_LOGS ?= tests/output/suites
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv test demo bench clean \
-	test-simulator test-units test-sanity test-system test-integration test-lint test-docs \
-	test-molecule test-ee
+.PHONY: help venv test demo bench clean $(SUITES) test-sanity test-system
 
 help:
 	@sed -n '2,6p' Makefile
 
 # ---- environments -------------------------------------------------------------------------
 
-venv: $(VENV)/.installed $(VENV_OLD)/.installed
+venv: $(VENV)/.installed $(VENV_MID)/.installed $(VENV_OLD)/.installed
 
 $(VENV)/.installed: requirements/runtime.txt requirements/test.txt requirements/sdk.txt requirements/core-2.21.txt simulator/pyproject.toml
 	rm -rf $(VENV)
 	$(PYTHON_NEW) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -r requirements/core-2.21.txt -e simulator
+	touch $@
+
+$(VENV_MID)/.installed: requirements/runtime.txt requirements/test.txt requirements/core-2.20.txt simulator/pyproject.toml
+	rm -rf $(VENV_MID)
+	$(PYTHON_MID) -m venv $(VENV_MID)
+	$(VENV_MID)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_MID)/bin/python -m pip install --quiet -r requirements/core-2.20.txt -e simulator
 	touch $@
 
 $(VENV_OLD)/.installed: requirements/runtime.txt requirements/test.txt requirements/core-2.19.txt simulator/pyproject.toml
@@ -48,29 +58,44 @@ $(VENV_OLD)/.installed: requirements/runtime.txt requirements/test.txt requireme
 
 # ---- tests ----------------------------------------------------------------------------------
 
+# The suites run side by side (tools/run-suites, SUITE_JOBS at a time, longest first); each writes
+# its log to SUITE_LOGS and a failed suite's log is printed at the end, with every suite's time.
+# The system tests (tests/system) run on the two ends of the range; 2.20 gets the units, sanity
+# and the integration targets, which run every module against the simulator.
+SUITES := test-system-2.21 test-system-2.19 test-sanity-2.21 test-sanity-2.19 test-sanity-2.20 \
+	test-integration test-lint test-molecule test-ee test-units test-docs test-simulator \
+	test-changelog test-types test-role-specs test-workflows
+
 test: venv
-	@start=$$(date +%s); \
-	$(MAKE) --no-print-directory test-simulator test-units test-sanity test-lint test-docs test-system \
-		test-integration test-molecule test-ee; \
-	echo "make test: every suite passed in $$(( $$(date +%s) - start )) s"
+	tools/run-suites $(SUITE_JOBS) $(SUITE_LOGS) $(SUITES)
 
 test-simulator: venv
-	$(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) simulator/tests
+	$(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider simulator/tests
 
 test-units: venv
 	for v in $(VENVS); do tools/ansible-test $$v units --local --python $$($$v/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); done
 
-test-sanity: venv
-	for v in $(VENVS); do tools/ansible-test $$v sanity --venv --python $$($$v/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])'); done
+# Sanity on every controller Python each core supports that the machine has (tools/ansible-test
+# puts them on PATH); test-sanity runs the three cores one after the other.
+test-sanity: test-sanity-2.21 test-sanity-2.20 test-sanity-2.19
+test-sanity-2.21: venv
+	tools/ansible-test $(VENV) sanity --venv
+test-sanity-2.20: venv
+	tools/ansible-test $(VENV_MID) sanity --venv
+test-sanity-2.19: venv
+	tools/ansible-test $(VENV_OLD) sanity --venv
 
-test-system: venv
-	for v in $(VENVS); do $$v/bin/python -m pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider tests/system; done
+test-system: test-system-2.21 test-system-2.19
+test-system-2.21: venv
+	$(VENV)/bin/python -m pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider tests/system
+test-system-2.19: venv
+	$(VENV_OLD)/bin/python -m pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider tests/system
 
 test-integration: venv
 	for v in $(VENVS); do tools/integration $$v; done
 
 test-lint: venv
-	for v in $(VENVS); do tools/lint $$v; done
+	for v in $(VENV) $(VENV_OLD); do tools/lint $$v; done
 
 test-docs: venv
 	tools/docs-lint $(VENV)
@@ -80,6 +105,18 @@ test-molecule: venv
 
 test-ee: venv
 	tools/ee-check $(VENV)
+
+test-changelog: venv
+	$(VENV)/bin/antsibull-changelog lint
+
+test-types: venv
+	tools/mypy $(VENV)
+
+test-role-specs: venv
+	$(VENV)/bin/python tools/role-specs/generate --check
+
+test-workflows: venv
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # ---- demo and benchmarks -------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ description:
     with one C(ListAsyncResults) call per poll whatever the number of pairs.
   - Idempotent, so a second run with the same name changes nothing. A clone that failed half-way is
     purged and cloned again by the next run.
-  - O(peer) is not used: it is accepted so that the C(module_defaults) of the action group can carry the
+  - O(peer) is not used; it is accepted so that the C(module_defaults) of the action group can carry the
     peer connection for the modules that need it.
 author:
   - element.replication maintainers (@element-replication)

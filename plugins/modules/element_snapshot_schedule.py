@@ -19,9 +19,9 @@ description:
     of the volumes' pairs. A V(SnapshotsOnly) pair replicates nothing else; for an V(Async) pair they are
     consistent points in time to fail back to.
   - A schedule is identified by its name and a marker in its attributes. A schedule of that name made
-    by hand (without the marker) is never taken over: the run is refused and nothing is changed.
+    by hand (without the marker) is never taken over; the run is refused and nothing is changed.
   - Idempotent; the schedule is compared field by field and only what differs is changed.
-  - O(peer) is not used: it is accepted so that the C(module_defaults) of the action group can carry the
+  - O(peer) is not used; it is accepted so that the C(module_defaults) of the action group can carry the
     peer connection for the modules that need it.
 author:
   - element.replication maintainers (@element-replication)
@@ -238,8 +238,8 @@ from ansible_collections.element.replication.plugins.module_utils._connection im
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.plugins.module_utils._schedule import (
-    Declared, ScheduleRunner, frequency)
+from ansible_collections.element.replication.plugins.module_utils._frequency import frequency
+from ansible_collections.element.replication.plugins.module_utils._schedule import Declared, ScheduleRunner
 
 OPTIONS = ArgumentSpec(dict(
     name=dict(type="str", required=True),
