@@ -148,7 +148,7 @@ EXAMPLES = r"""
 RETURN = r"""
 schedule:
   description:
-    - The schedule after the run (in check mode: as it would be); empty when it is absent.
+    - The schedule after the run (in check mode, as it would be); empty when it is absent.
   returned: always
   type: dict
   contains:
