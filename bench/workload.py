@@ -144,6 +144,21 @@ class PlaybookFailed(RuntimeError):
     pass
 
 
+def in_flight_seconds(calls):
+    """How long at least one call was in the clusters' hands: the union of the calls' [started,
+    time] intervals from the call log (both clusters). With every call delayed, divided by the
+    delay, it counts the round trips a user waits for, whatever the controller's CPU was doing."""
+    total, end = 0.0, None
+    for start, stop in sorted((c.get("started", c["time"]), c["time"]) for c in calls):
+        if end is None or start > end:
+            total += stop - start
+            end = stop
+        elif stop > end:
+            total += stop - end
+            end = stop
+    return total
+
+
 def run_playbook(workspace, playbook, sim=None, args=(), allow_failure=False):
     """Run ansible-playbook once and measure it.
 
@@ -172,7 +187,8 @@ def run_playbook(workspace, playbook, sim=None, args=(), allow_failure=False):
         calls = sim.take_calls()
         times = [c["time"] for c in calls] or [0.0]  # two clusters' logs: the span covers both
         result.update(calls=len(calls), mutating=sum(1 for c in calls if c["mutating"]),
-                      methods=dict(Counter(c["method"] for c in calls)), api_span_s=max(times) - min(times))
+                      methods=dict(Counter(c["method"] for c in calls)), api_span_s=max(times) - min(times),
+                      in_flight_s=in_flight_seconds(calls))
     timer = json.loads(timer_file.read_text()) if timer_file.exists() else {"tasks": [], "counts": {}}
     result["tasks"] = timer["tasks"]
     result["counts"] = timer["counts"]

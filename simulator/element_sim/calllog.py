@@ -62,9 +62,13 @@ class CallLog:
                     continue  # a line cut short by a kill is skipped, not fatal
         return entries
 
-    def append(self, method, params, outcome, caller):
+    def append(self, method, params, outcome, caller, started=None):
+        now = time.time()
         entry = {
-            "time": time.time(),
+            "time": now,
+            # when the request was taken up: [started, time] is the call's time in the server,
+            # delays and faults included (make bench reads round trips from it)
+            "started": now if started is None else started,
             "method": method,
             "params": redact(params),
             "outcome": outcome,

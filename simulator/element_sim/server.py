@@ -88,9 +88,10 @@ class ClusterEndpoint:
         role, pair_id = (self.cluster.authenticate(username, password) if username is not None
                          else (None, None))
         caller = "peer" if role == "peer" else "client"
+        started = time.time()
 
         def record(outcome):
-            self.calllog.append(method, params, outcome, caller)
+            self.calllog.append(method, params, outcome, caller, started)
 
         if self.offline:
             record("dropped_before")

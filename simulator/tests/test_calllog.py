@@ -31,6 +31,7 @@ def test_entries_record_every_call(sim):
         ("ListAccounts", "http_401", False),
         ("ListAccounts", "http_404", False)]
     assert all(c["caller"] == "client" and isinstance(c["time"], float) for c in calls)
+    assert all(c["started"] <= c["time"] for c in calls)
     assert calls[1]["params"]["name"] == "logged"
     assert [c["method"] for c in a.mutating_calls()] == ["CreateVolume"]
     with open(os.path.join(sim.state_dir, f"calls-{a.name}.jsonl"), encoding="utf-8") as f:

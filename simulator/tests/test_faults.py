@@ -215,3 +215,13 @@ def test_cut_link_partitions_two_clusters_but_not_their_clients(make_sim):
         b.restore_links()
     assert pair_status(a, a_id) == pair_status(b, b_id) == "Connected"
     assert a.session.get(a.url + "/sim/links", timeout=10).json() == {"down": []}
+
+
+def test_a_delayed_call_shows_its_delay_in_the_call_log(sim):
+    """make bench counts round trips from the calls' [started, time] intervals."""
+    a = sim.clusters[0]
+    a.clear_calls()
+    a.add_fault("GetClusterInfo", "delay", seconds=0.3)
+    a.call("GetClusterInfo")
+    (call,) = a.calls()
+    assert call["time"] - call["started"] >= 0.3
