@@ -17,10 +17,11 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
 GIB = 1024 ** 3
 
 
-def identity(name="prod", unique_id=None, mvip=None):
+def identity(name="prod", unique_id=None, mvip=None, address=None):
+    """address: what the module connected to (by default, the MVIP on port 443)."""
     unique_id = unique_id or (name * 4)[:4]
     return ClusterIdentity(name=name, unique_id=unique_id, uuid="u-%s" % name, mvip=mvip or "%s.example" % name,
-                           address="%s:443" % (mvip or name))
+                           address=address or "%s:443" % (mvip or name))
 
 
 PROD = identity("prod", "aaaa", "10.0.0.1")
