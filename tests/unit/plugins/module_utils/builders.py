@@ -45,11 +45,19 @@ def pair_entry(cluster_pair_id, remote_id, remote_name="x", uuid="vp-1", mode="A
                            remote_volume_name=remote_name, volume_pair_uuid=uuid, mode=mode, state=state)
 
 
+def pending_pair_entry(uuid="vp-pending"):
+    """A volume's entry of a pairing started with StartVolumePairing and never completed."""
+    return VolumePairEntry(cluster_pair_id=0, remote_volume_id=0, remote_volume_name="", volume_pair_uuid=uuid,
+                           mode="Async", state="PausedMisconfigured")
+
+
 def volume(volume_id, name, access="readWrite", size=GIB, pair=None, account=1, status="active", attributes=None,
-           create_time="2026-12-01T10:00:00Z"):
+           create_time="2026-12-01T10:00:00Z", enable512e=True, qos=None, **fields):
+    """fields: any other Volume field (delete_time, purge_time, block_size)."""
     return Volume(volume_id=volume_id, name=name, account_id=account, access=access, total_size=size,
-                  enable512e=True, pairs=(pair,) if pair else (), status=status, create_time=create_time,
-                  attributes=dict(attributes or {}), iqn="iqn.2010-01.com.solidfire:%s.%d" % (name, volume_id))
+                  enable512e=enable512e, qos=dict(qos or {}), pairs=(pair,) if pair else (), status=status,
+                  create_time=create_time, attributes=dict(attributes or {}),
+                  iqn="iqn.2010-01.com.solidfire:%s.%d" % (name, volume_id), **fields)
 
 
 def target(volume_id, name, source_id, source_name=None, cluster_pair_id=7, uuid=None, mode="Async", state="Active",
