@@ -17,10 +17,11 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
 GIB = 1024 ** 3
 
 
-def identity(name="prod", unique_id=None, mvip=None):
+def identity(name="prod", unique_id=None, mvip=None, address=None):
+    """address: what the module connected to (by default, the MVIP on port 443)."""
     unique_id = unique_id or (name * 4)[:4]
     return ClusterIdentity(name=name, unique_id=unique_id, uuid="u-%s" % name, mvip=mvip or "%s.example" % name,
-                           address="%s:443" % (mvip or name))
+                           address=address or "%s:443" % (mvip or name))
 
 
 PROD = identity("prod", "aaaa", "10.0.0.1")
@@ -44,11 +45,19 @@ def pair_entry(cluster_pair_id, remote_id, remote_name="x", uuid="vp-1", mode="A
                            remote_volume_name=remote_name, volume_pair_uuid=uuid, mode=mode, state=state)
 
 
+def pending_pair_entry(uuid="vp-pending"):
+    """A volume's entry of a pairing started with StartVolumePairing and never completed."""
+    return VolumePairEntry(cluster_pair_id=0, remote_volume_id=0, remote_volume_name="", volume_pair_uuid=uuid,
+                           mode="Async", state="PausedMisconfigured")
+
+
 def volume(volume_id, name, access="readWrite", size=GIB, pair=None, account=1, status="active", attributes=None,
-           create_time="2026-12-01T10:00:00Z"):
+           create_time="2026-12-01T10:00:00Z", enable512e=True, qos=None, **fields):
+    """fields: any other Volume field (delete_time, purge_time, block_size)."""
     return Volume(volume_id=volume_id, name=name, account_id=account, access=access, total_size=size,
-                  enable512e=True, pairs=(pair,) if pair else (), status=status, create_time=create_time,
-                  attributes=dict(attributes or {}), iqn="iqn.2010-01.com.solidfire:%s.%d" % (name, volume_id))
+                  enable512e=enable512e, qos=dict(qos or {}), pairs=(pair,) if pair else (), status=status,
+                  create_time=create_time, attributes=dict(attributes or {}),
+                  iqn="iqn.2010-01.com.solidfire:%s.%d" % (name, volume_id), **fields)
 
 
 def target(volume_id, name, source_id, source_name=None, cluster_pair_id=7, uuid=None, mode="Async", state="Active",

@@ -13,26 +13,11 @@ from ansible_collections.element.replication.plugins.module_utils._cluster_pair 
     match_pair, plan_cluster_pair, predicted_view, removals)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     KEY_FROM_START, LOCAL, PEER, Refusal)
-from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterIdentity, ClusterPairEntry, ClusterState)
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
+    DR as B, cluster, cluster_pair, identity, pending_cluster_pair as pending)
 
-A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="prod.example.com:443")
-B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="u-b", mvip="10.0.0.2", address="10.0.0.2:443")
-C = ClusterIdentity(name="other", unique_id="cccc", uuid="u-c", mvip="10.0.0.3", address="10.0.0.3:443")
-
-
-def link(pair_id, uuid, to, status="Connected"):
-    return ClusterPairEntry(pair_id=pair_id, pair_uuid=uuid, remote_unique_id=to.unique_id, remote_name=to.name,
-                            remote_mvip=to.mvip, status=status, latency=1, version="12.5.0.897")
-
-
-def pending(pair_id):
-    return ClusterPairEntry(pair_id=pair_id, pair_uuid="p-%d" % pair_id, remote_unique_id="", remote_name="",
-                            remote_mvip="", status="Unconfigured")
-
-
-def cluster(identity, *pairs):
-    return ClusterState(identity=identity, cluster_pairs=tuple(pairs))
+A = identity("prod", "aaaa", "10.0.0.1", address="prod.example.com:443")
+C = identity("other", "cccc", "10.0.0.3")
 
 
 def calls(plan):
@@ -49,32 +34,33 @@ def test_unpaired_clusters_get_paired_in_two_calls():
 
 
 def test_paired_clusters_need_nothing():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B, link(7, "u1", A)), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]),
+                             cluster(B, [cluster_pair(7, A, uuid="u1")]), "present")
     assert calls(plan) == [] and not plan.pair_needed
 
 
 def test_pair_is_found_by_identity_not_by_address():
     # The peer lists this cluster under an MVIP that differs from the address the task used.
-    moved = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="192.168.9.9", address="prod:8443")
-    entry_on_b = ClusterPairEntry(pair_id=7, pair_uuid="u1", remote_unique_id="aaaa", remote_name="prod",
-                                  remote_mvip="10.0.0.1", status="Connected")
-    plan = plan_cluster_pair(cluster(moved, link(1, "u1", B)), cluster(B, entry_on_b), "present")
+    moved = identity("prod", "aaaa", "192.168.9.9", address="prod:8443")
+    entry_on_b = cluster_pair(7, A, uuid="u1")  # names prod at 10.0.0.1
+    plan = plan_cluster_pair(cluster(moved, [cluster_pair(1, B, uuid="u1")]), cluster(B, [entry_on_b]), "present")
     assert calls(plan) == []
 
 
 def test_disconnected_pair_is_still_the_pair():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B, "Disconnected")), cluster(B, link(7, "u1", A)), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, "Disconnected", uuid="u1")]),
+                             cluster(B, [cluster_pair(7, A, uuid="u1")]), "present")
     assert calls(plan) == []
 
 
 def test_pending_pair_on_this_cluster_is_removed_then_paired_anew():
-    plan = plan_cluster_pair(cluster(A, pending(3)), cluster(B), "present")
+    plan = plan_cluster_pair(cluster(A, [pending(3)]), cluster(B), "present")
     assert calls(plan) == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 3})] + PAIR
     assert plan.repairs == ["removed pending pair 3 (started, never completed) on prod"]
 
 
 def test_several_pending_pairs_on_both_sides_are_all_removed():
-    plan = plan_cluster_pair(cluster(A, pending(3), pending(4)), cluster(B, pending(9)), "present")
+    plan = plan_cluster_pair(cluster(A, [pending(3), pending(4)]), cluster(B, [pending(9)]), "present")
     assert calls(plan)[:3] == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 3}),
                                (LOCAL, "RemoveClusterPair", {"clusterPairID": 4}),
                                (PEER, "RemoveClusterPair", {"clusterPairID": 9})]
@@ -83,30 +69,32 @@ def test_several_pending_pairs_on_both_sides_are_all_removed():
 
 
 def test_pending_pair_beside_a_good_pair_is_removed_without_pairing_again():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B), pending(2)), cluster(B, link(7, "u1", A)), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1"), pending(2)]),
+                             cluster(B, [cluster_pair(7, A, uuid="u1")]), "present")
     assert calls(plan) == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 2})]
 
 
 def test_half_listed_on_this_cluster_only_is_removed_then_paired_anew():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]), cluster(B), "present")
     assert calls(plan) == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 1})] + PAIR
     assert "removed pair 1 with dr" in plan.repairs[0]
 
 
 def test_half_listed_on_the_peer_only_is_removed_then_paired_anew():
-    plan = plan_cluster_pair(cluster(A), cluster(B, link(7, "u1", A, "Misconfigured")), "present")
+    plan = plan_cluster_pair(cluster(A), cluster(B, [cluster_pair(7, A, "Misconfigured", uuid="u1")]), "present")
     assert calls(plan) == [(PEER, "RemoveClusterPair", {"clusterPairID": 7})] + PAIR
 
 
 def test_halves_with_different_uuids_are_two_stale_halves():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B, link(7, "u2", A)), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]),
+                             cluster(B, [cluster_pair(7, A, uuid="u2")]), "present")
     assert calls(plan) == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 1}),
                            (PEER, "RemoveClusterPair", {"clusterPairID": 7})] + PAIR
 
 
 def test_duplicate_pairs_keep_the_connected_one():
-    a = cluster(A, link(1, "u1", B, "Disconnected"), link(2, "u2", B))
-    b = cluster(B, link(7, "u1", A, "Disconnected"), link(8, "u2", A))
+    a = cluster(A, [cluster_pair(1, B, "Disconnected", uuid="u1"), cluster_pair(2, B, uuid="u2")])
+    b = cluster(B, [cluster_pair(7, A, "Disconnected", uuid="u1"), cluster_pair(8, A, uuid="u2")])
     match = match_pair(a, b)
     assert (match.local.pair_id, match.peer.pair_id) == (2, 8)
     plan = plan_cluster_pair(a, b, "present")
@@ -115,22 +103,23 @@ def test_duplicate_pairs_keep_the_connected_one():
 
 
 def test_pairs_with_other_clusters_are_left_alone():
-    plan = plan_cluster_pair(cluster(A, link(1, "x1", C)), cluster(B, link(5, "x2", C)), "present")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, C, uuid="x1")]),
+                             cluster(B, [cluster_pair(5, C, uuid="x2")]), "present")
     assert calls(plan) == PAIR
 
 
 def test_pairing_a_cluster_with_itself_is_refused():
-    same = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
+    same = identity("prod", "aaaa", "10.0.0.1")
     with pytest.raises(Refusal, match="cannot pair cluster prod with itself.*prod.example.com:443 and 10.0.0.1:443"):
         plan_cluster_pair(cluster(A), cluster(same), "present")
 
 
 @pytest.mark.parametrize("side", [LOCAL, PEER])
 def test_a_fifth_cluster_pair_is_refused_listing_the_four(side):
-    others = [ClusterIdentity(name="c%d" % i, unique_id="c%03d" % i, uuid="", mvip="", address="") for i in range(4)]
-    full = tuple(link(i + 1, "f%d" % i, o) for i, o in enumerate(others))
-    a = cluster(A, *full) if side == LOCAL else cluster(A)
-    b = cluster(B, *full) if side == PEER else cluster(B)
+    others = [identity("c%d" % i, "c%03d" % i) for i in range(4)]
+    full = tuple(cluster_pair(i + 1, o, uuid="f%d" % i) for i, o in enumerate(others))
+    a = cluster(A, full) if side == LOCAL else cluster(A)
+    b = cluster(B, full) if side == PEER else cluster(B)
     name = "prod" if side == LOCAL else "dr"
     with pytest.raises(Refusal) as refusal:
         plan_cluster_pair(a, b, "present")
@@ -139,7 +128,7 @@ def test_a_fifth_cluster_pair_is_refused_listing_the_four(side):
 
 
 def test_pending_pairs_count_towards_the_limit_but_are_removed_first():
-    a = cluster(A, link(1, "x1", C), pending(2), pending(3), pending(4))
+    a = cluster(A, [cluster_pair(1, C, uuid="x1"), pending(2), pending(3), pending(4)])
     plan = plan_cluster_pair(a, cluster(B), "present")
     assert [c[1] for c in calls(plan)] == ["RemoveClusterPair"] * 3 + ["StartClusterPairing", "CompleteClusterPairing"]
 
@@ -147,34 +136,35 @@ def test_pending_pairs_count_towards_the_limit_but_are_removed_first():
 def test_repairing_a_stale_half_still_used_by_volume_pairs_is_refused():
     refs = {(LOCAL, 1): ["db01 (ID 5)"]}
     with pytest.raises(Refusal, match="volume pairs.*db01 \\(ID 5\\)"):
-        plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B), "present", refs)
+        plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]), cluster(B), "present", refs)
 
 
 def test_absent_removes_both_halves():
-    plan = plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B, link(7, "u1", A)), "absent")
+    plan = plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]),
+                             cluster(B, [cluster_pair(7, A, uuid="u1")]), "absent")
     assert calls(plan) == [(LOCAL, "RemoveClusterPair", {"clusterPairID": 1}),
                            (PEER, "RemoveClusterPair", {"clusterPairID": 7})]
     assert plan.repairs == []
 
 
 def test_absent_with_nothing_paired_is_a_no_op():
-    assert calls(plan_cluster_pair(cluster(A, link(1, "x1", C)), cluster(B), "absent")) == []
+    assert calls(plan_cluster_pair(cluster(A, [cluster_pair(1, C, uuid="x1")]), cluster(B), "absent")) == []
 
 
 @pytest.mark.parametrize("a_pairs, b_pairs, expected", [
-    ((), (link(7, "u1", A),), [(PEER, "RemoveClusterPair", {"clusterPairID": 7})]),
-    ((link(1, "u1", B),), (), [(LOCAL, "RemoveClusterPair", {"clusterPairID": 1})]),
+    ((), (cluster_pair(7, A, uuid="u1"),), [(PEER, "RemoveClusterPair", {"clusterPairID": 7})]),
+    ((cluster_pair(1, B, uuid="u1"),), (), [(LOCAL, "RemoveClusterPair", {"clusterPairID": 1})]),
     ((pending(2),), (pending(3),), [(LOCAL, "RemoveClusterPair", {"clusterPairID": 2}),
                                     (PEER, "RemoveClusterPair", {"clusterPairID": 3})]),
 ])
 def test_absent_converges_when_one_side_is_already_gone(a_pairs, b_pairs, expected):
-    assert calls(plan_cluster_pair(cluster(A, *a_pairs), cluster(B, *b_pairs), "absent")) == expected
+    assert calls(plan_cluster_pair(cluster(A, a_pairs), cluster(B, b_pairs), "absent")) == expected
 
 
 def test_absent_is_refused_while_volume_pairs_use_the_pair():
     refs = {(LOCAL, 1): ["db01 (ID 5)", "db02 (ID 6)"], (PEER, 7): ["db01 (ID 40)"]}
     with pytest.raises(Refusal) as refusal:
-        plan_cluster_pair(cluster(A, link(1, "u1", B)), cluster(B, link(7, "u1", A)), "absent", refs)
+        plan_cluster_pair(cluster(A, [cluster_pair(1, B, uuid="u1")]), cluster(B, [cluster_pair(7, A, uuid="u1")]), "absent", refs)
     text = str(refusal.value)
     assert "cannot unpair clusters prod and dr" in text
     assert "db01 (ID 5), db02 (ID 6)" in text and "db01 (ID 40)" in text
@@ -182,13 +172,13 @@ def test_absent_is_refused_while_volume_pairs_use_the_pair():
 
 
 def test_removals_lists_only_completed_entries_for_the_volume_check():
-    a = cluster(A, link(1, "u1", B), pending(2))
+    a = cluster(A, [cluster_pair(1, B, uuid="u1"), pending(2)])
     completed = [(side, e.pair_id) for side, e in removals(a, cluster(B), "present") if not e.pending]
     assert completed == [(LOCAL, 1)]
 
 
 def test_predicted_view_shows_the_new_pair_and_no_removed_entries():
-    a, b = cluster(A, pending(3)), cluster(B, link(7, "u9", A))
+    a, b = cluster(A, [pending(3)]), cluster(B, [cluster_pair(7, A, uuid="u9")])
     plan = plan_cluster_pair(a, b, "present")
     view = predicted_view(a, b, plan)
     assert view["local"]["pending_pairs"] == []

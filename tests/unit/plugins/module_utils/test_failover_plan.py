@@ -11,21 +11,17 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._failover import plan_planned, plan_unplanned
 from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
-from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
+    DR, cluster, pair_entry, paired_clusters, volume)
 
-A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="", mvip="", address="")
-B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="", mvip="", address="")
 RW, RT = "readWrite", "replicationTarget"
 
 
 def world(a_access, b_access, a_state="Active", b_state="Active", status="Connected"):
-    a = ClusterState(A, (ClusterPairEntry(1, "cp", "bbbb", "dr", "", status),), (Volume(
-        10, "db01", 1, a_access, 100, pairs=(VolumePairEntry(1, 40, "db01", "vp", "Async", a_state),)),))
-    b = ClusterState(B, (ClusterPairEntry(7, "cp", "aaaa", "prod", "", status),), (Volume(
-        40, "db01", 1, b_access, 100, pairs=(VolumePairEntry(7, 10, "db01", "vp", "Async", b_state),)),))
-    return a, b
+    return paired_clusters([volume(10, "db01", a_access, 100, pair_entry(1, 40, "db01", "vp", "Async", a_state))],
+                           [volume(40, "db01", b_access, 100, pair_entry(7, 10, "db01", "vp", "Async", b_state))],
+                           status=status)
 
 
 SPEC = [PairSpec(index=1, volume="db01")]
@@ -86,7 +82,7 @@ def test_split_brain_without_the_failover_signature_is_refused():
 
 def test_unpaired_volumes_are_refused():
     a, b = world(RW, RT)
-    lonely = ClusterState(B, b.cluster_pairs, (Volume(40, "db01", 1, RT, 100),))
+    lonely = cluster(DR, b.cluster_pairs, [volume(40, "db01", RT, 100)])
     with pytest.raises(Refusal, match="are not a complete volume pair"):
         plan_planned(a, lonely, SPEC, primary=PEER)
 
@@ -161,11 +157,8 @@ def test_a_declared_pause_that_is_disconnected_is_still_refused():
 
 def renamed_world():
     """db01 on prod replicates to db01-replica on dr."""
-    a = ClusterState(A, (ClusterPairEntry(1, "cp", "bbbb", "dr", "", "Connected"),), (Volume(
-        10, "db01", 1, RW, 100, pairs=(VolumePairEntry(1, 40, "db01-replica", "vp", "Async", "Active"),)),))
-    b = ClusterState(B, (ClusterPairEntry(7, "cp", "aaaa", "prod", "", "Connected"),), (Volume(
-        40, "db01-replica", 1, RT, 100, pairs=(VolumePairEntry(7, 10, "db01", "vp", "Async", "Active"),)),))
-    return a, b
+    return paired_clusters([volume(10, "db01", RW, 100, pair_entry(1, 40, "db01-replica", "vp"))],
+                           [volume(40, "db01-replica", RT, 100, pair_entry(7, 10, "db01", "vp"))])
 
 
 def test_the_peer_volume_is_the_one_the_pair_points_at():

@@ -11,30 +11,17 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (
     cluster_pair_facts, reconcile, volume_pair_facts)
-from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
-
-A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="")
-B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="u-b", mvip="10.0.0.2", address="")
-GIB = 1024 ** 3
-
-
-def cp(pair_id, to, status="Connected", uuid="cp-ab"):
-    return ClusterPairEntry(pair_id, uuid, to.unique_id, to.name, to.mvip, status)
-
-
-def vol(volume_id, name, access, pair=None, size=GIB):
-    return Volume(volume_id=volume_id, name=name, account_id=1, access=access, total_size=size,
-                  pairs=(pair,) if pair else ())
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
+    DR as B, GIB, PROD as A, cluster, cluster_pair, pair_entry, pending_cluster_pair, volume)
 
 
 def entry(cluster_pair_id, remote_id, state="Active", mode="Async", uuid="vp-1"):
-    return VolumePairEntry(cluster_pair_id, remote_id, "remote", uuid, mode, state)
+    return pair_entry(cluster_pair_id, remote_id, "remote", uuid, mode, state)
 
 
 def world(a_vols, b_vols, a_status="Connected", b_status="Connected", a_pairs=None, b_pairs=None):
-    a = ClusterState(A, a_pairs if a_pairs is not None else (cp(1, B, a_status),), tuple(a_vols))
-    b = ClusterState(B, b_pairs if b_pairs is not None else (cp(7, A, b_status),), tuple(b_vols))
+    a = cluster(A, a_pairs if a_pairs is not None else (cluster_pair(1, B, a_status),), a_vols)
+    b = cluster(B, b_pairs if b_pairs is not None else (cluster_pair(7, A, b_status),), b_vols)
     return a, b
 
 
@@ -44,7 +31,7 @@ def healthy_pair(**changes):
     for key, value in changes.items():
         side, _sep, field = key.partition("_")
         (source if side == "s" else target)[field] = value
-    return [vol(**source)], [vol(**target)]
+    return [volume(**source)], [volume(**target)]
 
 
 def test_healthy_pair():
@@ -101,15 +88,15 @@ def test_one_sided_pair_whose_remote_volume_is_gone():
 
 
 def test_pending_volume_pair():
-    pending = VolumePairEntry(0, 0, "", "vp-p", "Async", "PausedMisconfigured")
-    [record] = reconcile(*world([vol(10, "db01", "readWrite", pending)], []))["volume_pairs"]
+    pending = pair_entry(0, 0, "", "vp-p", "Async", "PausedMisconfigured")
+    [record] = reconcile(*world([volume(10, "db01", "readWrite", pair=pending)], []))["volume_pairs"]
     assert record["health"] == "pending" and "started on prod and never completed" in record["reasons"][0]
 
 
 @pytest.mark.parametrize("a_pairs, b_pairs, health", [
     ((), (), "absent"),
-    ((cp(1, B),), (), "one-sided"),
-    ((ClusterPairEntry(3, "p", "", "", "", "Unconfigured"),), (), "pending"),
+    ((cluster_pair(1, B),), (), "one-sided"),
+    ((pending_cluster_pair(3),), (), "pending"),
 ])
 def test_cluster_pair_health(a_pairs, b_pairs, health):
     result = reconcile(*world([], [], a_pairs=a_pairs, b_pairs=b_pairs))

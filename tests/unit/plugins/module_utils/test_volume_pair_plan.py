@@ -10,45 +10,26 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
-from ansible_collections.element.replication.plugins.module_utils._state import (
-    Account, ClusterIdentity, ClusterPairEntry, ClusterState, Volume, VolumePairEntry)
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     MODIFY_VOLUMES_CHUNK, Options, PairSpec, item_view, plan_volume_pairs, predicted_view)
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
+    DR as B, GIB, PROD as A, account as new_account, cluster, cluster_pair, identity, pair_entry, paired_clusters,
+    pending_pair_entry as pending_entry, volume)
 
-A = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
-B = ClusterIdentity(name="dr", unique_id="bbbb", uuid="u-b", mvip="10.0.0.2", address="10.0.0.2:443")
-C = ClusterIdentity(name="other", unique_id="cccc", uuid="u-c", mvip="10.0.0.3", address="10.0.0.3:443")
-GIB = 1024 ** 3
+C = identity("other", "cccc", "10.0.0.3")
 A_PAIR, B_PAIR = 1, 7  # each cluster's ID for the cluster pair between A and B
-
-
-def cluster_pair(pair_id, to, status="Connected", uuid="cp-ab"):
-    return ClusterPairEntry(pair_id=pair_id, pair_uuid=uuid, remote_unique_id=to.unique_id, remote_name=to.name,
-                            remote_mvip=to.mvip, status=status)
+QOS = {"minIOPS": 50, "maxIOPS": 1000, "burstIOPS": 2000, "curve": {}}
 
 
 def vol(volume_id, name, access="readWrite", size=GIB, pair=None, account=1, e512=True):
-    return Volume(volume_id=volume_id, name=name, account_id=account, access=access, total_size=size,
-                  enable512e=e512, qos={"minIOPS": 50, "maxIOPS": 1000, "burstIOPS": 2000, "curve": {}},
-                  pairs=(pair,) if pair else ())
-
-
-def entry(cluster_pair_id, remote_id, uuid="vp-1", state="Active", mode="Async", remote_name="x"):
-    return VolumePairEntry(cluster_pair_id=cluster_pair_id, remote_volume_id=remote_id, remote_volume_name=remote_name,
-                           volume_pair_uuid=uuid, mode=mode, state=state)
-
-
-def pending_entry(uuid="vp-pending"):
-    return VolumePairEntry(cluster_pair_id=0, remote_volume_id=0, remote_volume_name="", volume_pair_uuid=uuid,
-                           mode="Async", state="PausedMisconfigured")
+    return volume(volume_id, name, access, size, pair, account, enable512e=e512, qos=QOS)
 
 
 def clusters(a_volumes, b_volumes, connected=True, paired=True, accounts=None):
-    status = "Connected" if connected else "Disconnected"
-    a_pairs = (cluster_pair(A_PAIR, B, status),) if paired else ()
-    b_pairs = (cluster_pair(B_PAIR, A, status),) if paired else ()
-    return (ClusterState(A, a_pairs, tuple(a_volumes), accounts),
-            ClusterState(B, b_pairs, tuple(b_volumes), accounts))
+    if not paired:
+        return cluster(A, (), a_volumes, accounts), cluster(B, (), b_volumes, accounts)
+    return paired_clusters(a_volumes, b_volumes, "Connected" if connected else "Disconnected", a_pair=A_PAIR,
+                           b_pair=B_PAIR, accounts=accounts)
 
 
 def spec(index=1, **kwargs):
@@ -61,8 +42,8 @@ def calls(plan):
 
 
 def paired(state_a="Active", state_b="Active", mode_a="Async", mode_b="Async", target_access="replicationTarget"):
-    return ([vol(10, "db01", pair=entry(A_PAIR, 40, state=state_a, mode=mode_a))],
-            [vol(40, "db01", access=target_access, pair=entry(B_PAIR, 10, state=state_b, mode=mode_b))])
+    return ([vol(10, "db01", pair=pair_entry(A_PAIR, 40, state=state_a, mode=mode_a))],
+            [vol(40, "db01", access=target_access, pair=pair_entry(B_PAIR, 10, state=state_b, mode=mode_b))])
 
 
 NEW_PAIR = [
@@ -186,26 +167,26 @@ def test_pending_pair_seen_at_the_first_read_is_removed():
 
 
 def test_one_sided_pair_on_the_source_is_removed_and_paired_anew():
-    a = [vol(10, "db01", pair=entry(A_PAIR, 40, state="StoppedMisconfigured"))]
+    a = [vol(10, "db01", pair=pair_entry(A_PAIR, 40, state="StoppedMisconfigured"))]
     plan = plan_volume_pairs(*clusters(a, [vol(40, "db01")]), [spec()])
     assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 10})] + NEW_PAIR
 
 
 def test_one_sided_pair_on_the_target_is_removed_and_paired_anew():
-    b = [vol(40, "db01", access="replicationTarget", pair=entry(B_PAIR, 10, state="StoppedMisconfigured"))]
+    b = [vol(40, "db01", access="replicationTarget", pair=pair_entry(B_PAIR, 10, state="StoppedMisconfigured"))]
     plan = plan_volume_pairs(*clusters([vol(10, "db01")], b), [spec()])
     assert calls(plan) == [(PEER, "RemoveVolumePair", {"volumeID": 40})] + NEW_PAIR[:2]
 
 
 def test_halves_with_different_uuids_are_both_removed():
-    a = [vol(10, "db01", pair=entry(A_PAIR, 40, uuid="vp-1"))]
-    b = [vol(40, "db01", pair=entry(B_PAIR, 10, uuid="vp-2"))]
+    a = [vol(10, "db01", pair=pair_entry(A_PAIR, 40, uuid="vp-1"))]
+    b = [vol(40, "db01", pair=pair_entry(B_PAIR, 10, uuid="vp-2"))]
     plan = plan_volume_pairs(*clusters(a, b), [spec()])
     assert calls(plan)[:2] == [(LOCAL, "RemoveVolumePair", {"volumeID": 10}), (PEER, "RemoveVolumePair", {"volumeID": 40})]
 
 
 def test_source_paired_with_another_volume_is_refused():
-    a = [vol(10, "db01", pair=entry(A_PAIR, 41, remote_name="other"))]
+    a = [vol(10, "db01", pair=pair_entry(A_PAIR, 41, remote_name="other"))]
     plan = plan_volume_pairs(*clusters(a, [vol(40, "db01"), vol(41, "other")]), [spec()])
     assert calls(plan) == []
     assert plan.items[0].refusal.startswith(
@@ -213,15 +194,15 @@ def test_source_paired_with_another_volume_is_refused():
 
 
 def test_target_paired_with_another_volume_is_refused():
-    b = [vol(40, "db01", pair=entry(B_PAIR, 11, remote_name="db02"))]
+    b = [vol(40, "db01", pair=pair_entry(B_PAIR, 11, remote_name="db02"))]
     plan = plan_volume_pairs(*clusters([vol(10, "db01"), vol(11, "db02")], b), [spec()])
     assert "target volume db01 (ID 40) on cluster dr is already paired with volume db02 (ID 11)" in plan.items[0].refusal
 
 
 def test_source_paired_through_a_third_cluster_is_refused():
-    a = [vol(10, "db01", pair=entry(9, 77, remote_name="x"))]
+    a = [vol(10, "db01", pair=pair_entry(9, 77, remote_name="x"))]
     a_state, b_state = clusters(a, [vol(40, "db01")])
-    a_state = ClusterState(A, a_state.cluster_pairs + (cluster_pair(9, C, uuid="cp-ac"),), a_state.volumes)
+    a_state = cluster(A, a_state.cluster_pairs + (cluster_pair(9, C, uuid="cp-ac"),), a_state.volumes)
     plan = plan_volume_pairs(a_state, b_state, [spec()])
     assert "already paired with volume x (ID 77) on cluster other" in plan.items[0].refusal
 
@@ -251,13 +232,13 @@ def test_bigger_target_is_fine():
     ([vol(10, "db01")], [vol(40, "db01")], spec(account="nobody"), "account 'nobody' not found on cluster prod"),
 ])
 def test_bad_references_are_refused_naming_cluster_and_volume(a_vols, b_vols, item, message):
-    plan = plan_volume_pairs(*clusters(a_vols, b_vols, accounts=(Account(1, "tenant"),)), [item])
+    plan = plan_volume_pairs(*clusters(a_vols, b_vols, accounts=(new_account(1, "tenant"),)), [item])
     assert plan.items[0].refusal.startswith(message) and calls(plan) == []
 
 
 def test_account_narrows_an_ambiguous_name():
     a = [vol(10, "db01", account=1), vol(11, "db01", account=2)]
-    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01")], accounts=(Account(1, "t1"), Account(2, "t2"))),
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01")], accounts=(new_account(1, "t1"), new_account(2, "t2"))),
                              [spec(account="t2")])
     assert calls(plan)[0][2]["volumeID"] == 11
 
@@ -321,9 +302,9 @@ def test_absent_removes_both_halves():
 
 
 @pytest.mark.parametrize("a_vols, b_vols, expected", [
-    ([vol(10, "db01", pair=entry(A_PAIR, 40))], [vol(40, "db01")], [(LOCAL, "RemoveVolumePair", {"volumeID": 10})]),
-    ([vol(10, "db01")], [vol(40, "db01", pair=entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
-    ([], [vol(40, "db01", pair=entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
+    ([vol(10, "db01", pair=pair_entry(A_PAIR, 40))], [vol(40, "db01")], [(LOCAL, "RemoveVolumePair", {"volumeID": 10})]),
+    ([vol(10, "db01")], [vol(40, "db01", pair=pair_entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
+    ([], [vol(40, "db01", pair=pair_entry(B_PAIR, 10))], [(PEER, "RemoveVolumePair", {"volumeID": 40})]),
     ([vol(10, "db01")], [vol(40, "db01")], []),
     ([], [], []),
 ])
@@ -333,17 +314,17 @@ def test_absent_converges_when_either_side_is_gone(a_vols, b_vols, expected):
 
 
 def test_absent_leaves_a_pair_with_another_volume_alone():
-    a = [vol(10, "db01", pair=entry(A_PAIR, 41))]
-    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01"), vol(41, "x", pair=entry(B_PAIR, 10))]), [spec(state="absent")])
+    a = [vol(10, "db01", pair=pair_entry(A_PAIR, 41))]
+    plan = plan_volume_pairs(*clusters(a, [vol(40, "db01"), vol(41, "x", pair=pair_entry(B_PAIR, 10))]), [spec(state="absent")])
     assert calls(plan) == []
 
 
 def test_exclusive_removes_undeclared_pairs_in_this_direction_only():
     a_decl, b_decl = paired()
-    undeclared_a = vol(11, "old", pair=entry(A_PAIR, 41, uuid="vp-2"))
-    undeclared_b = vol(41, "old", access="replicationTarget", pair=entry(B_PAIR, 11, uuid="vp-2"))
-    reverse_a = vol(12, "back", access="replicationTarget", pair=entry(A_PAIR, 42, uuid="vp-3"))
-    reverse_b = vol(42, "back", pair=entry(B_PAIR, 12, uuid="vp-3"))
+    undeclared_a = vol(11, "old", pair=pair_entry(A_PAIR, 41, uuid="vp-2"))
+    undeclared_b = vol(41, "old", access="replicationTarget", pair=pair_entry(B_PAIR, 11, uuid="vp-2"))
+    reverse_a = vol(12, "back", access="replicationTarget", pair=pair_entry(A_PAIR, 42, uuid="vp-3"))
+    reverse_b = vol(42, "back", pair=pair_entry(B_PAIR, 12, uuid="vp-3"))
     plan = plan_volume_pairs(*clusters(a_decl + [undeclared_a, reverse_a], b_decl + [undeclared_b, reverse_b]),
                              [spec()], Options(exclusive=True))
     assert calls(plan) == [(LOCAL, "RemoveVolumePair", {"volumeID": 11}), (PEER, "RemoveVolumePair", {"volumeID": 41})]
@@ -351,14 +332,14 @@ def test_exclusive_removes_undeclared_pairs_in_this_direction_only():
 
 def test_exclusive_removes_nothing_when_an_item_is_refused():
     a_decl, b_decl = paired()
-    undeclared_a = vol(11, "old", pair=entry(A_PAIR, 41, uuid="vp-2"))
+    undeclared_a = vol(11, "old", pair=pair_entry(A_PAIR, 41, uuid="vp-2"))
     plan = plan_volume_pairs(*clusters(a_decl + [undeclared_a], b_decl), [spec(volume="db01-typo")],
                              Options(exclusive=True))
     assert calls(plan) == []
 
 
 def test_create_target_creates_a_matching_volume_in_the_peer_account():
-    accounts = (Account(5, "dr-tenant"),)
+    accounts = (new_account(5, "dr-tenant"),)
     plan = plan_volume_pairs(*clusters([vol(10, "db01", size=3 * GIB)], [], accounts=accounts),
                              [spec(peer_account="dr-tenant")], Options(create_target=True))
     methods = calls(plan)
@@ -385,8 +366,8 @@ def test_views_before_and_predicted():
 
 
 def test_absent_for_a_missing_source_keeps_the_target_pair_with_another_volume():
-    a = [vol(11, "db01-new", pair=entry(A_PAIR, 40))]
-    b = [vol(40, "db01", access="replicationTarget", pair=entry(B_PAIR, 11))]
+    a = [vol(11, "db01-new", pair=pair_entry(A_PAIR, 40))]
+    b = [vol(40, "db01", access="replicationTarget", pair=pair_entry(B_PAIR, 11))]
     plan = plan_volume_pairs(*clusters(a, b), [spec(state="absent")])
     assert calls(plan) == []
 
@@ -405,7 +386,7 @@ def test_check_mode_may_assume_the_cluster_pair_an_earlier_task_creates():
 
 
 def test_create_target_refuses_a_second_volume_of_a_name_that_exists_in_another_account():
-    accounts = (Account(1, "replication"), Account(2, "dr-tenant"))
+    accounts = (new_account(1, "replication"), new_account(2, "dr-tenant"))
     plan = plan_volume_pairs(*clusters([vol(10, "db01")], [vol(40, "db01", account=1)], accounts=accounts),
                              [spec(peer_account="dr-tenant")], Options(create_target=True))
     assert calls(plan) == []
@@ -417,9 +398,9 @@ def test_create_target_refuses_a_second_volume_of_a_name_that_exists_in_another_
 
 def test_a_deleted_target_is_named_as_deleted_and_restorable():
     prod, dr = clusters([vol(10, "db01")], [])
-    trashed = Volume(volume_id=40, name="db01", account_id=1, access="readWrite", total_size=GIB, status="deleted",
-                     delete_time="2026-12-01T10:00:00Z", purge_time="2026-12-01T18:00:00Z")
-    dr = ClusterState(dr.identity, dr.cluster_pairs, (), None, deleted_volumes=(trashed,))
+    trashed = volume(40, "db01", status="deleted", delete_time="2026-12-01T10:00:00Z",
+                     purge_time="2026-12-01T18:00:00Z")
+    dr = cluster(dr.identity, dr.cluster_pairs, (), deleted=(trashed,))
     plan = plan_volume_pairs(prod, dr, [spec()], Options(create_target=True))
     assert plan.items[0].refusal == (
         "target volume 'db01' on cluster dr is deleted (since 2026-12-01T10:00:00Z, purged at 2026-12-01T18:00:00Z): "
