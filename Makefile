@@ -3,6 +3,7 @@
 #   make demo    set up everything, start a simulator, run the DR playbooks, show the result
 #   make test    set up everything and run every test suite on every supported ansible-core
 #   make bench   print speed and API-call figures (bench/results/ gets the JSON)
+#   make docs    build the antsibull-docs site, user guide included (.build/docs/html)
 #
 # Three virtual environments cover the supported range:
 #   .venv       ansible-core 2.21 on the newest Python >= 3.12 found (pyenv's included), plus the
@@ -24,12 +25,13 @@ PYTHON_OLD = $(shell tools/find-python 3.11)
 PYTEST_WORKERS ?= 2
 SUITE_JOBS ?= 2
 SUITE_LOGS ?= tests/output/suites
+DOCS_DIR ?= .build/docs
 export ANSIBLE_NOCOLOR := 1
 
-.PHONY: help venv test demo bench clean $(SUITES) test-sanity test-system
+.PHONY: help venv test docs demo bench clean $(SUITES) test-sanity test-system
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 # ---- environments -------------------------------------------------------------------------
 
@@ -64,7 +66,7 @@ $(VENV_OLD)/.installed: requirements/runtime.txt requirements/test.txt requireme
 # and the integration targets, which run every module against the simulator.
 SUITES := test-system-2.21 test-system-2.19 test-sanity-2.21 test-sanity-2.19 test-sanity-2.20 \
 	test-integration test-lint test-molecule test-ee test-units test-docs test-simulator \
-	test-changelog test-types test-role-specs test-workflows
+	test-changelog test-types test-role-specs test-workflows test-docs-site
 
 test: venv
 	tools/run-suites $(SUITE_JOBS) $(SUITE_LOGS) $(SUITES)
@@ -105,6 +107,10 @@ test-molecule: venv
 
 test-ee: venv
 	tools/ee-check $(VENV)
+
+# The site, offline: intersphinx failures are allowed, any other warning fails (tools/docs-site).
+test-docs-site docs: venv
+	tools/docs-site $(VENV) $(DOCS_DIR)
 
 test-changelog: venv
 	$(VENV)/bin/antsibull-changelog lint
