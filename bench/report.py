@@ -14,6 +14,8 @@ ROWS = (
     ("converge_p1", "converge, bulk (parallel=1)"),
     ("noop", "no-op re-run"),
     ("audit", "drift audit --check"),
+    ("rehearsal", "rehearsal at dr (clone every target)"),
+    ("rehearsal_cleanup", "rehearsal cleanup"),
     ("loop", "converge, loop of single tasks"),
 )
 PER_PAIR = ("converge", "converge_p1", "loop")  # rows whose calls are divided by N

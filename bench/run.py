@@ -26,6 +26,7 @@ import wan
 from workload import BENCH, REPO, Workspace
 
 LOOP_SIZES = (10, 100)  # the old way is too slow to be worth measuring at 1000
+REHEARSAL_SIZES = (100,)  # clone jobs take simulated time (clone_seconds) each, 8 at a time
 LONG_RUN_S = 20.0  # a measurement whose first run takes longer is not repeated: the noise is small beside it
 THROUGHPUT_CONNECTIONS = (1, 4)  # 4: the module's default pool per cluster
 
@@ -77,6 +78,10 @@ def measure_size(args, workspace, size, log):
     with scenarios.converged(workspace, size) as (sim, first):
         figures["noop"] = repeat(lambda: scenarios.noop(workspace, sim, size), args.repeats)
         figures["audit"] = repeat(lambda: scenarios.audit(workspace, sim, size), args.repeats)
+        if size in REHEARSAL_SIZES or args.quick:
+            log("N=%d: a rehearsal at dr, then its cleanup" % size)
+            figures["rehearsal"] = report.combine([scenarios.rehearsal(workspace, sim, size)])
+            figures["rehearsal_cleanup"] = report.combine([scenarios.rehearsal(workspace, sim, size, state="absent")])
         if size == max(args.sizes):
             log("N=%d: simulator throughput" % size)
             figures["throughput"] = scenarios.throughput(sim, size, 0.5 if args.quick else 2.0,

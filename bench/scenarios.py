@@ -104,6 +104,17 @@ def audit(workspace, sim, count):
     return dict(result, available=True)
 
 
+def rehearsal(workspace, sim, count, state="present"):
+    """element_replication_rehearsal at dr over the `count` pairs (present: clone every target and
+    wait for the clone jobs; absent: delete and purge the clones). The pairs stay as they are."""
+    task = {"name": "rehearse", "element.replication.element_replication_rehearsal": dict(
+        sim.connection("dr"), name="bench", state=state, pairs=[{"volume": name} for name in _names(count)])}
+    result = run_playbook(workspace, play(sim, [task]), sim)
+    if not result["counts"].get("changed"):
+        raise PlaybookFailed("the rehearsal (%s) changed nothing" % state)
+    return result
+
+
 def throughput(sim, count, seconds, connections):
     """The simulator's own requests per second on one cluster, over keep-alive connections, so
     the collection's figures can be read against what the simulator can serve. `count`: the
