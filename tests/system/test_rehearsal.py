@@ -60,17 +60,19 @@ def replication_untouched(prod, dr):
 
 def test_rehearsal_up_idempotent_and_cleaned_up_exactly(replicating, ansible):
     prod, dr = replicating
-    check = on_dr(ansible, rehearsal(access_group={"name": "q4-hosts", "initiators": [HOST]}), check=True, diff=True)
+    # An account no other test makes (accounts outlive the simulator's reset): this run creates it.
+    up = rehearsal(access_group={"name": "q4-hosts", "initiators": [HOST]}, account="q4-rehearsal")
+    check = on_dr(ansible, up, check=True, diff=True)
     assert check.rc == 0, str(check)
     assert mutating(dr) == [] and mutating(prod) == []
     planned = [a["method"] for a in check.task("rehearse")["actions"]]
     assert planned == ["AddAccount"] + ["CloneVolume"] * 4 + ["CreateVolumeAccessGroup"]
 
-    run = on_dr(ansible, rehearsal(access_group={"name": "q4-hosts", "initiators": [HOST]}))
+    run = on_dr(ansible, up)
     assert run.rc == 0, run
     clones = clones_of(dr)
     assert sorted(clones) == ["q4-%s" % v for v in PAIRS]
-    account = ensure_account(dr, "element-rehearsal")
+    account = ensure_account(dr, "q4-rehearsal")
     assert {(c["access"], c["accountID"], c["status"]) for c in clones.values()} == {("readWrite", account, "active")}
     [group] = dr.access_groups()
     assert (group["name"], group["initiators"], sorted(group["volumes"])) == (
@@ -86,7 +88,7 @@ def test_rehearsal_up_idempotent_and_cleaned_up_exactly(replicating, ansible):
     replication_untouched(prod, dr)
 
     clear_calls(prod, dr)
-    again = on_dr(ansible, rehearsal(access_group={"name": "q4-hosts", "initiators": [HOST]}))
+    again = on_dr(ansible, up)
     assert again.rc == 0 and not again.task("rehearse")["changed"]
     assert mutating(dr) == []
 
