@@ -24,7 +24,7 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     MAX_GROUP_VOLUMES, Frequency, retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, Action, Phases, Step, Waiter, actions_of, phases)
+    LOCAL, Action, Phases, Step, Waiter, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, read_cluster
 
 MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
@@ -225,7 +225,3 @@ class ScheduleRunner(Runner):
             return None
         found = [s for s in self.last_state[1] if s.name == self.declared.name and s.ours and not s.deleted]
         return found[0].view() if found else {}
-
-
-def actions(plan: SchedulePlan) -> List[Action]:
-    return actions_of(plan.phases)
