@@ -37,26 +37,25 @@ help:
 
 venv: $(VENV)/.installed $(VENV_MID)/.installed $(VENV_OLD)/.installed
 
-$(VENV)/.installed: requirements/runtime.txt requirements/test.txt requirements/sdk.txt requirements/core-2.21.txt simulator/pyproject.toml
-	rm -rf $(VENV)
-	$(PYTHON_NEW) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -r requirements/core-2.21.txt -e simulator
-	touch $@
+# One recipe for the three environments: $(1) is the Python; the core's requirements file is the
+# last prerequisite.
+define build_venv
+rm -rf $(@D)
+$(1) -m venv $(@D)
+$(@D)/bin/python -m pip install --quiet --upgrade pip
+$(@D)/bin/python -m pip install --quiet -r $(lastword $^) -e simulator
+touch $@
+endef
+VENV_INPUTS := requirements/runtime.txt requirements/test.txt simulator/pyproject.toml
 
-$(VENV_MID)/.installed: requirements/runtime.txt requirements/test.txt requirements/core-2.20.txt simulator/pyproject.toml
-	rm -rf $(VENV_MID)
-	$(PYTHON_MID) -m venv $(VENV_MID)
-	$(VENV_MID)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_MID)/bin/python -m pip install --quiet -r requirements/core-2.20.txt -e simulator
-	touch $@
+$(VENV)/.installed: $(VENV_INPUTS) requirements/sdk.txt requirements/core-2.21.txt
+	$(call build_venv,$(PYTHON_NEW))
 
-$(VENV_OLD)/.installed: requirements/runtime.txt requirements/test.txt requirements/core-2.19.txt simulator/pyproject.toml
-	rm -rf $(VENV_OLD)
-	$(PYTHON_OLD) -m venv $(VENV_OLD)
-	$(VENV_OLD)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_OLD)/bin/python -m pip install --quiet -r requirements/core-2.19.txt -e simulator
-	touch $@
+$(VENV_MID)/.installed: $(VENV_INPUTS) requirements/core-2.20.txt
+	$(call build_venv,$(PYTHON_MID))
+
+$(VENV_OLD)/.installed: $(VENV_INPUTS) requirements/core-2.19.txt
+	$(call build_venv,$(PYTHON_OLD))
 
 # ---- tests ----------------------------------------------------------------------------------
 
