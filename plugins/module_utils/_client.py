@@ -148,6 +148,10 @@ class ElementClient:
         self._in_flight = threading.BoundedSemaphore(max(1, pool_size))
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
+        # Every call is the same POST but for its body: prepared once, with the environment's
+        # proxy and CA settings read once (requests would read them again on every call).
+        self._template = self.session.prepare_request(requests.Request("POST", self.url))
+        self._send_settings = self.session.merge_environment_settings(self.url, {}, None, self.verify, None)
         self._ids = 0
         self._unreachable: Optional[ElementError] = None
 
@@ -211,10 +215,11 @@ class ElementClient:
     def _call_once(self, method: str, params: Dict[str, Any]) -> Dict[str, Any]:
         self._ids += 1
         self.request_count += 1
-        body = json.dumps({"method": method, "params": params, "id": self._ids})
+        request = self._template.copy()
+        request.prepare_body(json.dumps({"method": method, "params": params, "id": self._ids}), None)
         try:
-            response = self.session.post(self.url, data=body, timeout=(self.connect_timeout, self.read_timeout),
-                                         verify=self.verify)
+            response = self.session.send(request, timeout=(self.connect_timeout, self.read_timeout),
+                                         **self._send_settings)
         except requests.exceptions.SSLError as exc:
             raise self._error(
                 method,

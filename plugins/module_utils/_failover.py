@@ -260,9 +260,7 @@ def _resolve_survivor(survivor: ClusterState, spec: PairSpec, primary: str,
     name only the lost cluster's volume, it is the survivor's volume whose pair points at it."""
     if primary == LOCAL or spec.peer_volume is not None or spec.peer_volume_id is not None:
         return _resolve_side(survivor, spec, primary, spec.volume)
-    pointing = [v for v in survivor.volumes if v.pair is not None and not v.pair.pending and (
-        v.pair.remote_volume_id == spec.volume_id if spec.volume_id is not None
-        else v.pair.remote_volume_name == spec.volume)]
+    pointing = survivor.volumes_paired_with(spec.volume_id, spec.volume)
     if len(pointing) == 1:
         volume = pointing[0]
         if volume.name != spec.volume:

@@ -183,10 +183,8 @@ def find_target(cluster: ClusterState, spec: PairSpec,
     if spec.peer_volume is not None or spec.peer_volume_id is not None:
         volume, problem = resolve_volume(cluster, spec.peer_volume_id, spec.peer_volume, spec.peer_account, "target")
         return volume, problem
-    pointing = [v for v in cluster.volumes if v.pair is not None and not v.pair.pending and (
-        from_pairs is None or v.pair.cluster_pair_id in from_pairs) and (
-        v.pair.remote_volume_id == spec.volume_id if spec.volume_id is not None
-        else v.pair.remote_volume_name == spec.volume)]
+    pointing = [v for v in cluster.volumes_paired_with(spec.volume_id, spec.volume)
+                if from_pairs is None or v.pair is not None and v.pair.cluster_pair_id in from_pairs]
     if len(pointing) > 1:
         return None, "%s: %d volumes on cluster %s are paired with a volume %s (IDs %s); give peer_volume" % (
             spec.label, len(pointing), cluster.identity.name, spec.volume or spec.volume_id,

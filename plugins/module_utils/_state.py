@@ -176,8 +176,24 @@ class ClusterState:
             index.setdefault(volume.name, []).append(volume)
         return index
 
+    @cached_property
+    def _volumes_by_remote(self) -> Dict[Tuple[str, Any], List[Volume]]:
+        index: Dict[Tuple[str, Any], List[Volume]] = {}
+        for volume in self.volumes:
+            if volume.pair is not None and not volume.pair.pending:
+                index.setdefault(("id", volume.pair.remote_volume_id), []).append(volume)
+                index.setdefault(("name", volume.pair.remote_volume_name), []).append(volume)
+        return index
+
     def volume_by_id(self, volume_id: int) -> Optional[Volume]:
         return self._volumes_by_id.get(volume_id)
+
+    def volumes_paired_with(self, remote_volume_id: Optional[int] = None,
+                            remote_volume_name: Optional[str] = None) -> List[Volume]:
+        """The volumes whose completed pair points at this volume of the other cluster (by ID when
+        given, else by name)."""
+        key = ("id", remote_volume_id) if remote_volume_id is not None else ("name", remote_volume_name)
+        return list(self._volumes_by_remote.get(key, ()))
 
     def volumes_named(self, name: str, account_id: Optional[int] = None) -> List[Volume]:
         return [v for v in self._volumes_by_name.get(name, ()) if account_id is None or v.account_id == account_id]
