@@ -115,7 +115,8 @@ def measure(args, workspace, log):
             result["throughput"] = figures.pop("throughput")
     result["wan"] = {"rtt_s": args.rtt, "sizes": {}}
     for size in args.wan_sizes:
-        result["wan"]["sizes"][size] = wan.measure(workspace, size, args.rtt, log)
+        result["wan"]["sizes"][size] = wan.measure(workspace, size, args.rtt, log,
+                                                   rehearse=size in REHEARSAL_SIZES or args.quick)
     result["targets"] = report.targets(result["sizes"]) + wan.targets(result["wan"]["sizes"], args.rtt) \
         + report.ratio_targets(result)
     result["machine"]["load_average_at_end"] = os.getloadavg()

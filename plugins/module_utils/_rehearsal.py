@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -108,11 +109,21 @@ class RehearsalPlan:
                       (CLONE, [Step((i.spec.index,), [clone_action(i, self.account_id, self.name)])
                                for i in self.clones]),
                       ("access group", [Step((THE_REHEARSAL,), [a]) for a in self.group]),
-                      ("cleanup", [Step((THE_REHEARSAL,), [a]) for a in self.cleanup]))
+                      ("cleanup", [Step((THE_REHEARSAL,), [a]) for a in self.cleanup if "volumeID" not in a.params]),
+                      ("remove clones", _removal_steps(self.cleanup)))
 
     @property
     def actions(self) -> List[Action]:
         return actions_of(self.phases)
+
+
+def _removal_steps(cleanup: List[Action]) -> List[Step]:
+    """One step per clone, delete then purge in order; the clones' steps run in parallel."""
+    by_volume: Dict[int, List[Action]] = {}
+    for action in cleanup:
+        if "volumeID" in action.params:
+            by_volume.setdefault(action.params["volumeID"], []).append(action)
+    return [Step((THE_REHEARSAL,), actions) for actions in by_volume.values()]
 
 
 def _purge(volume_id: int) -> Action:
@@ -390,7 +401,7 @@ class RehearsalRunner(Runner):
     def __init__(self, connections: Any, specs: List[PairSpec], options: Options, state: str = "present",
                  check_mode: bool = False, parallel: int = 8, waiter: Optional[Waiter] = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
-        super().__init__({LOCAL: connections.local}, check_mode, parallel=1,
+        super().__init__({LOCAL: connections.local}, check_mode, parallel=parallel,
                          waiter=waiter or Waiter(timeout=3600, interval=2.0))
         self.specs = specs
         self.options = options
@@ -463,29 +474,19 @@ class RehearsalRunner(Runner):
             self.created["account_id"] = result["accountID"]
 
     def clone_window(self, plan: RehearsalPlan) -> None:
-        """Start the clones, at most clone_slots jobs running; wait until every job has finished."""
+        """Start the clones, at most clone_slots jobs running; wait until every job has finished.
+        The clones that fill free slots are started together (over a WAN, one round trip for
+        all of them), and polling starts soon again after each start: small clones finish in a
+        moment, large ones are polled every interval."""
         queue = list(plan.clones)
         running: Dict[int, RehearsalItem] = {  # clone volume ID -> item; an earlier run's still running
             i.clone.volume_id: i for i in plan.items if i.clone is not None and i.clone.status == "init"}
         deadline = self._monotonic() + self.waiter.timeout
         polls = 0
         while queue or running:
-            while queue and len(running) < self.clone_slots:
-                item = queue[0]
-                action = clone_action(item, plan.account_id, plan.name)
-                params = self.prepare(action, {})
-                try:
-                    result = self.clients[LOCAL].call(action.method, params) or {}
-                except ElementError as exc:
-                    if exc.name in BUSY and running:
-                        break  # the cluster's clone limit: wait until one of ours is done
-                    self.errors[item.spec.index] = str(exc)
-                    queue.pop(0)
-                    continue
-                queue.pop(0)
-                self.record_call(action)
-                running[int(result["volumeID"])] = item
-                self.created["clones"][item.clone_name] = int(result["volumeID"])
+            if queue and len(running) < self.clone_slots:
+                if self._start_clones(queue, running, plan):
+                    polls = 0
             if not running:
                 continue
             if self._monotonic() >= deadline:
@@ -493,10 +494,44 @@ class RehearsalRunner(Runner):
                     self.errors[item.spec.index] = ("clone %s (ID %s) did not finish within %s s; run again to wait "
                                                     "for it" % (item.clone_name, volume_id, self.waiter.timeout))
                 return
-            # Small clones finish in a moment: poll soon, then every interval.
             self.waiter.sleep(min(self.waiter.interval, 0.2 * 1.5 ** polls))
             polls += 1
             self._collect(running)
+
+    def _start_clones(self, queue: List[RehearsalItem], running: Dict[int, RehearsalItem],
+                      plan: RehearsalPlan) -> bool:
+        """CloneVolume for the first items of the queue, one per free slot, in parallel; takes
+        the started and the failed ones out of the queue. A clone refused for the cluster's clone
+        limit stays queued while one of ours runs (it waits for it), and fails its pair when none
+        does (another job holds the cluster). Whether any clone started."""
+        batch = queue[:self.clone_slots - len(running)]
+        actions = [clone_action(item, plan.account_id, plan.name) for item in batch]
+        params = [self.prepare(action, {}) for action in actions]
+
+        def start(index: int) -> Any:
+            try:
+                return self.clients[LOCAL].call(actions[index].method, params[index]) or {}
+            except ElementError as exc:
+                return exc
+
+        if len(batch) == 1:
+            outcomes = [start(0)]
+        else:
+            with ThreadPoolExecutor(max_workers=len(batch)) as pool:
+                outcomes = list(pool.map(start, range(len(batch))))
+        started = [(item, action, outcome) for item, action, outcome in zip(batch, actions, outcomes)
+                   if not isinstance(outcome, ElementError)]
+        for item, action, outcome in started:
+            self.record_call(action)
+            running[int(outcome["volumeID"])] = item
+            self.created["clones"][item.clone_name] = int(outcome["volumeID"])
+        for item, outcome in zip(batch, outcomes):
+            if isinstance(outcome, ElementError) and not (outcome.name in BUSY and running):
+                self.errors[item.spec.index] = str(outcome)
+        waiting = {id(item) for item, outcome in zip(batch, outcomes)
+                   if isinstance(outcome, ElementError) and item.spec.index not in self.errors}
+        queue[:len(batch)] = [item for item in batch if id(item) in waiting]
+        return bool(started)
 
     def _collect(self, running: Dict[int, RehearsalItem]) -> None:
         """Take the finished jobs out of running (one ListAsyncResults for all of them)."""

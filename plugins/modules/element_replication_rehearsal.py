@@ -123,7 +123,10 @@ options:
         elements: str
         default: []
   parallel:
-    description: How many clone jobs run at the same time, at most (Element allows C(cloneJobsPerNodeMax) per node).
+    description:
+      - How many clone jobs run at the same time, at most (Element allows C(cloneJobsPerNodeMax) per node).
+      - Also the calls in flight to the cluster at once, the C(CloneVolume) calls that fill free slots and the
+        deletions of a cleanup among them; the calls for one clone stay in order.
     type: int
     default: 8
   wait_timeout:
@@ -280,7 +283,7 @@ def main():
                       initiators=tuple(group["initiators"]) if group else (), source_cluster=params["source_cluster"])
     items = enumerate(params["pairs"] or [], start=1)
     specs = [PairSpec(index=i, **{k: item.get(k) for k in PAIR_KEYS}) for i, item in items]
-    connections = Connections(module)
+    connections = Connections(module, pool_size=params["parallel"])
     results = Results(module, connections)
     runner = RehearsalRunner(connections, specs, options, state=params["state"], check_mode=module.check_mode,
                              parallel=params["parallel"],

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
@@ -19,8 +21,9 @@ READS = ("Get", "List")
 class FakeDR(FakeClient):
     """The DR cluster in memory: replication targets, and clone jobs that finish one per poll."""
 
-    def __init__(self, targets=3, clone_limit=2, fail_clone=None):
-        super().__init__("dr")
+    def __init__(self, targets=3, clone_limit=2, fail_clone=None, delay=0.0):
+        super().__init__("dr", delay=delay)
+        self._state_lock = threading.Lock()  # the runner calls from several threads
         self.clone_limit = clone_limit  # clone jobs the cluster runs at once
         self.fail_clone = fail_clone
         self.volumes = {40 + n: {"volumeID": 40 + n, "name": "db%02d" % n, "accountID": 1, "access": "replicationTarget",
@@ -62,6 +65,10 @@ class FakeDR(FakeClient):
         return {"accountID": account_id}
 
     def CloneVolume(self, params):
+        with self._state_lock:
+            return self._clone(params)
+
+    def _clone(self, params):
         if len(self.jobs) >= self.clone_limit:
             raise api_error("CloneVolume", "xMaxClonesPerNodeExceeded", "too many clones", cluster="dr")
         volume_id = self.next_id
@@ -106,10 +113,16 @@ class Connections:
         self.local = client
 
 
-def runner(dr, state="present", check_mode=False, parallel=8, specs=(), **options):
+def runner(dr, state="present", check_mode=False, parallel=8, specs=(), sleep=lambda s: None, **options):
     options.setdefault("name", "q4")
     return RehearsalRunner(Connections(dr), list(specs), Options(**options), state=state, check_mode=check_mode,
-                           parallel=parallel, waiter=Waiter(timeout=3600, interval=0.01, sleep=lambda s: None))
+                           parallel=parallel, waiter=Waiter(timeout=3600, interval=2.0, sleep=sleep))
+
+
+def most_at_once(dr, method):
+    """The most calls of `method` that were in the cluster's hands at the same moment."""
+    spans = [(start, end) for m, _params, _thread, start, end in dr.timeline if m == method]
+    return max(sum(1 for s, e in spans if s <= start < e) for start, _end in spans)
 
 
 def clones(dr):
@@ -160,7 +173,7 @@ def test_a_second_run_changes_nothing():
     again = runner(dr, access_group="testers", initiators=("iqn.x",))
     assert again.run() is False
     assert all(m.startswith(READS) for m in dr.methods()[before:])
-    assert dr.groups[3]["volumes"] == [500, 501, 502]
+    assert sorted(dr.groups[3]["volumes"]) == [500, 501, 502]  # started together: IDs in any order
 
 
 def test_a_failed_clone_fails_its_pair_and_the_next_run_purges_and_clones_it_again():
@@ -203,3 +216,56 @@ def test_a_failed_account_stops_the_clones_and_is_the_one_error_reported():
     # The pairs were never tried: they are not blamed on "another run", and no round is repeated for nothing.
     assert not any("did not converge" in e for e in run.errors.values())
     assert dr.methods().count("GetClusterInfo") <= 2
+
+
+def test_the_clones_that_fill_free_slots_are_started_together():
+    # Over a WAN each CloneVolume is a round trip: the free slots are filled in parallel.
+    dr = FakeDR(targets=8, clone_limit=10, delay=0.05)
+    run = runner(dr, parallel=4)
+    assert run.run() is True
+    assert clones(dr) == ["q4-db%02d" % n for n in range(8)]
+    assert most_at_once(dr, "CloneVolume") == 4
+    assert dr.max_running == 4
+
+
+def test_polling_starts_soon_again_after_each_clone_started():
+    # FakeDR finishes one job per poll: every poll frees a slot that is filled at once, so the
+    # wait before each poll stays the shortest instead of growing toward the interval.
+    dr = FakeDR(targets=5, clone_limit=10)
+    slept = []
+    runner(dr, parallel=2, sleep=slept.append).run()
+    assert slept and slept[:4] == [0.2] * 4
+    assert max(slept) < 2.0
+
+
+def test_polling_backs_off_to_the_interval_while_nothing_finishes():
+    dr = FakeDR(targets=1, clone_limit=10)
+    polls = {"n": 0}
+    finish = dr.ListAsyncResults
+
+    def slow(params):
+        polls["n"] += 1
+        return finish(params) if polls["n"] > 8 else {"asyncHandles": []}
+
+    dr.answers["ListAsyncResults"] = slow
+    slept = []
+    runner(dr, sleep=slept.append).run()
+    assert slept[0] == 0.2 and slept[-1] == 2.0 and slept == sorted(slept)
+
+
+def test_cleanup_deletes_clones_in_parallel_each_deleted_before_it_is_purged():
+    dr = FakeDR(targets=6, clone_limit=10)
+    runner(dr, access_group="testers").run()
+    dr.delay = 0.05
+    before = len(dr.timeline)
+    assert runner(dr, state="absent", parallel=3).run() is True
+    cleanup = dr.timeline[before:]
+    assert [v["name"] for v in dr.volumes.values()] == ["db%02d" % n for n in range(6)] and dr.groups == {}
+    for volume_id in range(500, 506):
+        deleted = next(end for m, p, _t, _s, end in cleanup if m == "DeleteVolume" and p["volumeID"] == volume_id)
+        purged = next(start for m, p, _t, start, _e in cleanup
+                      if m == "PurgeDeletedVolume" and p["volumeID"] == volume_id)
+        assert deleted <= purged
+    assert most_at_once(dr, "DeleteVolume") == 3
+    group_deleted = next(end for m, _p, _t, _s, end in cleanup if m == "DeleteVolumeAccessGroup")
+    assert all(start >= group_deleted for m, _p, _t, start, _e in cleanup if m == "DeleteVolume")
