@@ -123,6 +123,11 @@ def table(report):
     for key, row in report["throughput"]["results"].items():
         lines.append("  %-45s %8.0f req/s  p50 %.2f ms  errors %d" % (
             key, row["requests_per_second"], row["p50_ms"] or 0, row["errors"]))
+    if "client_cost" in report:
+        cost = report["client_cost"]
+        lines.append("The collection's client alone, GetClusterInfo one after the other (%d calls): "
+                     "%.2f ms wall, %.2f ms CPU per call" % (cost["calls"], cost["wall_ms_per_call"],
+                                                             cost["cpu_ms_per_call"]))
     lines.append("Targets:")
     for label, measured, met in report["targets"]:
         status = "n/a   " if met is None else ("met   " if met else "MISSED")
@@ -135,13 +140,36 @@ def ratio_targets(result):
     shared machine are noise; the ratio much less)."""
     empty = result["baseline"]["empty_play"]["wall_s"]
     found = []
-    for label, row, limit in (
-            ("N=1000 loopback: audit at most 3x an empty play", result["sizes"].get(1000, {}).get("audit"), 3),
+    for label, row, limit, explain in (
+            ("N=1000 loopback: audit at most 3x an empty play", result["sizes"].get(1000, {}).get("audit"), 3,
+             _slowest),
             ("N=1000 loopback: unplanned failover at most 2x an empty play",
-             result.get("wan", {}).get("sizes", {}).get(1000, {}).get("unplanned"), 2)):
+             result.get("wan", {}).get("sizes", {}).get(1000, {}).get("unplanned"), 2,
+             lambda row: _floor(result, row, empty))):
         if row is None or not row.get("available", True):
             found.append((label, "not measured", None))
         else:
             ratio = row["wall_s"] / empty
-            found.append((label, "%.1fx (%.1f s / %.1f s)" % (ratio, row["wall_s"], empty), ratio <= limit))
+            found.append((label, "%.1fx (%.1f s / %.1f s)%s" % (ratio, row["wall_s"], empty, explain(row)),
+                          ratio <= limit))
     return found
+
+
+def _slowest(row, count=3):
+    """The tasks that take the time of a play of many tasks."""
+    tasks = sorted(row.get("tasks") or [], key=lambda task: -task[1])[:count]
+    return "; slowest tasks: " + ", ".join("%s %.2f s" % (name.split(" : ")[-1], seconds)
+                                           for name, seconds in tasks) if tasks else ""
+
+
+def _floor(result, row, empty):
+    """What the run cannot go below on this machine: Ansible's start, one module task, and the
+    row's calls made by the client alone one after the other (the calls of a loopback run
+    overlap little on two cores: the simulator and the module share them)."""
+    cost = result.get("client_cost")
+    ping = result["baseline"].get("one_ping_task")
+    if not cost or not ping or not row.get("calls"):
+        return ""
+    floor = ping["wall_s"] + row["calls"] * cost["wall_ms_per_call"] / 1000
+    return "; floor %.1fx: one task %.2f s + %d calls x %.2f ms" % (
+        floor / empty, ping["wall_s"], row["calls"], cost["wall_ms_per_call"])

@@ -86,6 +86,7 @@ def measure_size(args, workspace, size, log):
             log("N=%d: simulator throughput" % size)
             figures["throughput"] = scenarios.throughput(sim, size, 0.5 if args.quick else 2.0,
                                                          THROUGHPUT_CONNECTIONS)
+            figures["client_cost"] = scenarios.client_cost(workspace, sim, 200 if args.quick else 1000)
     log("N=%d: more bulk converges, each on a fresh simulator" % size)
     figures["converge"] = repeat(lambda: scenarios.converge(workspace, size, scenarios.bulk_task(size)),
                                  args.repeats, [first])
@@ -111,8 +112,9 @@ def measure(args, workspace, log):
         result["baseline"][key] = repeat(lambda: scenarios.ansible_alone(workspace, tasks), args.repeats)
     for size in args.sizes:
         figures = result["sizes"][size] = measure_size(args, workspace, size, log)
-        if "throughput" in figures:
-            result["throughput"] = figures.pop("throughput")
+        for key in ("throughput", "client_cost"):
+            if key in figures:
+                result[key] = figures.pop(key)
     result["wan"] = {"rtt_s": args.rtt, "sizes": {}}
     for size in args.wan_sizes:
         result["wan"]["sizes"][size] = wan.measure(workspace, size, args.rtt, log,

@@ -8,6 +8,7 @@ starts from a fresh simulator, so no run sees another's state."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -113,6 +114,18 @@ def rehearsal(workspace, sim, count, state="present"):
     if not result["counts"].get("changed"):
         raise PlaybookFailed("the rehearsal (%s) changed nothing" % state)
     return result
+
+
+def client_cost(workspace, sim, calls):
+    """bench/client_cost.py against prod: the collection's client alone, wall and CPU per call."""
+    cluster = sim.prod
+    command = [sys.executable, str(Path(__file__).with_name("client_cost.py")), "--host", cluster.host,
+               "--port", str(cluster.port), "--user", cluster.username, "--password", cluster.password,
+               "--ca", cluster.ca_cert, "--calls", str(calls)]
+    env = dict(os.environ, PYTHONPATH=str(workspace.root / "collections"))
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=THROUGHPUT_TIMEOUT, check=True, env=env)
+    sim.clear_calls()
+    return json.loads(proc.stdout)
 
 
 def throughput(sim, count, seconds, connections):
