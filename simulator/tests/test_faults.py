@@ -218,7 +218,7 @@ def test_cut_link_partitions_two_clusters_but_not_their_clients(make_sim):
 
 
 def test_a_delayed_call_shows_its_delay_in_the_call_log(sim):
-    """make bench counts round trips from the calls' [started, time] intervals."""
+    """make bench counts round trips from when each call arrived (started) and the delay."""
     a = sim.clusters[0]
     a.clear_calls()
     a.add_fault("GetClusterInfo", "delay", seconds=0.3)
