@@ -96,12 +96,6 @@ class PhaseExecutor:
             self.after_call(action, params, result or {}, state)
         return None
 
-    def record_call(self, action: Action) -> None:
-        """Report a call made outside the phases (a caller that paces its own calls)."""
-        with self._lock:
-            self._order += 1
-            self._executed[self._order] = [action.to_result(self.names)]
-
     def run_actions(self, actions: List[Action], items: Tuple[int, ...] = ()) -> Tuple[Set[int], bool]:
         """Run calls in order, outside any plan (a roll-back, a pause put back)."""
         return self.run_phases([("", [Step(items, [action]) for action in actions])])

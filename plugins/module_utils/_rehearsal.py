@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -472,6 +471,8 @@ class RehearsalRunner(Runner):
     def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         if action.method == "AddAccount":
             self.created["account_id"] = result["accountID"]
+        elif action.method == "CloneVolume":
+            self.created["clones"][action.params["name"]] = int(result["volumeID"])
 
     def clone_window(self, plan: RehearsalPlan) -> None:
         """Start the clones, at most clone_slots jobs running; wait until every job has finished.
@@ -505,33 +506,19 @@ class RehearsalRunner(Runner):
         limit stays queued while one of ours runs (it waits for it), and fails its pair when none
         does (another job holds the cluster). Whether any clone started."""
         batch = queue[:self.clone_slots - len(running)]
-        actions = [clone_action(item, plan.account_id, plan.name) for item in batch]
-        params = [self.prepare(action, {}) for action in actions]
-
-        def start(index: int) -> Any:
-            try:
-                return self.clients[LOCAL].call(actions[index].method, params[index]) or {}
-            except ElementError as exc:
-                return exc
-
-        if len(batch) == 1:
-            outcomes = [start(0)]
-        else:
-            with ThreadPoolExecutor(max_workers=len(batch)) as pool:
-                outcomes = list(pool.map(start, range(len(batch))))
-        started = [(item, action, outcome) for item, action, outcome in zip(batch, actions, outcomes)
-                   if not isinstance(outcome, ElementError)]
-        for item, action, outcome in started:
-            self.record_call(action)
-            running[int(outcome["volumeID"])] = item
-            self.created["clones"][item.clone_name] = int(outcome["volumeID"])
+        steps = [Step((item.spec.index,), [clone_action(item, plan.account_id, plan.name)]) for item in batch]
+        outcomes = self._run_parallel(steps, {})
         for item, outcome in zip(batch, outcomes):
-            if isinstance(outcome, ElementError) and not (outcome.name in BUSY and running):
-                self.errors[item.spec.index] = str(outcome)
-        waiting = {id(item) for item, outcome in zip(batch, outcomes)
-                   if isinstance(outcome, ElementError) and item.spec.index not in self.errors}
-        queue[:len(batch)] = [item for item in batch if id(item) in waiting]
-        return bool(started)
+            if outcome is None:
+                running[self.created["clones"][item.clone_name]] = item
+        busy = []
+        for item, outcome in zip(batch, outcomes):
+            if outcome is not None and outcome.error.name in BUSY and running:
+                busy.append(item)
+            elif outcome is not None:
+                self.errors[item.spec.index] = str(outcome.error)
+        queue[:len(batch)] = busy
+        return any(outcome is None for outcome in outcomes)
 
     def _collect(self, running: Dict[int, RehearsalItem]) -> None:
         """Take the finished jobs out of running (one ListAsyncResults for all of them)."""
