@@ -27,7 +27,7 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (
     READ_WRITE, REPLICATION_TARGET, chunks, resolve_volume)
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY, LagInputs, Snapshot
 from ansible_collections.element.replication.plugins.module_utils._plan import (
