@@ -71,8 +71,8 @@ def _pair(plain, slow, rtt):
 
 
 def measure(workspace, size, rtt, log, rehearse=False):
-    """The WAN rows of one size: {scenario: figures}. `rehearse`: with the rehearsal row, whose time
-    is mostly the clone jobs' simulated time (8 at a time), not round trips: only at small N."""
+    """The WAN rows of one size: {scenario: figures}. `rehearse`: with the rehearsal row, whose wall
+    time is mostly the clone jobs' simulated time (8 at a time); its round trips leave that out."""
     rows = {}
     log("WAN N=%d: converge on the loopback and with %d ms per call, each on a fresh simulator" % (size, rtt * 1000))
     with fresh_sim(workspace, size) as sim:
