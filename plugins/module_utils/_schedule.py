@@ -219,6 +219,19 @@ class ScheduleRunner(Runner):
         if THE_SCHEDULE in self.exceptions:
             raise self.exceptions[THE_SCHEDULE]
 
+    def not_converged(self, plan: SchedulePlan) -> None:
+        raise Refusal("schedule %s on cluster %s is not as declared after %d attempts: %s; still to do: %s" % (
+            self.declared.name, self.names[LOCAL], self.MAX_ROUNDS, self.why_not_converged(),
+            "; ".join(a.reason for a in plan.actions)))
+
+    def run(self) -> bool:
+        changed = super().run()
+        if not self.check_mode and not changed and self.lost_answers and self.first_plan.actions:
+            # A call whose answer was lost took effect: the read after it found nothing left to do.
+            self.changes_made += self.first_plan.changes
+            return True
+        return changed
+
     def last_plan_view(self) -> Optional[Dict[str, Any]]:
         """The schedule as the last read found it ({} when absent); None before any read."""
         if self.last_state is None:
