@@ -319,7 +319,7 @@ def _rpo_problems(where: str, entry: Dict[str, Any]) -> List[str]:
     declared = [("", entry.get("rpo"))]
     declared += [(" volumes[%d]" % i, v.get("rpo")) for i, v in enumerate(entry.get("volumes") or []) if isinstance(v, dict)]
     for label, value in declared:
-        if value is None or value == "":
+        if value is None:  # not declared; an empty string is refused (it is not "no RPO")
             continue
         try:
             parse_rpo(value)

@@ -41,3 +41,17 @@ def test_topology_errors_name_the_variable_the_user_set(sim, ansible, tmp_path, 
     assert "element_replication_topology[1] (prod -> dr2): target 'dr2' is not a host of the inventory" in \
         result.stdout, result
     assert "_topology[1]" not in result.stdout.replace("element_replication_topology[1]", ""), result
+
+
+@pytest.mark.parametrize("rpo, words", [
+    ("", "element_replication_topology[0] (prod -> dr): rpo '' is not a duration"),
+    ("15M", "element_replication_topology[0] (prod -> dr): rpo '15M' is not a duration: units are lowercase"),
+], ids=["empty", "uppercase-unit"])
+def test_an_empty_rpo_or_an_uppercase_unit_is_refused_before_any_call(sim, ansible, tmp_path, rpo, words):
+    topology = [{"source": "prod", "target": "dr", "rpo": rpo, "volumes": [{"volume": "vol-0001"}]}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+    result = run("dr_setup.yml")
+    assert result.rc != 0 and words in result.stdout, result
+    assert all(c.calls() == [] for c in sim.clusters)

@@ -125,3 +125,12 @@ def test_messages_name_the_variable_the_user_set():
     assert user_set == ["element_replication_topology[1] (prod -> prod): source and target are the same cluster"]
     own = [{"source": "edge", "target": "edge"}]
     assert problems(own, name="dr_failover_topology", user_topology=topology)[0].startswith("dr_failover_topology[0]")
+
+
+def test_an_empty_rpo_and_an_uppercase_unit_are_refused():
+    found = problems([{"source": "prod", "target": "dr", "rpo": "", "volumes": [{"volume": "a", "rpo": "15M"}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr): rpo '' is not a duration: give seconds, or a number with s, m, "
+        "h or d (30s, 15m, 4h, 1d); leave the key out for none",
+        "element_replication_topology[0] (prod -> dr) volumes[0]: rpo '15M' is not a duration: units are lowercase "
+        "(s, m, h, d), so write 15m; M is never months"]
