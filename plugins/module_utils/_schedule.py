@@ -15,11 +15,12 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
-from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     MAX_GROUP_VOLUMES, Frequency, retention_text)
@@ -210,6 +211,26 @@ class ScheduleRunner(Runner):
     def plan(self, state: Tuple[ClusterState, List[Existing]]) -> SchedulePlan:
         cluster, schedules = state
         return plan_schedule(cluster, schedules, self.declared)
+
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
+        params = dict(action.params)
+        if action.method == "CreateSchedule":
+            # Element lists no creation time: a startingDate of the cluster's own clock tells when a
+            # schedule that has not run yet runs first, and when it is late (the audit's next run at T).
+            starting = self._cluster_now(params)
+            if starting is not None:
+                params["startingDate"] = starting
+        return params
+
+    def _cluster_now(self, params: Dict[str, Any]) -> Optional[str]:
+        info = params.get("scheduleInfo") or {}
+        volume = info.get("volumeID", (info.get("volumes") or [None])[0])
+        try:
+            stats = self.clients[LOCAL].call("ListVolumeStats", {"volumeIDs": [volume]}).get("volumeStats") or []
+        except ElementError:
+            return None  # no startingDate: the schedule starts when it is made, as without one
+        now = parse_time(stats[0].get("timestamp")) if stats else None
+        return None if now is None else datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def record(self, plan: SchedulePlan, failed: Any) -> None:
         if THE_SCHEDULE not in failed:

@@ -102,7 +102,7 @@ class FakeCluster:
     def ListSchedules(self):
         return {"schedules": self.schedules}
 
-    def ListVolumeStats(self):
+    def ListVolumeStats(self, **_filters):
         return {"volumeStats": []}
 
     def ListSnapshots(self):
