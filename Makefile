@@ -113,6 +113,7 @@ test-lint: venv
 	for v in $(VENV) $(VENV_OLD); do tools/lint $$v; done
 
 test-docs: venv
+	$(VENV)/bin/python tools/user-guide-rst --check
 	tools/docs-lint $(VENV)
 
 test-molecule: venv
