@@ -109,12 +109,15 @@ test-system-2.19: venv
 test-integration: venv
 	for v in $(VENVS); do tools/integration $$v; done
 
+# ansible-lint as a contributor runs it in a clone (plain, newest core), and on the oldest core.
 test-lint: venv
-	for v in $(VENV) $(VENV_OLD); do tools/lint $$v; done
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/ansible-lint --nocolor
+	tools/lint $(VENV_OLD)
 
 test-docs: venv
 	$(VENV)/bin/python tools/user-guide-rst --check
 	tools/docs-lint $(VENV)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs .
 
 test-molecule: venv
 	tools/molecule $(VENV)
