@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from artifact import install_artifact
 from helpers import ANSIBLE_BIN, REPO, pairs_between, replication_state, volume_named
 
 GIB = 1024 ** 3
@@ -69,20 +70,7 @@ def test_every_guide_command_runs_a_playbook_of_the_installed_collection():
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     """The collection built into its artifact and installed into a fresh collections path."""
-    root = tmp_path_factory.mktemp("installed")
-    tree = subprocess.run([str(REPO / "tools" / "collection-tree"), str(root / "tree")], check=True,
-                          capture_output=True, text=True).stdout.strip()
-    galaxy = str(ANSIBLE_BIN / "ansible-galaxy")
-    env = dict(os.environ, ANSIBLE_HOME=str(root / "ansible-home"), ANSIBLE_NOCOLOR="1")
-    subprocess.run([galaxy, "collection", "build", tree, "--output-path", str(root / "dist")], check=True,
-                   capture_output=True, env=env, timeout=300)
-    tarball = next((root / "dist").glob("element-replication-*.tar.gz"))
-    subprocess.run([galaxy, "collection", "install", "--offline", str(tarball), "-p", str(root / "collections")],
-                   check=True, capture_output=True, env=env, timeout=300)
-    collection = root / "collections" / "ansible_collections" / "element" / "replication"
-    assert (collection / "MANIFEST.json").is_file()
-    assert not (collection / "simulator").exists() and not (collection / "tools").exists()
-    return root / "collections"
+    return install_artifact(tmp_path_factory.mktemp("installed"))
 
 
 def guide_yaml(page, first_line):
