@@ -28,10 +28,10 @@ FQCN = re.compile(r"^ansible-playbook -i inventory element\.replication\.(\w+)(\
 
 
 def commands(page):
-    """The ansible-playbook commands of a guide page, in page order: every line of its shell blocks
-    (indented ones too, prompts like `A$ ` and trailing comments removed, continuations joined) and
-    every code span in the text that starts with ansible-playbook."""
-    text = (DOCS / page).read_text()
+    """The ansible-playbook commands of a guide page (a name in docs/, or a path), in page order:
+    every line of its shell blocks (indented ones too, prompts like `A$ ` and trailing comments
+    removed, continuations joined) and every code span in the text that starts with ansible-playbook."""
+    text = (DOCS / page).read_text()  # DOCS / an absolute path is that path
     found = []
     for block in re.findall(r"^[ \t]*```(?:sh|bash|console)\n(.*?)^[ \t]*```", text, flags=re.S | re.M):
         block = re.sub(r"\\\n\s*", "", block)
@@ -52,8 +52,10 @@ def runnable(command):
 
 
 def user_commands():
-    """(page, command) for every command a user copies, run against `-i inventory`."""
-    return [(page.name, command) for page in sorted(DOCS.glob("*.md")) for command in commands(page.name)
+    """(page, command) for every command a user copies from the guide or a role's README (both ship,
+    and Galaxy shows the READMEs), run against `-i inventory`."""
+    pages = sorted(DOCS.glob("*.md")) + sorted(REPO.glob("roles/*/README.md"))
+    return [(str(page.relative_to(REPO)), command) for page in pages for command in commands(page)
             if command.startswith("ansible-playbook -i inventory ")]
 
 
