@@ -283,6 +283,7 @@ class Finding:
     NO_REPLICATED_SCHEDULE = "no_replicated_schedule"
     SCHEDULE_FAILED = "schedule_failed"
     SCHEDULE_LATE = "schedule_late"
+    FIRST_SNAPSHOT_PENDING = "first_snapshot_pending"
     # The audit's own, against the topology.
     DECLARED_PAUSED = "declared_paused"
     NOT_PAIRED = "not_paired"
