@@ -66,7 +66,7 @@ def test_rehearsal_up_idempotent_and_cleaned_up_exactly(replicating, ansible):
     assert check.rc == 0, str(check)
     assert mutating(dr) == [] and mutating(prod) == []
     planned = [a["method"] for a in check.task("rehearse")["actions"]]
-    assert planned == ["AddAccount"] + ["CloneVolume"] * 4 + ["CreateVolumeAccessGroup"]
+    assert planned == ["AddAccount"] + ["CloneVolume", "ModifyVolume"] * 4 + ["CreateVolumeAccessGroup"]
 
     run = on_dr(ansible, up)
     assert run.rc == 0, run
