@@ -88,7 +88,7 @@ from ansible_collections.element.replication.plugins.module_utils._durations imp
 
 CLONE_KEYS = ("source_volume_name", "target_volume_name", "target_state", "clone_name", "clone_volume_id",
               "clone_status", "iqn", "point", "snapshot", "point_in_time", "age_seconds", "pair_state", "rpo_seconds",
-              "within_rpo", "warnings", "skipped", "access_group", "failed", "msg")
+              "within_rpo", "warnings", "skipped", "access_group", "changed", "failed", "msg")
 
 
 def _entry(result: Dict[str, Any]) -> Dict[str, Any]:
@@ -122,7 +122,8 @@ def build_report(results: List[Dict[str, Any]], name: str, state: str, generated
                  check_mode: bool = False) -> Dict[str, Any]:
     runs = [_entry(r) for r in results if not r.get("skipped")]
     clones = [c for e in runs for c in e["clones"]]
-    made = [c for c in clones if c["clone_volume_id"] and not c["failed"]]
+    # Under --check, the clones a real run would make count as made.
+    made = [c for c in clones if (c["clone_volume_id"] or check_mode and c["changed"]) and not c["failed"]]
     ages = [c["age_seconds"] for c in made if c["age_seconds"] is not None]
     return {"name": name, "state": state, "generated_at": generated_at, "check_mode": bool(check_mode),
             "ok": not any(e["failed"] for e in runs),
@@ -141,7 +142,8 @@ def _cell(value: Any) -> str:
 
 def _counts(report: Dict[str, Any]) -> str:
     """N of M pairs cloned at the DR site, K skipped; how old the oldest point in time cloned was."""
-    text = "%d of %d pairs cloned at the DR site" % (report["cloned"], report["pairs"])
+    text = "%d of %d pairs %s at the DR site" % (report["cloned"], report["pairs"],
+                                                 "would be cloned" if report["check_mode"] else "cloned")
     if report["skipped"]:
         text += ", %d skipped" % report["skipped"]
     if not report["cloned"]:

@@ -399,7 +399,7 @@ def _latest_lag(item: RehearsalItem, cluster: ClusterState, source: Optional[Sou
     if source is None:
         return None, ("the source cluster's asyncDelay was not read: no connection to it was given (peer)")
     if source.error or source.lags is None:
-        return None, "the source cluster %s did not answer: %s" % (source.name, source.error)
+        return None, "the source cluster did not answer (%s)" % source.error
     if source.unique_id != item.source_unique_id:
         return None, "the peer given is cluster %s, not the source of this pair" % source.name
     lag = pair_lag(entry.mode, entry.state, entry.state, (source.lags.stats or {}).get(entry.remote_volume_id),

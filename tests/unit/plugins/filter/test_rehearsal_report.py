@@ -147,3 +147,11 @@ def test_cleanup_summary_names_what_is_kept():
                                                                     "pairs not cleaned up now)"])], state="absent")
     assert out["summary"] == ["Rehearsal q4 cleaned up: clone q4-db01 (ID 500)",
                               "Kept: access group q4-hosts (it holds clones of pairs not cleaned up now)"]
+
+
+def test_under_check_the_planned_clones_are_counted_as_what_a_run_would_do():
+    planned = clone("db01", None, 5.0, changed=True)
+    out = report([result(clones=[planned, clone("db02", 501, 1.0, changed=False)])], check_mode=True)
+    assert out["summary"][0] == ("Rehearsal q4: 2 of 2 pairs would be cloned at the DR site; the oldest point in time "
+                                 "cloned was 5s old")
+    assert "**Planned (check mode)**" in out["markdown"]

@@ -414,7 +414,7 @@ def test_an_active_sync_pair_is_not_behind():
 
 @pytest.mark.parametrize("source, why", [
     (None, "no connection to it was given (peer)"),
-    (source_view(error="cluster prod: GetClusterInfo failed: cannot connect"), "the source cluster prod did not answer"),
+    (source_view(error="cluster prod: GetClusterInfo failed: cannot connect"), "the source cluster did not answer (cluster prod: GetClusterInfo"),
     (source_view(unique_id="zzzz"), "the peer given is cluster prod, not the source of this pair"),
     (source_view(delay=None), "reports no asyncDelay"),
 ])
