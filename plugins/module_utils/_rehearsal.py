@@ -190,10 +190,10 @@ def clone_actions(item: RehearsalItem, account_id: Any, rehearsal: str) -> List[
     marker = marker_of(item, rehearsal)
     params: Dict[str, Any] = {"volumeID": target.volume_id, "name": item.clone_name, "newAccountID": account_id,
                               "access": READ_WRITE, "attributes": marker}
+    what = "%s as it is now" % target.name
     if item.snapshot is not None and item.point == SNAPSHOT:
         params["snapshotID"] = item.snapshot.snapshot_id
-    what = "snapshot %s of %s" % (item.snapshot.name, target.name) if "snapshotID" in params \
-        else "%s as it is now" % target.name
+        what = "snapshot %s of %s" % (item.snapshot.name, target.name)
     new_id = CloneID(item.clone_name)
     return [Action(LOCAL, "CloneVolume", params, "clone %s into %s" % (what, item.clone_name)),
             Action(LOCAL, "ModifyVolume", {"volumeID": new_id, "attributes": dict(marker, **{CLONE_ID: new_id})},
@@ -559,10 +559,9 @@ def _age(marker: Dict[str, Any], cloned_at: Optional[float]) -> Optional[float]:
     held = parse_time(marker.get(POINT_IN_TIME))
     if held is not None:
         return max(0.0, cloned_at - held) if cloned_at is not None else None
-    lag = marker.get(LAG)
     try:
-        return float(lag) if lag not in (None, "", UNKNOWN) else None
-    except (TypeError, ValueError):
+        return float(str(marker.get(LAG)))  # "unknown", or no lag recorded: None
+    except ValueError:
         return None
 
 

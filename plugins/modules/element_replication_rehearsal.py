@@ -27,7 +27,7 @@ description:
     marker names that very volume, so a copy made from a clone (which inherits its attributes) is never
     deleted. A volume, access group or account of the expected name without the marker is never taken over
     or deleted; the run is refused instead.
-  - What a rehearsal proves is the recovery point of each clone, RV(clones[].age_seconds): for a snapshot,
+  - What a rehearsal proves is the recovery point of each clone, RV(clones[].age_seconds). For a snapshot,
     its age when cloned; for the live target (O(point=latest)), the target's lag when cloned, the source
     volume's C(asyncDelay) read on O(peer) (the source cluster). Without O(peer), or when the source does
     not answer, that age is unknown and RV(clones[].warnings) says so. A pair that is not C(Active), and a
@@ -105,13 +105,13 @@ options:
       rpo:
         description:
           - The pair's recovery point objective (C(30s), C(15m), C(4h), C(1d), or seconds). A clone whose point
-            in time is older is named in RV(clones[].warnings): the rehearsal does not prove that RPO.
+            in time is older is named in RV(clones[].warnings), as the rehearsal does not prove that RPO.
         type: str
   pending_first_snapshot:
     description:
       - What to do with a pair that O(point) clones from a snapshot (V(SnapshotsOnly) pairs with O(point=auto))
         when none of its replicated snapshots has arrived yet, while the snapshot schedule on the source
-        (O(peer)) runs, did not fail and is not late: right after the pair was set up.
+        (O(peer)) runs, did not fail and is not late, as right after the pair was set up.
       - V(skip) leaves it out, with RV(clones[].skipped) saying that it is "waiting for its first replicated
         snapshot (next run at T)"; V(refuse) refuses the rehearsal, as for a pair without a working schedule.
     type: str
@@ -250,7 +250,7 @@ clones:
       type: str
     age_seconds:
       description:
-        - How old that point in time was when the clone was made: the recovery point the rehearsal proves. For a
+        - How old that point in time was when the clone was made, the recovery point the rehearsal proves. For a
           clone of the live target, the target's lag then (the source's C(asyncDelay)); null when unknown (see
           RV(clones[].warnings)).
       type: float

@@ -143,8 +143,8 @@ def test_a_run_whose_report_goes_elsewhere_names_the_one_kept():
 
 
 def test_cleanup_summary_names_what_is_kept():
-    out = report([result(removed=["clone q4-db01 (ID 500)"], kept=["access group q4-hosts (it holds clones of "
-                                                                    "pairs not cleaned up now)"])], state="absent")
+    kept = "access group q4-hosts (it holds clones of pairs not cleaned up now)"
+    out = report([result(removed=["clone q4-db01 (ID 500)"], kept=[kept])], state="absent")
     assert out["summary"] == ["Rehearsal q4 cleaned up: clone q4-db01 (ID 500)",
                               "Kept: access group q4-hosts (it holds clones of pairs not cleaned up now)"]
 

@@ -216,8 +216,8 @@ def test_a_second_plan_after_the_first_has_run_is_empty(accounts):
 def test_an_earlier_failed_clone_is_purged_then_cloned_again():
     failed = clone(600, "q4-db01", pair_uuid="vp-40", status="deleted")
     the_plan = plan(dr(targets("db01"), deleted=[failed]), [spec(1, "db01")])
-    assert [(m, p.get("volumeID")) for m, p in calls(the_plan)][:2] == [("PurgeDeletedVolume", 600),
-                                                                       ("CloneVolume", 40)]
+    first_two = [(m, p.get("volumeID")) for m, p in calls(the_plan)][:2]
+    assert first_two == [("PurgeDeletedVolume", 600), ("CloneVolume", 40)]
 
 
 # ---- access group --------------------------------------------------------------------------------
@@ -347,11 +347,11 @@ def two_sources():
     state_pairs = [cluster_pair(7, PROD), cluster_pair(8, WEST, uuid="cp-w")]
     targets_ = [target(40, "db01", 10), target(41, "db01-west", 10, source_name="db01", cluster_pair_id=8)]
     clones = [clone(500, "q4-db01", pair_uuid="vp-40", attributes={
-                  "element.replication.source_cluster": "aaaa", "element.replication.source_volume": "db01",
-                  "element.replication.target_volume": "db01"}),
-              clone(501, "q4-db01-west", pair_uuid="vp-41", attributes={
-                  "element.replication.source_cluster": "wwww", "element.replication.source_volume": "db01",
-                  "element.replication.target_volume": "db01-west"})]
+        "element.replication.source_cluster": "aaaa", "element.replication.source_volume": "db01",
+        "element.replication.target_volume": "db01"}),
+        clone(501, "q4-db01-west", pair_uuid="vp-41", attributes={
+            "element.replication.source_cluster": "wwww", "element.replication.source_volume": "db01",
+            "element.replication.target_volume": "db01-west"})]
     group = access_group(3, "q4-hosts", volume_ids=[500, 501], **{MARKER: "q4"})
     return cluster(DR, state_pairs, targets_ + clones, accounts=[REHEARSAL_ACCOUNT]), (group,)
 
@@ -369,8 +369,8 @@ def test_cleanup_of_one_entry_removes_only_its_clones_and_keeps_the_shared_group
 def test_cleanup_of_every_entry_removes_each_clone_and_the_group_once():
     state, groups = two_sources()
     options = Options(name="q4", pairs={1: PairSettings(source_cluster="prod"), 2: PairSettings(source_cluster="west")})
-    cleanup = plan_cleanup(state, groups, "q4", [spec(1, "db01"), PairSpec(index=2, volume="db01",
-                                                                            peer_volume="db01-west")], options)
+    west = PairSpec(index=2, volume="db01", peer_volume="db01-west")
+    cleanup = plan_cleanup(state, groups, "q4", [spec(1, "db01"), west], options)
     assert [m for m, _p in calls(cleanup)] == ["DeleteVolumeAccessGroup"] + ["DeleteVolume", "PurgeDeletedVolume"] * 2
     assert len(cleanup.removed) == 3 and cleanup.kept == []
     assert plan_cleanup(state, groups, "q4").removed == cleanup.removed, "no selection: the whole rehearsal"
