@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from helpers import (REPO, clear_calls, collection_playbook, ensure_account, mutating, pair_clusters_raw, pair_volumes_raw,
-                     task_results, topology_inventory, volume_named)
+                     scan_for_secrets, secret_values, task_results, topology_inventory, volume_named)
 
 PAIRS = ("vol-0001", "vol-0002", "vol-0003", "vol-0004")  # vol-0004 is SnapshotsOnly
 MARKER = "element.replication.rehearsal"
@@ -308,8 +308,10 @@ def shared_dr(sim, ansible, tmp_path):
     playbook = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", SHARED))
     reports = str(tmp_path / "reports")
     up = playbook("dr_rehearsal.yml", dr_rehearsal_name="q4", dr_rehearsal_report_dir=reports,
-                  dr_rehearsal_initiators=[HOST])
+                  dr_rehearsal_initiators=[HOST], verbosity=4)
     assert up.rc == 0, up
+    # The sources' credentials, now passed for their lags, are never printed either.
+    assert scan_for_secrets(secret_values(sim), [up], sim) == []
     assert sorted(clones_of(dr)) == ["q4-vol-0001", "q4-vol-0002", "q4-vol-0005", "q4-vol-0006"]
     return playbook, reports, (prod, dr, edge)
 
