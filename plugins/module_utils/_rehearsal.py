@@ -40,8 +40,8 @@ from ansible_collections.element.replication.plugins.module_utils._lag import (
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    AccessGroup, ClusterState, Volume, read_access_groups, read_cluster, read_identity, read_lag_inputs,
-    read_snapshots)
+    AccessGroup, ClusterState, Volume, read_access_groups, read_cluster, read_cluster_pairs, read_identity,
+    read_lag_inputs, read_snapshots)
 
 MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
 # Marker attributes of a clone (flat strings; Element keeps a volume's attributes under 1000 bytes).
@@ -614,7 +614,10 @@ class RehearsalRunner(Runner):
 
     def read(self) -> Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs], Optional[SourceView]]:
         client = self.clients[LOCAL]
-        cluster = read_cluster(client, volumes=True, accounts=self.state == "present")
+        try:
+            cluster = read_cluster(client, volumes=True, accounts=self.state == "present")
+        except ElementError as exc:
+            raise self._named_by_source(exc) from None
         self.names = {LOCAL: cluster.identity.name}
         groups = read_access_groups(client)
         snapshots = source = None
@@ -623,6 +626,23 @@ class RehearsalRunner(Runner):
             if self.source is not None:
                 source = read_source(self.source, any(v.pair and v.pair.mode == SNAPSHOTS_ONLY for v in cluster.volumes))
         return cluster, groups, snapshots, source
+
+    def _named_by_source(self, exc: ElementError) -> ElementError:
+        """The DR cluster did not answer and nothing names it but its address: name it as the source
+        cluster lists it (ListClusterPairs), when the source answers."""
+        client = self.clients[LOCAL]
+        if client.name or client.display_name or self.source is None:
+            return exc
+        try:
+            listed = read_cluster_pairs(self.source)
+        except ElementError:
+            return exc
+        names = {p.remote_name for p in listed if p.remote_name and p.remote_mvip in (client.address, client.host)}
+        if len(names) != 1:
+            return exc
+        client.display_name = names.pop()
+        return ElementError(client.label, exc.method, exc.message, kind=exc.kind, name=exc.name, code=exc.code,
+                            ambiguous=exc.ambiguous)
 
     def plan(self, state: Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs], Optional[SourceView]]
              ) -> RehearsalPlan:

@@ -407,3 +407,16 @@ def test_right_after_setup_the_shipped_example_rehearses_naming_what_waits_and_w
     assert "edge -> dr, vol-0008: the pair was PausedManualRemote, not Active, when cloned" in markdown
     assert "prod -> dr, vol-0004: skipped: " in markdown
     assert playbook("dr_rehearsal_cleanup.yml").rc == 0 and clones_of(dr, "rehearsal") == {}
+
+
+def test_a_dr_cluster_that_does_not_answer_is_named_as_its_source_lists_it(replicating, ansible):
+    """Without display_name, the module names the DR cluster by the name its source (peer) lists for it."""
+    prod, dr = replicating
+    dr.set_offline()
+    try:
+        run = ansible.play([rehearsal(pairs=[{"volume": "vol-0001"}])], local="dr", peer="prod")
+    finally:
+        dr.set_online()
+    assert run.rc != 0
+    assert run.task("rehearse")["msg"].startswith("cluster dr (%s:%s): " % (dr.host, dr.port))
+    assert mutating(dr) == [] and mutating(prod) == []
