@@ -39,7 +39,8 @@ description:
     purged and cloned again by the next run.
   - O(peer), when given, is the source cluster of the pairs. Only read calls go to it (C(GetClusterInfo),
     C(ListVolumeStats), and C(ListSnapshots) and C(ListSchedules) when there are V(SnapshotsOnly) pairs), for the
-    lags and snapshot schedules; the rehearsal never changes it and goes on without it.
+    lags and snapshot schedules; the rehearsal never changes it and goes on without it. When this cluster
+    does not answer and O(display_name) is not given, errors name it as the peer lists it.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
