@@ -140,10 +140,10 @@ def _cell(value: Any) -> str:
     return str(value if value not in (None, "") else "-").replace("|", "\\|").replace("\n", " ")
 
 
-def _counts(report: Dict[str, Any]) -> str:
+def _counts(report: Dict[str, Any], where: str = "at the DR site") -> str:
     """N of M pairs cloned at the DR site, K skipped; how old the oldest point in time cloned was."""
-    text = "%d of %d pairs %s at the DR site" % (report["cloned"], report["pairs"],
-                                                 "would be cloned" if report["check_mode"] else "cloned")
+    text = "%d of %d pairs %s %s" % (report["cloned"], report["pairs"],
+                                     "would be cloned" if report["check_mode"] else "cloned", where)
     if report["skipped"]:
         text += ", %d skipped" % report["skipped"]
     if not report["cloned"]:
@@ -178,7 +178,7 @@ def attention(report: Dict[str, Any]) -> List[str]:
 
 def build_markdown(report: Dict[str, Any], play_name: str) -> str:
     lines = ["# DR rehearsal %s" % report["name"], "", "Generated %s by %s." % (report["generated_at"], play_name), ""]
-    lines.append("**%s**: %s, while they kept replicating." % (_verdict(report), _counts(report)))
+    lines.append("**%s**: %s." % (_verdict(report), _counts(report, "at the DR site while they kept replicating")))
     notes = attention(report)
     if notes:
         lines += ["", "## Attention", ""] + ["- %s" % _cell(note) for note in notes]
