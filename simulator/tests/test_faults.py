@@ -225,3 +225,35 @@ def test_a_delayed_call_shows_its_delay_in_the_call_log(sim):
     a.call("GetClusterInfo")
     (call,) = a.calls()
     assert call["time"] - call["started"] >= 0.3
+
+
+def _post_within(cluster, seconds):
+    """What a client sees of one GetAPI with connect and read timeouts of `seconds`."""
+    try:
+        requests.post(cluster.url + "/json-rpc/12.5", json={"method": "GetAPI", "id": 1},
+                      auth=(cluster.username, cluster.password), verify=cluster.ca_cert,
+                      timeout=(seconds, seconds))
+    except requests.exceptions.ConnectTimeout:
+        return "connect timeout"
+    except requests.exceptions.ReadTimeout:
+        return "read timeout"
+    except requests.ConnectionError:
+        return "connection closed"
+    return "answered"
+
+
+@pytest.mark.parametrize("outage, seen", [("close", "connection closed"), ("hang", "read timeout"),
+                                          ("drop", "connect timeout")])
+def test_an_offline_cluster_fails_its_clients_the_way_asked(sim, outage, seen):
+    """A lost site that drops packets (connect timeout), one that accepts and never answers (read
+    timeout), and one that closes the connection; the peer sees each as unreachable, and the
+    cluster comes back online through another cluster's port."""
+    a, b = sim.clusters
+    a.set_offline(outage, via=b)
+    try:
+        assert _post_within(a, 0.5) == seen
+        assert [c for c in b.session.get(b.url + "/sim/clusters", timeout=10).json()["clusters"]
+                if c["name"] == a.name][0]["outage"] == outage
+    finally:
+        a.set_online(via=b)
+    assert _post_within(a, 5) == "answered"
