@@ -32,9 +32,9 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
-from ansible_collections.element.replication.plugins.module_utils._lag import Lag, LagInputs, pair_lag
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, LagInputs, VolumeStats, pair_lag
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, read_clusters, read_lags)
+    ClusterState, Volume, read_clusters, read_lags, read_snapshots)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 ASYNC = "Async"  # Sync pairs are in sync while Active; SnapshotsOnly pairs only carry snapshots
@@ -406,8 +406,7 @@ class FailoverRunner(Runner):
         clusters: Dict[str, Any] = {side: None for side in (LOCAL, PEER)}
         with ThreadPoolExecutor(max_workers=3) as pool:
             probe = pool.submit(self.probe) if first and self.unplanned else None
-            lags = pool.submit(read_lags, {side: self.clients[side] for side in sides},
-                               {side: self.unplanned for side in sides}) if first and not self.check_mode else None
+            lags = pool.submit(self.read_lag_inputs, sides) if first and not self.check_mode else None
             clusters.update(read_clusters({side: self.clients[side] for side in sides}, volumes=True, accounts=accounts))
             self.lag_inputs = lags.result() if lags is not None else None
             answered = probe.result() if probe is not None else None
@@ -415,6 +414,13 @@ class FailoverRunner(Runner):
         if answered is not None:
             self.refuse_if_answering(answered)
         return clusters
+
+    def read_lag_inputs(self, sides: Sequence[str]) -> Dict[str, LagInputs]:
+        """One ListVolumeStats per cluster; unplanned, the survivor's snapshots too, read at once
+        (a SnapshotsOnly pair's data at risk is the age of the newest one)."""
+        if self.unplanned:
+            return {side: _stats_and_snapshots(self.clients[side]) for side in sides}
+        return read_lags({side: self.clients[side] for side in sides}, {})
 
     def probe(self) -> Optional[str]:
         """An unplanned failover is for a lost site: whether the old source answers (its label),
@@ -457,7 +463,7 @@ class FailoverRunner(Runner):
         sides = sorted({side_of(i) for i in items})
         inputs, self.lag_inputs = self.lag_inputs, None
         if inputs is None or any(side not in inputs for side in sides):
-            inputs = read_lags({side: self.clients[side] for side in sides}, {side: self.unplanned for side in sides})
+            inputs = self.read_lag_inputs(sides)
         lags = {}
         for item in items:
             side = side_of(item)
@@ -574,6 +580,19 @@ class FailoverRunner(Runner):
                 item.spec.label, what, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL],
                 _state(item, PEER), self.names[PEER], (" " + hint) if hint else "")
         return clusters
+
+
+def _stats_and_snapshots(client: Any) -> LagInputs:
+    """ListVolumeStats and ListSnapshots of one cluster, in parallel (one round trip)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        stats = pool.submit(client.call, "ListVolumeStats")
+        snapshots = pool.submit(read_snapshots, client)
+        try:
+            listed = (stats.result() or {}).get("volumeStats") or []
+            found = snapshots.result()
+        except ElementError as exc:
+            return LagInputs(error=str(exc))
+    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=found)
 
 
 def _drained(lag: Lag, max_lag: float) -> bool:
