@@ -427,10 +427,11 @@ class FailoverRunner(Runner):
         in at most probe_timeout seconds, without retries."""
         lost = self.clients[other(self.primary)]
         try:
-            lost.call("GetClusterInfo", retries=0, timeout=self.probe_timeout)
+            info = (lost.call("GetClusterInfo", retries=0, timeout=self.probe_timeout) or {}).get("clusterInfo") or {}
         except ElementError:
             self.unreachable = lost.label
             return None
+        lost.name = info.get("name") or lost.name
         return lost.label
 
     def refuse_if_answering(self, label: str) -> None:
