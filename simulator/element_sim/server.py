@@ -126,6 +126,10 @@ class ClusterEndpoint:
             if fault.action == "drop_before":
                 record("dropped_before")
                 return DROP
+            if fault.action == "hang":
+                record("hung")  # logged at once: a test watches for it to stop a run there
+                self.faults.hold(fault)
+                return DROP
             if fault.action == "delay":
                 time.sleep(fault.seconds)
         job_fault = fault if fault is not None and fault.action == "fail_job" else None

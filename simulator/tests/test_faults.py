@@ -1,5 +1,6 @@
 """Fault injection and the /sim/ control API (spec: Fault injection)."""
 
+import threading
 import time
 
 import pytest
@@ -257,3 +258,28 @@ def test_an_offline_cluster_fails_its_clients_the_way_asked(sim, outage, seen):
     finally:
         a.set_online(via=b)
     assert _post_within(a, 5) == "answered"
+
+
+def test_a_hang_fault_holds_the_call_unapplied_until_the_faults_are_cleared(sim):
+    a, _b = sim.clusters
+    volume = a.call("ListVolumes")["volumes"][0]
+    a.add_fault("ModifyVolume", "hang", seconds=30)
+    seen = {}
+
+    def modify():
+        try:
+            a.rpc("ModifyVolume", {"volumeID": volume["volumeID"], "access": "readOnly"}, timeout=40)
+            seen["outcome"] = "answered"
+        except requests.ConnectionError:
+            seen["outcome"] = "closed"
+    thread = threading.Thread(target=modify)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not [c for c in a.calls() if c["method"] == "ModifyVolume"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c["outcome"] for c in a.calls() if c["method"] == "ModifyVolume"] == ["hung"]
+    a.clear_faults()
+    thread.join(10)
+    assert seen == {"outcome": "closed"}
+    assert [v for v in a.call("ListVolumes")["volumes"] if v["volumeID"] == volume["volumeID"]][0]["access"] \
+        == volume["access"], "a held call is not applied"
