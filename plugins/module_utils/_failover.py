@@ -162,9 +162,10 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
     if access == (READ_WRITE, REPLICATION_TARGET):
         pass  # already the direction asked for; only a left-over pause to lift
     elif access == (REPLICATION_TARGET, READ_WRITE):
-        flags = _plan_move(item, primary, secondary, names, force, connected, assume_caught_up, flags)
-        if flags is None:
+        left = _plan_move(item, primary, secondary, names, force, connected, assume_caught_up, flags)
+        if left is None:
             return
+        flags = left
     elif access == (REPLICATION_TARGET, REPLICATION_TARGET):
         # Only a move stopped between its demote and its promote leaves both sides targets (no
         # writer anywhere, and the pair drained before the demote): promote the side asked for.

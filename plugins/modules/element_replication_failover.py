@@ -25,10 +25,10 @@ description:
     SolidFire driver does), and the module waits until the reversed pairs are C(Active). Both
     sides are never C(readWrite) at the same time. A run stopped at any point (the controller
     killed, a cluster restarted, an answer lost) is finished by a plain re-run with the same
-    options: if it stopped between the two steps both sides are C(replicationTarget), and the
+    options; if it stopped between the two steps both sides are C(replicationTarget), and the
     re-run promotes O(primary). A pause the module finds was not made by it, and is refused.
   - B(Unplanned) (O(type=unplanned), the current source cluster is lost). Only the surviving
-    cluster O(primary) is touched: while it is read, the lost cluster is probed once (at most
+    cluster O(primary) is touched. While it is read, the lost cluster is probed once (at most
     O(probe_timeout) seconds); then its volumes are made C(readWrite), in bulk, and only then
     their pairs are paused (the pause marks, for the later reprotect, the side that holds the
     newest writes). The result says in RV(reconcile_later) what must be reconciled when the other
