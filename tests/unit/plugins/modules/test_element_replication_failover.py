@@ -20,7 +20,8 @@ from ansible_collections.element.replication.tests.unit.plugins.modules.fake_ele
 from ansible_collections.element.replication.tests.unit.plugins.modules.utils import (
     PASSWORD, PEER_PASSWORD, ModuleRun, connection)
 
-RW, RT = "readWrite", "replicationTarget"
+RW = "readWrite"
+RT = "replicationTarget"
 NOW = "2026-12-06T12:00:00Z"
 
 
