@@ -54,7 +54,7 @@ class PhaseExecutor:
         failed = set(self.errors)
         retry = False
         context: Dict[str, Any] = {}  # shared by the steps of one run (e.g. IDs of created volumes)
-        for _name, steps in phases:
+        for name, steps in phases:
             runnable = [s for s in (self.runnable(step, failed) for step in steps) if s is not None]
             for outcome in self._run_parallel(runnable, context):
                 if outcome is None:
@@ -68,6 +68,8 @@ class PhaseExecutor:
                 for index in outcome.items or (NO_ITEM,):
                     self.errors.setdefault(index, str(outcome.error))
                     self.exceptions.setdefault(index, outcome.error)
+            if runnable:
+                self.phase_done(name)
         return failed, retry
 
     @staticmethod
@@ -110,6 +112,9 @@ class PhaseExecutor:
 
     def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         """Learn from a successful call (keys, new IDs)."""
+
+    def phase_done(self, name: str) -> None:
+        """A phase that had calls to make has run them all (a failover notes when volumes became writable)."""
 
     def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
                  done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
