@@ -42,6 +42,7 @@ class PhaseExecutor:
         self.errors: Dict[int, str] = {}  # item index -> message; NO_ITEM for steps that serve no item
         self.exceptions: Dict[int, ElementError] = {}  # item index -> the error behind its message
         self._executed: Dict[int, List[Dict[str, Any]]] = {}  # step order -> reported actions
+        self.lost_answers: List[ElementError] = []  # calls whose answer never came (read again to know)
         self._order = 0
         self._lock = threading.Lock()
 
@@ -61,6 +62,8 @@ class PhaseExecutor:
                 failed.update(outcome.items)
                 if outcome.retry:
                     retry = True
+                    if outcome.error.ambiguous:
+                        self.lost_answers.append(outcome.error)
                     continue
                 for index in outcome.items or (NO_ITEM,):
                     self.errors.setdefault(index, str(outcome.error))
@@ -175,8 +178,17 @@ class Runner(PhaseExecutor):
     def not_converged(self, plan: Any) -> None:
         for item in plan.items:
             if item.has_work:
-                self.errors.setdefault(item.spec.index, "did not converge after %d attempts: another run seems to "
-                                                        "change the same pairs" % self.MAX_ROUNDS)
+                self.errors.setdefault(item.spec.index, "did not converge after %d attempts: %s" % (
+                    self.MAX_ROUNDS, self.why_not_converged()))
+
+    def why_not_converged(self) -> str:
+        """What kept the rounds from converging, in words: answers lost (and the state not reached
+        when read again), or another run's changes."""
+        if self.lost_answers:
+            last = self.lost_answers[-1]
+            return "the answer to %s on cluster %s was lost %d time(s) (last: %s) and reading the cluster again " \
+                   "shows it not done" % (last.method, last.cluster, len(self.lost_answers), last.message)
+        return "another run seems to change the same pairs"
 
     def settle(self, state: Any) -> Any:
         """After a run that changed something: wait for the clusters to reach the steady state."""

@@ -407,7 +407,7 @@ def main():
     module = spec.create_ansible_module(supports_check_mode=True)
     params = module.params
     specs = pair_specs(params, defaults=("paused",))
-    connections = Connections(module, pool_size=params["parallel"])
+    connections = Connections(module, pool_size=params["parallel"], needs_peer=True)
     results = Results(module, connections)
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],

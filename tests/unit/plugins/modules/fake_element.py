@@ -108,7 +108,7 @@ class FakeCluster:
     def ListSchedules(self):
         return {"schedules": self.schedules}
 
-    def ListVolumeStats(self):
+    def ListVolumeStats(self, **_filters):
         return {"volumeStats": [dict(s, volumeID=i) for i, s in sorted(self.stats.items())]}
 
     def ListSnapshots(self):
