@@ -64,7 +64,8 @@ options:
   peer:
     description:
       - The other cluster of the pair, with the same options (E(ELEMENT_PEER_*)). Its user and
-        password default to the cluster's, as in the modules.
+        password default to the cluster's, as in the modules. Unlike the modules' O(peer), it need
+        not be given for the E(ELEMENT_PEER_*) variables to be read.
     type: dict
   clusters:
     description:
@@ -216,11 +217,15 @@ def parse_args(args: Dict[str, Any]) -> Settings:
     spec["hostname"] = dict(spec["hostname"], required=False)
     spec["username"] = dict(spec["username"], required=False)
     spec["password"] = dict(spec["password"], required=False)
+    spec["peer"]["options"]["hostname"] = dict(spec["peer"]["options"]["hostname"], required=False)  # said below
     spec.update(clusters=dict(type="dict"), pairs=dict(type="list", elements="dict"),
                 topology=dict(type="list", elements="dict"), interval=dict(type="float", default=60.0),
                 heartbeat=dict(type="float", default=0.0), max_backoff=dict(type="float", default=600.0),
                 lag=dict(type="bool", default=True))
-    params, secrets = _validate(spec, dict(args or {}), "arguments")
+    given = dict(args or {})
+    if not given.get("clusters") and given.get("peer") is None:
+        given["peer"] = {}  # the peer's ELEMENT_PEER_* variables apply to a peer option that is present
+    params, secrets = _validate(spec, given, "arguments")
     if params["interval"] <= 0 or params["heartbeat"] < 0 or params["max_backoff"] <= 0:
         raise ValueError("element.replication.replication_events: interval and max_backoff must be positive, "
                          "heartbeat 0 or more")
