@@ -37,7 +37,7 @@ def main():
     watcher = source.Watcher(source.parse_args({"clusters": clusters, "pairs": [{"source": "prod", "target": "dr"}]}))
     polls = []
     try:
-        for _ in range(args.polls):
+        for _poll in range(args.polls):
             wall, cpu = time.monotonic(), time.process_time()
             events = watcher.poll()
             polls.append({"wall_s": time.monotonic() - wall, "cpu_s": time.process_time() - cpu,

@@ -171,7 +171,7 @@ def test_every_event_kind_once_and_a_restart_says_what_is_still_wrong(sim):
         (half,) = await source.poll()
         assert (half["kind"], half["health"], half["codes"]) == ("pair_state_changed", "one-sided",
                                                                   ["volume_pair_one_sided"])
-        for _ in range(3):
+        for _poll in range(3):
             assert await source.poll() == []
         await source.stop()
         first_run = source.seen

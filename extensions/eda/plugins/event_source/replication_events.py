@@ -7,6 +7,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import copy
+import logging
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
 DOCUMENTATION = r"""
 ---
 short_description: Watch NetApp Element replication and turn what changes into events.
@@ -143,16 +153,6 @@ EXAMPLES = r"""
         debug:
           msg: "{{ event.summary }}"
 """
-
-import asyncio
-import copy
-import logging
-import os
-import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Tuple
 
 
 def _importable_collection() -> None:
@@ -331,8 +331,8 @@ class Declarations:
                 declared = {
                     "source": entry["source"], "target": entry["target"],
                     "volume": item.get("volume"), "volume_id": item.get("volume_id"),
-                    "peer_volume": item.get("peer_volume") or (item.get("volume") if item.get("peer_volume_id") is None
-                                                              else None),
+                    "peer_volume": item.get("peer_volume") or (
+                        item.get("volume") if item.get("peer_volume_id") is None else None),
                     "peer_volume_id": item.get("peer_volume_id"),
                     "mode": item.get("mode", entry["mode"]), "paused": bool(item.get("paused", entry["paused"])),
                     "rpo_seconds": rpos[position] if position < len(rpos) else entry.get("rpo_seconds"),
@@ -459,8 +459,8 @@ def _pair_summary(kind: str, view: Dict[str, Any]) -> str:
     pair = "%s on %s -> %s on %s" % (view["source_volume_name"], view["source_cluster"], view["target_volume_name"],
                                      view["target_cluster"])
     if kind in ("rpo_breached", "rpo_recovered"):
-        return "%s: %s behind, RPO %s" % (pair, format_seconds(view["lag_seconds"] or 0),
-                                         format_seconds(view["rpo_seconds"]))
+        return "%s: %s behind, RPO %s" % (
+            pair, format_seconds(view["lag_seconds"] or 0), format_seconds(view["rpo_seconds"]))
     states = "%s / %s" % (view["source_state"], view["target_state"])
     return "%s: %s (%s)" % (pair, states, ", ".join(view["codes"]) or view["health"])
 

@@ -40,7 +40,7 @@ class Clock:
 class World:
     """prod and dr, paired, db01 and db02 replicated; a Watcher over them with in-memory clients."""
 
-    def __init__(self, topology=TOPOLOGY, pairs=("db01", "db02"), **args):
+    def __init__(self, topology=None, pairs=("db01", "db02"), **args):
         self.network, self.prod, self.dr = two_clusters()
         self.prod.add_volume("db02", 12)
         self.dr.add_volume("db02", 22)
@@ -54,7 +54,8 @@ class World:
             self.pair(volume)
         settings = events_source.parse_args(dict({
             "clusters": {name: {"hostname": cluster.mvip} for name, cluster in self.clusters.items()},
-            "username": "admin", "password": PASSWORD, "topology": topology, "interval": 10}, **args))
+            "username": "admin", "password": PASSWORD, "topology": TOPOLOGY if topology is None else topology,
+            "interval": 10}, **args))
         self.clock = Clock()
         self.made = []
         self.watcher = events_source.Watcher(settings, client_factory=self._client, clock=self.clock)
@@ -145,8 +146,8 @@ def test_pairs_appear_disappear_and_a_half_pair_is_one_sided():
     assert world.poll() == [("pair_appeared", "db02", "Active", "Active")]
     world.call("prod", "RemoveVolumePair", volumeID=11)  # dr still lists it: half-paired
     (half,) = world.watcher.poll()
-    assert (half["kind"], half["health"], half["codes"]) == ("pair_state_changed", "one-sided",
-                                                              ["volume_pair_one_sided"])
+    assert (half["kind"], half["health"], half["codes"]) == (
+        "pair_state_changed", "one-sided", ["volume_pair_one_sided"])
     world.call("dr", "RemoveVolumePair", volumeID=21)
     assert world.poll() == [("pair_disappeared", "db01", None, "Active")]
     assert world.poll() == []
@@ -235,10 +236,10 @@ def test_a_cluster_that_does_not_answer_is_an_event_and_is_tried_again_later():
 def test_back_off_doubles_up_to_max_backoff():
     world = World(max_backoff=35)
     world.poll()
-    for _ in range(6):
+    for _fault in range(6):
         world.dr.fail("GetClusterInfo", "xNotReadyForIO", "dr is down")
     waits = []
-    for _ in range(4):
+    for _poll in range(4):
         world.clock.now = world.watcher.retry_at.get("dr", world.clock.now)
         world.poll()
         waits.append(world.watcher.retry_at["dr"] - world.clock.now)
@@ -262,10 +263,10 @@ def test_main_puts_events_on_the_queue(monkeypatch):
 
     async def run():
         queue = asyncio.Queue()
-        task = asyncio.ensure_future(events_source.main(queue, {"hostname": "x", "username": "u", "password": "p",
-                                                                  "peer": {"hostname": "y"}, "interval": 0.01,
-                                                                  "heartbeat": 0.01}))
-        got = [await asyncio.wait_for(queue.get(), 5) for _ in range(4)]
+        args = {"hostname": "x", "username": "u", "password": "p", "peer": {"hostname": "y"}, "interval": 0.01,
+                "heartbeat": 0.01}
+        task = asyncio.ensure_future(events_source.main(queue, args))
+        got = [await asyncio.wait_for(queue.get(), 5) for _event in range(4)]
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
