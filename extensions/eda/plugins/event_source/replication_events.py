@@ -456,8 +456,12 @@ def _state_of(view: Dict[str, Any]) -> Tuple[Any, ...]:
 
 
 def _pair_summary(kind: str, view: Dict[str, Any]) -> str:
-    pair = "%s on %s -> %s on %s" % (view["source_volume_name"], view["source_cluster"], view["target_volume_name"],
-                                     view["target_cluster"])
+    def side(prefix: str) -> str:
+        volume = view["%s_volume_name" % prefix] or (
+            "volume ID %s" % view["%s_volume_id" % prefix] if view["%s_volume_id" % prefix] is not None else "no volume")
+        return "%s on %s" % (volume, view["%s_cluster" % prefix])
+
+    pair = "%s -> %s" % (side("source"), side("target"))
     if kind in ("rpo_breached", "rpo_recovered"):
         return "%s: %s behind, RPO %s" % (
             pair, format_seconds(view["lag_seconds"] or 0), format_seconds(view["rpo_seconds"]))

@@ -148,6 +148,7 @@ def test_pairs_appear_disappear_and_a_half_pair_is_one_sided():
     (half,) = world.watcher.poll()
     assert (half["kind"], half["health"], half["codes"]) == (
         "pair_state_changed", "one-sided", ["volume_pair_one_sided"])
+    assert half["summary"] == "db01 on prod -> db01 on dr: None / Active (volume_pair_one_sided)"
     world.call("dr", "RemoveVolumePair", volumeID=21)
     assert world.poll() == [("pair_disappeared", "db01", None, "Active")]
     assert world.poll() == []
