@@ -174,7 +174,7 @@ _importable_collection()
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 
 from ansible_collections.element.replication.plugins.module_utils._connection import (  # noqa: E402
-    Connections, connection_argument_spec)
+    Connections, connection_argument_spec, peer_params)
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: E402
     MANUAL_PAUSES, Finding, finding)
@@ -197,18 +197,17 @@ class Settings:
 
     def __init__(self, clusters: Dict[str, Dict[str, Any]], pairs: List[Tuple[str, str]],
                  topology: Optional[Dict[str, Any]], interval: float, heartbeat: float, max_backoff: float,
-                 lag: bool, names: Dict[str, Optional[str]], secrets: List[str]) -> None:
+                 lag: bool, names: Dict[str, Optional[str]]) -> None:
         self.clusters, self.pairs, self.topology = clusters, pairs, topology
         self.interval, self.heartbeat, self.max_backoff, self.lag = interval, heartbeat, max_backoff, lag
         self.names = names  # cluster id -> the name given (None: the cluster's own, once read)
-        self.secrets = secrets
 
 
-def _validate(spec: Dict[str, Any], values: Dict[str, Any], where: str) -> Tuple[Dict[str, Any], List[str]]:
+def _validate(spec: Dict[str, Any], values: Dict[str, Any], where: str) -> Dict[str, Any]:
     result = ArgumentSpecValidator(spec).validate(values)
     if result.error_messages:
         raise ValueError("element.replication.replication_events: %s: %s" % (where, "; ".join(result.error_messages)))
-    return result.validated_parameters, [v for v in result._no_log_values if isinstance(v, str)]
+    return result.validated_parameters
 
 
 def parse_args(args: Dict[str, Any]) -> Settings:
@@ -225,7 +224,7 @@ def parse_args(args: Dict[str, Any]) -> Settings:
     given = dict(args or {})
     if not given.get("clusters") and given.get("peer") is None:
         given["peer"] = {}  # the peer's ELEMENT_PEER_* variables apply to a peer option that is present
-    params, secrets = _validate(spec, given, "arguments")
+    params = _validate(spec, given, "arguments")
     if params["interval"] <= 0 or params["heartbeat"] < 0 or params["max_backoff"] <= 0:
         raise ValueError("element.replication.replication_events: interval and max_backoff must be positive, "
                          "heartbeat 0 or more")
@@ -241,14 +240,13 @@ def parse_args(args: Dict[str, Any]) -> Settings:
             values = dict(given or {})
             values.setdefault("username", params["username"])
             values.setdefault("password", params["password"])
-            checked, more = _validate(one, values, "clusters.%s" % name)
+            checked = _validate(one, values, "clusters.%s" % name)
             missing = [key for key in ("hostname", "username", "password") if not checked[key]]
             if missing:
                 raise ValueError("element.replication.replication_events: clusters.%s: missing %s" % (
                     name, ", ".join(missing)))
             checked["display_name"] = checked["display_name"] or name
             clusters[name], names[name] = checked, name
-            secrets += more
         wanted = params["pairs"] if params["pairs"] is not None else [
             {"source": p["source"], "target": p["target"]} for p in (topology or {}).get("cluster_pairs", [])]
         pairs = []
@@ -267,20 +265,16 @@ def parse_args(args: Dict[str, Any]) -> Settings:
                 or not params["peer"].get("hostname"):
             raise ValueError("element.replication.replication_events: give hostname, username, password and peer "
                              "(or the ELEMENT_* and ELEMENT_PEER_* variables), or clusters")
-        peer = dict(params["peer"])
-        for key in ("username", "password"):
-            if peer.get(key) is None and (key == "username" or peer.get("username") in (None, params["username"])):
-                peer[key] = params[key]
-        if not peer.get("password"):
-            raise ValueError("element.replication.replication_events: peer.password is required when peer.username "
-                             "differs from username")
+        try:
+            peer = peer_params(params)  # the peer's credentials default to this cluster's, as in the modules
+        except ValueError as exc:
+            raise ValueError("element.replication.replication_events: %s" % exc) from None
         clusters["local"] = {k: params[k] for k in CONNECTION_KEYS}
         clusters["peer"] = {k: peer.get(k) for k in CONNECTION_KEYS}
         names = {"local": params["display_name"], "peer": peer.get("display_name")}
-        secrets.append(peer["password"])
         pairs = [("local", "peer")]
     return Settings(clusters, pairs, topology, params["interval"], params["heartbeat"], params["max_backoff"],
-                    params["lag"], names, [s for s in secrets if s])
+                    params["lag"], names)
 
 
 def _plan(topology: Optional[List[Dict[str, Any]]]) -> Optional[Dict[str, Any]]:
