@@ -181,7 +181,7 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, rpo_findings  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (  # noqa: E402
-    HEALTHY, Survey, reconciled, survey)
+    HEALTHY, ONE_SIDED, Survey, reconciled, survey)
 from ansible_collections.element.replication.plugins.module_utils._topology import plan as topology_plan  # noqa: E402
 
 SCHEDULE_CODES = (Finding.SCHEDULE_FAILED, Finding.SCHEDULE_LATE)
@@ -363,7 +363,7 @@ def pair_view(record: Dict[str, Any], cluster_pair: Dict[str, Any], declared: Op
             findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
             if record["health"] == HEALTHY:
                 findings.append(finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused"))
-        if record["health"] != "one-sided" and mode and mode != declared["mode"]:
+        if record["health"] != ONE_SIDED and mode and mode != declared["mode"]:
             findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
                 mode, declared["mode"])))
         in_declared_state = not findings and (paused_states if declared["paused"] else record["health"] == HEALTHY)
