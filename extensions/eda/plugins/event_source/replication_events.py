@@ -377,11 +377,10 @@ def pair_view(record: Dict[str, Any], cluster_pair: Dict[str, Any], declared: Op
         "volume_pair_uuid", "health", "source_cluster", "source_volume_id", "source_volume_name", "source_access",
         "source_state", "source_mode", "target_cluster", "target_volume_id", "target_volume_name", "target_access",
         "target_state", "target_mode", "lag_seconds", "async_delay", "recovery_point")}
-    view.update(cluster_pair_uuid=cluster_pair.get("cluster_pair_uuid"), mode=mode,
-                findings=findings + lag_findings + [f for f in breach if f["code"] == Finding.RPO_BREACHED],
-                rpo_seconds=rpo_seconds, within_rpo=within, in_declared_state=in_declared_state,
-                declared=copy.deepcopy(declared))
-    view["codes"] = sorted({f["code"] for f in view["findings"]})
+    every = findings + lag_findings + [f for f in breach if f["code"] == Finding.RPO_BREACHED]
+    view.update(cluster_pair_uuid=cluster_pair.get("cluster_pair_uuid"), mode=mode, findings=every,
+                codes=sorted({f["code"] for f in every}), rpo_seconds=rpo_seconds, within_rpo=within,
+                in_declared_state=in_declared_state, declared=copy.deepcopy(declared))
     return view
 
 
