@@ -131,6 +131,34 @@ def test_a_pause_made_by_hand_is_repaired_by_dr_setup(sim, tmp_path, collections
     print("repaired %.1f s after the pause (poll interval %s s)" % (repaired_in, INTERVAL))
 
 
+def test_a_pause_made_by_hand_runs_the_drift_audit_which_reports_it_and_changes_nothing(sim, tmp_path,
+                                                                                        collections_path):
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    pair_volumes_raw(prod, dr, volume_named(prod, "vol-0001")["volumeID"], volume_named(dr, "vol-0001")["volumeID"])
+    topology = [{"source": "prod", "target": "dr", "volumes": [{"volume": "vol-0001"}]}]
+    reports = tmp_path / "reports"
+    report = reports / "replication-audit.json"
+    rulebook = Rulebook(sim, tmp_path, collections_path, "audit_on_drift", topology,
+                        element_replication_report_dir=str(reports))
+    try:
+        rulebook.wait_for(polled(prod, 2), "the source polls")
+        assert not report.exists(), "nothing to audit at start-up"
+        prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0001")["volumeID"], pausedManual=True)
+        prod.clear_calls()
+        dr.clear_calls()
+        rulebook.wait_for(report.exists, "the audit writes its report")
+        rulebook.wait_for(lambda: "PLAY RECAP" in rulebook.output(), "the audit ends")
+    finally:
+        rulebook.stop()
+    audited = json.loads(report.read_text())
+    (pair,) = audited["cluster_pairs"][0]["volume_pairs"]
+    assert pair["drift"] is True and [f["code"] for f in pair["findings"]] == ["paused_by_hand"], pair
+    assert rulebook.output().count("PLAY [Audit the replication topology]") == 1
+    assert [c for c in prod.calls() + dr.calls() if c["mutating"]] == [], "the audit changes nothing"
+    assert replication_state(prod, dr) == {("vol-0001", "vol-0001"): ("Async", "PausedManual", "PausedManualRemote")}
+
+
 class _Webhook(BaseHTTPRequestHandler):
     received = []
 
