@@ -18,7 +18,6 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import (
@@ -190,28 +189,3 @@ def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: 
             found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s last ran %s ago, more than its interval "
                                  "of %s" % (name, where, format_seconds(now - started), format_seconds(interval))))
     return found
-
-
-def first_snapshot_pending(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
-                           where: str) -> Optional[Dict[str, str]]:
-    """A SnapshotsOnly pair none of whose replicated snapshots has arrived yet, while a running
-    schedule takes them, did not fail and is not late: the finding that says so and names the
-    next run; None otherwise. A schedule that never ran is not late: the API does not say when it
-    was made, so its next run is at the latest one interval from now."""
-    if schedules is None or now is None or schedule_findings(schedules, volume_id, now, where):
-        return None
-    runs = []
-    for schedule in schedules:
-        info = schedule.get("scheduleInfo") or {}
-        interval = interval_of(schedule)
-        if schedule.get("toBeDeleted") or schedule.get("paused") or not info.get("enableRemoteReplication") \
-                or volume_id not in _scheduled_volumes(schedule) or not interval:
-            continue
-        started = parse_time(schedule.get("lastRunTimeStarted"))
-        runs.append((started + interval, "at") if started is not None else (now + interval, "at the latest at"))
-    if not runs:
-        return None
-    when, words = min(runs)
-    when = -(-when // GRANULARITY) * GRANULARITY  # Element runs schedules at five-minute boundaries
-    return finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (next run %s %s)"
-                   % (where, words, datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")))
