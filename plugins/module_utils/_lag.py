@@ -17,13 +17,16 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import (
     DurationError, format_seconds, parse_delay, parse_time)
 from ansible_collections.element.replication.plugins.module_utils._element import ACTIVE, Finding, finding
-from ansible_collections.element.replication.plugins.module_utils._frequency import GRANULARITY, interval_of
+from ansible_collections.element.replication.plugins.module_utils._frequency import (
+    DAYS_OF_MONTH, DAYS_OF_WEEK, GRANULARITY, TIME_INTERVAL, interval_of)
 
 SNAPSHOTS_ONLY = "SnapshotsOnly"
 SYNC = "Sync"
@@ -164,15 +167,90 @@ def _scheduled_volumes(schedule: Dict[str, Any]) -> Tuple[int, ...]:
     return tuple(ids)
 
 
+def _running_replicated(schedules: Iterable[Dict[str, Any]], volume_id: int) -> List[Dict[str, Any]]:
+    return [s for s in schedules if not s.get("toBeDeleted") and not s.get("paused")
+            and volume_id in _scheduled_volumes(s)
+            and (s.get("scheduleInfo") or {}).get("enableRemoteReplication")]
+
+
+def _boundary(t: float) -> float:
+    """Element runs schedules at five-minute boundaries: t rounded up to one."""
+    return math.ceil(t / GRANULARITY - 1e-9) * GRANULARITY
+
+
+def next_run(schedule: Dict[str, Any], now: float) -> Optional[float]:
+    """When a schedule runs next, as far as its listing tells: a Time Interval schedule one interval
+    after its last run (or its startingDate), the day forms on their next day at hours:minutes UTC.
+    None when it cannot be told (an interval schedule that never ran and gives no startingDate)."""
+    kind = (schedule.get("attributes") or {}).get("frequency")
+    if kind == TIME_INTERVAL:
+        interval = interval_of(schedule)
+        anchor = parse_time(schedule.get("lastRunTimeStarted")) or parse_time(schedule.get("startingDate"))
+        if not interval or anchor is None:
+            return None
+        return _boundary(max(anchor + interval, now))
+    if kind not in (DAYS_OF_WEEK, DAYS_OF_MONTH):
+        return None
+    try:
+        at = int(schedule.get("hours") or 0) * 3600 + int(schedule.get("minutes") or 0) * 60
+        weekdays = {int(d.get("day", -1)) for d in schedule.get("weekdays") or []}
+        monthdays = {int(d) for d in schedule.get("monthdays") or []}
+    except (TypeError, ValueError, AttributeError):
+        return None
+    day = datetime.fromtimestamp(now, timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    for _day in range(62):  # every day form recurs within two months
+        matches = day.day in monthdays if kind == DAYS_OF_MONTH else (day.weekday() + 1) % 7 in weekdays
+        if matches and day.timestamp() + at > now:
+            return _boundary(day.timestamp() + at)
+        day += timedelta(days=1)
+    return None
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def protection_findings(lag: Lag, schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int,
+                        now: Optional[float], where: str) -> List[Dict[str, str]]:
+    """The lag findings of a SnapshotsOnly pair and those of its schedules. A pair that has no
+    replicated snapshot yet, while a replicated schedule runs without failing and is not late, is
+    waiting for its first one (not a failure until the schedule is late)."""
+    found = schedule_findings(schedules, volume_id, now, where)
+    own = list(lag.findings)
+    if found or not any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in own):
+        return own + found
+    pending = first_snapshot_pending(schedules, volume_id, now, where)
+    if pending is None:
+        return own + found
+    return [pending if f["code"] == Finding.NO_REPLICATED_SNAPSHOT else f for f in own]
+
+
+def first_snapshot_pending(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
+                           where: str) -> Optional[Dict[str, str]]:
+    """For a pair with no replicated snapshot yet: the finding that it waits for its first one,
+    naming the next run, while a replicated schedule runs, did not fail and is not late; else None."""
+    if schedules is None or schedule_findings(schedules, volume_id, now, where):
+        return None
+    running = _running_replicated(schedules, volume_id)
+    if not running:
+        return None
+    known = [t for t in (next_run(s, now) for s in running) if t is not None] if now is not None else []
+    if known:
+        when = "next run at %s" % _iso(min(known))
+    else:  # an interval schedule that never ran and gives no startingDate: at most one interval away
+        when = "next run within %s of the schedule's start" % format_seconds(
+            min((interval_of(s) or 0.0 for s in running), default=0.0) or None)
+    return finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (%s)" % (
+        where, when))
+
+
 def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
                       where: str) -> List[Dict[str, str]]:
     """Whether a SnapshotsOnly pair's source keeps being protected: a running schedule takes
     replicated snapshots of it, its last run did not fail, and it is not late. None: not read."""
     if schedules is None:
         return []
-    running = [s for s in schedules if not s.get("toBeDeleted") and not s.get("paused")
-               and volume_id in _scheduled_volumes(s)
-               and (s.get("scheduleInfo") or {}).get("enableRemoteReplication")]
+    running = _running_replicated(schedules, volume_id)
     if not running:
         return [finding(Finding.NO_REPLICATED_SCHEDULE, "no running schedule takes snapshots of %s with remote "
                         "replication: its recovery point only ages (element_snapshot_schedule, or the topology's "
@@ -185,7 +263,13 @@ def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: 
             found.append(finding(Finding.SCHEDULE_FAILED, "schedule %s of %s: its last run failed (%s)" % (
                 name, where, status or "hasError")))
         started, interval = parse_time(schedule.get("lastRunTimeStarted")), interval_of(schedule)
+        starting = parse_time(schedule.get("startingDate"))
         if now is not None and started is not None and interval and now - started > interval + 2 * GRANULARITY:
             found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s last ran %s ago, more than its interval "
                                  "of %s" % (name, where, format_seconds(now - started), format_seconds(interval))))
+        elif now is not None and started is None and starting is not None and interval \
+                and now - starting > interval + 2 * GRANULARITY:
+            found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s has never run since it started %s ago, more "
+                                 "than its interval of %s" % (name, where, format_seconds(now - starting),
+                                                              format_seconds(interval))))
     return found

@@ -32,12 +32,11 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    ACTIVE, READ_WRITE, REPLICATION_TARGET, Finding, chunks, finding, resolve_volume)
+    ACTIVE, READ_WRITE, REPLICATION_TARGET, chunks, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
-from ansible_collections.element.replication.plugins.module_utils._frequency import GRANULARITY, interval_of
 from ansible_collections.element.replication.plugins.module_utils._lag import (
-    SNAPSHOTS_ONLY, SYNC, LagInputs, Snapshot, pair_lag, schedule_findings)
+    SNAPSHOTS_ONLY, SYNC, LagInputs, Snapshot, first_snapshot_pending, pair_lag)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
@@ -385,32 +384,6 @@ def _no_snapshot(item: RehearsalItem, options: Options, source: Optional[SourceV
         spec.label, target.name if target else "?", names,
         ": %s; wait for it, or set pending_first_snapshot=skip" % pending["text"] if pending else
         ": take one with remote replication on the source, or use point=latest")
-
-
-def first_snapshot_pending(schedules: Optional[Tuple[Dict[str, Any], ...]], volume_id: int, now: Optional[float],
-                           where: str) -> Optional[Dict[str, str]]:
-    """A SnapshotsOnly pair none of whose replicated snapshots has arrived yet, while a running
-    schedule takes them, did not fail and is not late (the lag helpers' schedule_findings): the
-    finding that says so and names the next run; None otherwise. A schedule that never ran is not
-    late: the listing does not say when it was made, so its next run is one interval away at most.
-    (The audit's protection_findings in _lag, issue 24, reads the same; this goes once it is merged.)"""
-    if schedules is None or now is None or schedule_findings(schedules, volume_id, now, where):
-        return None
-    runs = []
-    for schedule in schedules:
-        interval = interval_of(schedule)
-        if schedule.get("toBeDeleted") or schedule.get("paused") or not interval \
-                or not (schedule.get("scheduleInfo") or {}).get("enableRemoteReplication") \
-                or schedule_findings([schedule], volume_id, now, where):  # not one of this volume's
-            continue
-        started = parse_time(schedule.get("lastRunTimeStarted")) or parse_time(schedule.get("startingDate"))
-        runs.append((started + interval, "at") if started is not None else (now + interval, "at the latest at"))
-    if not runs:
-        return None
-    when, words = min(runs)
-    when = -(-when // GRANULARITY) * GRANULARITY  # Element runs schedules at five-minute boundaries
-    return finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (next run %s %s)"
-                   % (where, words, _iso(when)))
 
 
 def _latest_lag(item: RehearsalItem, cluster: ClusterState, source: Optional[SourceView]) -> Tuple[Optional[float], str]:
