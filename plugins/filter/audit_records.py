@@ -124,7 +124,7 @@ def _declared_volume(entry: Dict[str, Any], position: int, checked: Dict[str, An
             checked.get("mode"), declared_mode)))
     if checked.get("failed"):
         findings.append(finding(Finding.CHECK_FAILED, checked.get("msg", "")))
-    lag = _lag_of(pair)
+    lag = Lag.from_facts(pair)
     rpo_seconds = entry["volume_rpos"][position] if "volume_rpos" in entry else None
     lag_findings = _lag_findings(pair, lag, rpo_seconds, state, bool(paused),
                                  checked.get("source_volume_name") or "the volume")
@@ -142,12 +142,6 @@ def _declared_volume(entry: Dict[str, Any], position: int, checked: Dict[str, An
         "rpo_seconds": rpo_seconds,
         "within_rpo": None if rpo_seconds is None or lag.lag_seconds is None else lag.lag_seconds <= rpo_seconds,
     }
-
-
-def _lag_of(pair: Optional[Dict[str, Any]]) -> Lag:
-    if pair is None:
-        return Lag(None)
-    return Lag(pair.get("lag_seconds"), pair.get("async_delay"), pair.get("recovery_point"))
 
 
 # What the pair's own lag findings say about its protection (the rest is measured against the RPO).

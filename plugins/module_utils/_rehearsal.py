@@ -26,14 +26,14 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    READ_WRITE, REPLICATION_TARGET, chunks, resolve_volume)
+    READ_WRITE, REPLICATION_TARGET, SNAPSHOTS_ONLY, chunks, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
-from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY, LagInputs, Snapshot
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    AccessGroup, ClusterState, Volume, read_access_groups, read_cluster, read_snapshots)
+    AccessGroup, ClusterState, LagInputs, Snapshot, Volume, read_access_groups, read_async_results, read_cluster,
+    read_snapshots)
 
 MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
 ACCOUNT_MARKER = "element.replication.account"  # attribute of an account the collection made
@@ -522,8 +522,7 @@ class RehearsalRunner(Runner):
 
     def _collect(self, running: Dict[int, RehearsalItem]) -> None:
         """Take the finished jobs out of running (one ListAsyncResults for all of them)."""
-        answer = self.clients[LOCAL].call("ListAsyncResults", {"asyncResultTypes": ["Clone"]}) or {}
-        for entry in answer.get("asyncHandles") or []:
+        for entry in read_async_results(self.clients[LOCAL], ["Clone"]):
             data = entry.get("data") or {}
             if not entry.get("completed") or data.get("volumeID") is None:
                 continue

@@ -148,6 +148,10 @@ volume_pairs:
   type: list
   elements: dict
   contains:
+    cluster:
+      description: Name of this cluster.
+      type: str
+      version_added: 1.1.0
     volume_id:
       description: Volume ID on this cluster.
       type: int
@@ -313,11 +317,11 @@ reconciled:
 
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._element import SNAPSHOTS_ONLY
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (
     cluster_pair_facts, reconcile, volume_pair_facts)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY
 from ansible_collections.element.replication.plugins.module_utils._state import read_clusters, read_lags
 
 

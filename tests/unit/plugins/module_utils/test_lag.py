@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.element.replication.plugins.module_utils._lag import (
-    Snapshot, VolumeStats, newest_arrived, pair_lag, rpo_findings)
+from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived, pair_lag, rpo_findings
+from ansible_collections.element.replication.plugins.module_utils._state import Snapshot, VolumeStats
 
 NOW = 1_800_000_000.0
 

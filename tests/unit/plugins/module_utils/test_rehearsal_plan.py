@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
-from ansible_collections.element.replication.plugins.module_utils._lag import LagInputs, Snapshot
+from ansible_collections.element.replication.plugins.module_utils._state import LagInputs, Snapshot
 from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
     ACCOUNT_MARKER, AUTO, LATEST, MARKER, NEW_ACCOUNT, SNAPSHOT, VOLUME_NAME_MAX, CloneID, Options, clone_name,
     every_target, plan_cleanup, plan_rehearsal, predicted_view)
