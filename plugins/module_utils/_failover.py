@@ -20,7 +20,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
+    ACTIVE, ASYNC, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
     PairMatch, Problem, chunks, finding, match_pair, pair_relation, paused_flags, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
@@ -28,11 +28,11 @@ from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag
+from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, read_clusters, read_lags)
+    ClusterState, Volume, probe, read_clusters, read_lags)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
-ASYNC = "Async"  # Sync pairs are in sync while Active; SnapshotsOnly pairs only carry snapshots
 
 
 def other(side: str) -> str:
@@ -308,18 +308,13 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
 
 def item_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState]]) -> Dict[str, Any]:
     """Both sides of one pair as read: access and replication state per cluster."""
-    view: Dict[str, Any] = {}
+    sides = []
     for side in (LOCAL, PEER):
         cluster = clusters.get(side)
         volume = item.volumes.get(side)
         current = cluster.volume_by_id(volume.volume_id) if cluster is not None and volume is not None else None
-        view.update({
-            "%s_cluster" % side: cluster.identity.name if cluster is not None else None,
-            "%s_volume_id" % side: current.volume_id if current else None,
-            "%s_volume_name" % side: current.name if current else None,
-            "%s_access" % side: current.access if current else None,
-            "%s_state" % side: current.pair.state if current and current.pair else None,
-        })
+        sides.append((side, cluster, current, current.pair if current else None))
+    view = pair_record(sides)
     sources = [view["%s_cluster" % s] for s in (LOCAL, PEER) if view["%s_access" % s] == READ_WRITE]
     view["source_clusters"] = sources
     return view
@@ -378,7 +373,7 @@ class FailoverRunner(Runner):
         lost = self.clients[other(self.primary)]
         retries, lost.retries = lost.retries, 0
         try:
-            lost.call("GetClusterInfo")
+            probe(lost)
         except Exception:  # pylint: disable=broad-exception-caught
             self.unreachable = lost.label
             return
