@@ -128,7 +128,7 @@ def _declared_volume(entry: Dict[str, Any], position: int, checked: Dict[str, An
     rpo_seconds = entry["volume_rpos"][position] if "volume_rpos" in entry else None
     lag_findings = _lag_findings(pair, lag, rpo_seconds, state, bool(paused),
                                  checked.get("source_volume_name") or "the volume")
-    findings += lag_findings
+    findings += lag_findings + _waiting(pair, state)
     drift = bool(checked.get("changed") or checked.get("failed") or lag_findings
                  or health not in (("healthy", "paused") if state == "present" else ("absent",)))
     return {
@@ -158,9 +158,17 @@ def _lag_findings(pair: Optional[Dict[str, Any]], lag: Lag, rpo_seconds: Optiona
         return []
     measured = [f for f in pair.get("lag_findings") or [] if f["code"] in PROTECTION_CODES
                 and (rpo_seconds is not None or not declared_paused)]
-    breach = [] if any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in measured) \
+    breach = [] if any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in measured) or _waiting(pair, state) \
         else rpo_findings(lag, rpo_seconds, where)
     return measured + breach
+
+
+def _waiting(pair: Optional[Dict[str, Any]], state: str) -> List[Dict[str, str]]:
+    """A SnapshotsOnly pair waiting for its first replicated snapshot while its schedule is not
+    late: reported, not drift (nor an RPO to measure yet)."""
+    if pair is None or state != "present":
+        return []
+    return [f for f in pair.get("lag_findings") or [] if f["code"] == Finding.FIRST_SNAPSHOT_PENDING]
 
 
 def _undeclared_volume(pair: Dict[str, Any], planned_by_volume: Dict[Tuple[Any, Any], List[str]]) -> Dict[str, Any]:

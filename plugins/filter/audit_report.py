@@ -72,6 +72,7 @@ import re
 from typing import Any, Callable, Dict, List
 
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
+from ansible_collections.element.replication.plugins.module_utils._element import Finding
 
 
 def build_report(records: List[Dict[str, Any]], generated_at: str) -> Dict[str, Any]:
@@ -176,6 +177,23 @@ def build_markdown(report: Dict[str, Any], play_name: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# What a drifting pair whose replication itself is healthy (or paused as declared) suffers from, by finding code.
+_DRIFT_LABELS = ((Finding.RPO_BREACHED, "RPO breached"), (Finding.NO_REPLICATED_SNAPSHOT, "unprotected"),
+                 (Finding.NO_REPLICATED_SCHEDULE, "unprotected"), (Finding.SCHEDULE_FAILED, "unprotected"),
+                 (Finding.SCHEDULE_LATE, "unprotected"), (Finding.LAG_UNKNOWN, "lag unknown"),
+                 (Finding.MODE_NOT_AS_DECLARED, "mode not as declared"), (Finding.CHECK_FAILED, "check failed"))
+
+
+def _drift_label(volume: Dict[str, Any]) -> str:
+    """How the summary names a drifting volume pair: its health, unless that is healthy or paused
+    (then what drifts: a healthy pair over its RPO is not "healthy")."""
+    if volume["health"] not in ("healthy", "paused"):
+        return volume["health"]
+    codes = {f.get("code") for f in volume.get("findings") or []}
+    label = next((text for code, text in _DRIFT_LABELS if code in codes), "drift")
+    return "paused, %s" % label if volume["health"] == "paused" else label
+
+
 def _with_planned(text: str, planned: List[str]) -> str:
     return text + ("; planned: " + "; ".join(planned) if planned else "")
 
@@ -202,8 +220,12 @@ def build_summary(report: Dict[str, Any], report_path: str) -> List[str]:
         for volume in pair["volume_pairs"]:
             if volume["drift"]:
                 lines.append(_with_planned("%s: %s -> %s %s: %s" % (
-                    where, volume["source_volume"], volume["target_volume"], volume["health"],
+                    where, volume["source_volume"], volume["target_volume"], _drift_label(volume),
                     "; ".join(str(r) for r in volume["reasons"])), volume["planned_actions"]))
+            else:
+                lines += ["%s: %s -> %s waiting: %s" % (where, volume["source_volume"], volume["target_volume"],
+                                                         f["text"]) for f in volume.get("findings") or []
+                          if f.get("code") == Finding.FIRST_SNAPSHOT_PENDING]
     return lines
 
 

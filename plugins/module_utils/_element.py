@@ -282,6 +282,8 @@ class Finding:
     RPO_BREACHED = "rpo_breached"
     LAG_UNKNOWN = "lag_unknown"
     NO_REPLICATED_SNAPSHOT = "no_replicated_snapshot"
+    # Not yet a failure: the schedule that will replicate it runs and is not late.
+    FIRST_SNAPSHOT_PENDING = "first_snapshot_pending"
     # What keeps a SnapshotsOnly pair protected: a running schedule of replicated snapshots.
     NO_REPLICATED_SCHEDULE = "no_replicated_schedule"
     SCHEDULE_FAILED = "schedule_failed"

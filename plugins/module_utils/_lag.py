@@ -17,14 +17,17 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
 
 from ansible_collections.element.replication.plugins.module_utils._durations import (
     DurationError, format_seconds, parse_delay, parse_time)
 from ansible_collections.element.replication.plugins.module_utils._element import (
     ACTIVE, SNAPSHOTS_ONLY, SYNC, Finding, finding)
-from ansible_collections.element.replication.plugins.module_utils._frequency import GRANULARITY, interval_of
+from ansible_collections.element.replication.plugins.module_utils._frequency import (
+    DAYS_OF_MONTH, DAYS_OF_WEEK, GRANULARITY, TIME_INTERVAL, interval_of)
 
 if TYPE_CHECKING:  # the values _state reads; the functions here only look at them
     from ansible_collections.element.replication.plugins.module_utils._state import Existing, Snapshot, VolumeStats
@@ -105,13 +108,75 @@ def rpo_findings(lag: Lag, rpo_seconds: Optional[float], where: str) -> List[Dic
     return []
 
 
+def _running_replicated(schedules: Iterable["Existing"], volume_id: int) -> List["Existing"]:
+    return [s for s in schedules if not s.deleted and not s.paused and s.replicate and volume_id in s.volume_ids]
+
+
+def _boundary(t: float) -> float:
+    """Element runs schedules at five-minute boundaries: t rounded up to one."""
+    return math.ceil(t / GRANULARITY - 1e-9) * GRANULARITY
+
+
+def next_run(schedule: Dict[str, Any], now: float) -> Optional[float]:
+    """When a schedule (as ListSchedules lists it) runs next, as far as its listing tells: a Time Interval schedule one interval
+    after its last run (or its startingDate), the day forms on their next day at hours:minutes UTC.
+    None when it cannot be told (an interval schedule that never ran and gives no startingDate)."""
+    kind = (schedule.get("attributes") or {}).get("frequency")
+    if kind == TIME_INTERVAL:
+        interval = interval_of(schedule)
+        anchor = parse_time(schedule.get("lastRunTimeStarted")) or parse_time(schedule.get("startingDate"))
+        if not interval or anchor is None:
+            return None
+        return _boundary(max(anchor + interval, now))
+    if kind not in (DAYS_OF_WEEK, DAYS_OF_MONTH):
+        return None
+    try:
+        at = int(schedule.get("hours") or 0) * 3600 + int(schedule.get("minutes") or 0) * 60
+        weekdays = {int(d.get("day", -1)) for d in schedule.get("weekdays") or []}
+        monthdays = {int(d) for d in schedule.get("monthdays") or []}
+    except (TypeError, ValueError, AttributeError):
+        return None
+    day = datetime.fromtimestamp(now, timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    for _ in range(62):  # every day form recurs within two months
+        matches = day.day in monthdays if kind == DAYS_OF_MONTH else (day.weekday() + 1) % 7 in weekdays
+        if matches and day.timestamp() + at > now:
+            return _boundary(day.timestamp() + at)
+        day += timedelta(days=1)
+    return None
+
+
+def _iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def protection_findings(lag: Lag, schedules: Optional[Iterable["Existing"]], volume_id: int,
+                        now: Optional[float], where: str) -> List[Dict[str, str]]:
+    """The lag findings of a SnapshotsOnly pair and those of its schedules. A pair that has no
+    replicated snapshot yet, while a replicated schedule runs without failing and is not late, is
+    waiting for its first one (not a failure until the schedule is late)."""
+    found = schedule_findings(schedules, volume_id, now, where)
+    own = list(lag.findings)
+    if schedules is None or found or not any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in own):
+        return own + found
+    running = _running_replicated(schedules, volume_id)
+    known = [t for t in (next_run(s.raw, now) for s in running) if t is not None] if now is not None else []
+    if known:
+        when = "next run at %s" % _iso(min(known))
+    else:  # an interval schedule that never ran and gives no startingDate: at most one interval away
+        when = "next run within %s of the schedule's start" % format_seconds(
+            min((interval_of(s.raw) or 0.0 for s in running), default=0.0) or None)
+    pending = finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (%s)" % (
+        where, when))
+    return [pending if f["code"] == Finding.NO_REPLICATED_SNAPSHOT else f for f in own]
+
+
 def schedule_findings(schedules: Optional[Iterable["Existing"]], volume_id: int, now: Optional[float],
                       where: str) -> List[Dict[str, str]]:
     """Whether a SnapshotsOnly pair's source keeps being protected: a running schedule takes
     replicated snapshots of it, its last run did not fail, and it is not late. None: not read."""
     if schedules is None:
         return []
-    running = [s for s in schedules if not s.deleted and not s.paused and s.replicate and volume_id in s.volume_ids]
+    running = _running_replicated(schedules, volume_id)
     if not running:
         return [finding(Finding.NO_REPLICATED_SCHEDULE, "no running schedule takes snapshots of %s with remote "
                         "replication: its recovery point only ages (element_snapshot_schedule, or the topology's "
@@ -124,7 +189,13 @@ def schedule_findings(schedules: Optional[Iterable["Existing"]], volume_id: int,
             found.append(finding(Finding.SCHEDULE_FAILED, "schedule %s of %s: its last run failed (%s)" % (
                 name, where, status or "hasError")))
         started, interval = parse_time(schedule.last_run_started), interval_of(schedule.raw)
+        starting = parse_time(schedule.starting_date)
         if now is not None and started is not None and interval and now - started > interval + 2 * GRANULARITY:
             found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s last ran %s ago, more than its interval "
                                  "of %s" % (name, where, format_seconds(now - started), format_seconds(interval))))
+        elif now is not None and started is None and starting is not None and interval \
+                and now - starting > interval + 2 * GRANULARITY:
+            found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s has never run since it started %s ago, more "
+                                 "than its interval of %s" % (name, where, format_seconds(now - starting),
+                                                              format_seconds(interval))))
     return found

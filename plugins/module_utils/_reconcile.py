@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ansible_collections.element.replication.plugins.module_utils._element import (
     CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
     SNAPSHOTS_ONLY, Finding, PairMatch, finding, match_pair)
-from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag, schedule_findings
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag, protection_findings
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, LagInputs, Volume, VolumePairEntry)
 
@@ -250,7 +250,7 @@ def _pair_lag(source: "_Half", target: "_Half", lag: Dict[str, LagInputs]) -> Di
                       source_inputs.stats.get(source.volume.volume_id), snapshot, now, where)
     findings = list(result.findings)
     if source.entry.mode == SNAPSHOTS_ONLY:
-        findings += schedule_findings(source_inputs.schedules, source.volume.volume_id, now, where)
+        findings = protection_findings(result, source_inputs.schedules, source.volume.volume_id, now, where)
     return dict(result.facts(), lag_findings=findings)
 
 

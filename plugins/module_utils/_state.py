@@ -195,6 +195,10 @@ class Existing:
         return self.raw.get("lastRunTimeStarted") or None
 
     @property
+    def starting_date(self) -> Optional[str]:
+        return self.raw.get("startingDate") or None
+
+    @property
     def has_error(self) -> bool:
         return bool(self.raw.get("hasError"))
 

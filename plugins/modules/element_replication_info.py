@@ -47,7 +47,9 @@ options:
         clocks, not the controller's). Such a pair without any replicated snapshot protects nothing, and
         its C(lag_findings) say so (code V(no_replicated_snapshot)). In the reconciled view, so does a
         source that no running schedule snapshots with remote replication (V(no_replicated_schedule)),
-        whose schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)).
+        whose schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)); a pair
+        whose replicated schedule runs and is not late yet is waiting for its first replicated snapshot
+        (V(first_snapshot_pending), with the next run) instead of V(no_replicated_snapshot).
       - Costs one C(ListVolumeStats) call per cluster, and one C(ListSnapshots) and one
         C(ListSchedules) on a cluster that holds a side of a V(SnapshotsOnly) pair, whatever the number
         of pairs. A cluster whose
@@ -216,8 +218,9 @@ volume_pairs:
         - Why the lag is unknown (code V(lag_unknown)), or that a V(SnapshotsOnly) pair has no
           replicated snapshot and so protects nothing (code V(no_replicated_snapshot)), or (reconciled
           view) that no running schedule takes its replicated snapshots (V(no_replicated_schedule)), or its
-          schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)); each a C(code)
-          and a C(text).
+          schedule's last run failed (V(schedule_failed)) or is overdue (V(schedule_late)), or (reconciled
+          view) that it waits for its first replicated snapshot while its schedule is not late
+          (V(first_snapshot_pending)); each a C(code) and a C(text).
       type: list
       elements: dict
       returned: with O(lag)

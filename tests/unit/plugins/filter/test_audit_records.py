@@ -156,3 +156,17 @@ def test_rpo_is_checked_against_the_measured_lag(lag, within, breached):
 
 def test_the_filter_is_registered():
     assert FilterModule().filters()["audit_records"] is audit_records
+
+
+def test_a_pair_waiting_for_its_first_replicated_snapshot_is_reported_not_drift():
+    the_plan = topology_plan([{"source": "prod", "target": "dr", "mode": "SnapshotsOnly", "rpo": "1d",
+                               "volumes": [{"volume": "db01"}]}])
+    waiting = finding(Finding.FIRST_SNAPSHOT_PENDING, NOT_THE_USUAL_WORDS)
+    pair = reconciled_pair(lag_seconds=None, async_delay=None, recovery_point=None, lag_findings=[waiting],
+                           source_mode="SnapshotsOnly")
+    record = records(the_plan, [info([pair])], volume_checks=[volume_check({"mode": "SnapshotsOnly"})])[0]
+    volume = record["volume_pairs"][0]
+    assert (record["drift_count"], volume["drift"], volume["findings"]) == (0, False, [waiting])
+    missing = dict(pair, lag_findings=[finding(Finding.NO_REPLICATED_SNAPSHOT, NOT_THE_USUAL_WORDS)])
+    record = records(the_plan, [info([missing])], volume_checks=[volume_check({"mode": "SnapshotsOnly"})])[0]
+    assert record["drift_count"] == 1, "without a schedule that runs, no snapshot is drift"

@@ -91,3 +91,20 @@ def test_the_mermaid_graph_marks_drifting_pairs():
     out = report(record(0, volumes=[volume()]), record(1, key="k", source="edge-1", cp_drift=True))
     assert 'c_edge_1["edge-1"]' in out["markdown"]
     assert "linkStyle 1 stroke:#d62728" in out["markdown"] and "linkStyle 0" not in out["markdown"]
+
+
+def test_a_pair_over_its_rpo_is_not_called_healthy():
+    behind = volume(drift=True, reasons=["db01 is 59m behind, over its RPO of 15m"],
+                    findings=[{"code": "rpo_breached", "text": "db01 is 59m behind, over its RPO of 15m"}])
+    paused = volume(drift=True, health="paused", reasons=["lost"], findings=[{"code": "lag_unknown", "text": "lost"}])
+    summary = report(record(volumes=[behind, paused]))["summary"]
+    assert "prod -> dr: db01 -> db01 RPO breached: db01 is 59m behind, over its RPO of 15m" in summary
+    assert "prod -> dr: db01 -> db01 paused, lag unknown: lost" in summary
+    assert not any("healthy" in line for line in summary)
+
+
+def test_a_pair_waiting_for_its_first_snapshot_is_said_without_drift():
+    text = "arch on prod is waiting for its first replicated snapshot (next run at 2026-12-03T08:00:00Z)"
+    out = report(record(volumes=[volume(findings=[{"code": "first_snapshot_pending", "text": text}], reasons=[text])]))
+    assert out["report"]["clean"] is True
+    assert "prod -> dr: db01 -> db01 waiting: %s" % text in out["summary"]

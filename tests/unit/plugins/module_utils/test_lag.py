@@ -7,8 +7,12 @@
 
 from __future__ import annotations
 
-from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived, pair_lag, rpo_findings
-from ansible_collections.element.replication.plugins.module_utils._state import Snapshot, VolumeStats
+import pytest
+
+from ansible_collections.element.replication.plugins.module_utils._element import Finding
+from ansible_collections.element.replication.plugins.module_utils._lag import (
+    newest_arrived, pair_lag, protection_findings, rpo_findings)
+from ansible_collections.element.replication.plugins.module_utils._state import Existing, Snapshot, VolumeStats
 
 NOW = 1_800_000_000.0
 
@@ -62,3 +66,52 @@ def test_rpo_breach_and_unknown_lag():
     assert breach == {"code": "rpo_breached", "text": "db01 on prod is 2h behind, over its RPO of 15m"}
     unknown = pair_lag("Async", "Active", "Active", None, None, NOW, "db01 on prod")
     assert [f["code"] for f in rpo_findings(unknown, 60, "db01 on prod")] == ["lag_unknown"]
+
+
+# ---- a SnapshotsOnly pair waiting for its first replicated snapshot -----------------------------
+
+def hourly(**fields):
+    schedule = {"scheduleID": 5, "scheduleName": "hourly", "hours": 1, "minutes": 0, "paused": False,
+                "attributes": {"frequency": "Time Interval"}, "lastRunStatus": "Success", "lastRunTimeStarted": None,
+                "scheduleInfo": {"volumeID": 10, "enableRemoteReplication": True}}
+    schedule.update(fields)
+    return Existing.from_api(schedule)
+
+
+def protection(schedules, now=NOW):
+    lag = pair_lag("SnapshotsOnly", "Active", "Active", stats("PT0S"), None, now, "arch on prod")
+    return protection_findings(lag, schedules, 10, now, "arch on prod")
+
+
+def test_a_running_schedule_that_is_not_late_makes_the_first_snapshot_pending():
+    ran = "2027-01-15T08:00:00Z"  # NOW is 2027-01-15T08:00:00Z; the next run is one hour later
+    found = protection([hourly(lastRunTimeStarted=ran)], now=NOW + 600)
+    assert [f["code"] for f in found] == [Finding.FIRST_SNAPSHOT_PENDING]
+    assert found[0]["text"] == ("arch on prod is waiting for its first replicated snapshot "
+                                "(next run at 2027-01-15T09:00:00Z)")
+
+
+def test_a_schedule_that_never_ran_is_pending_within_its_interval_or_from_its_starting_date():
+    assert protection([hourly()])[0]["text"].endswith("(next run within 1h of the schedule's start)")
+    started = protection([hourly(startingDate="2027-01-15T07:40:00Z")])
+    assert started[0]["text"].endswith("(next run at 2027-01-15T08:40:00Z)")
+    weekly = hourly(attributes={"frequency": "Days Of Week"}, hours=22, minutes=30,
+                    weekdays=[{"day": 1, "offset": 1}])  # Mondays; NOW is a Friday
+    assert protection([weekly])[0]["text"].endswith("(next run at 2027-01-18T22:30:00Z)")
+
+
+@pytest.mark.parametrize("schedules, expected", [
+    ([], ["no_replicated_snapshot", "no_replicated_schedule"]),
+    ([hourly(paused=True)], ["no_replicated_snapshot", "no_replicated_schedule"]),
+    ([hourly(lastRunStatus="Failed")], ["no_replicated_snapshot", "schedule_failed"]),
+    ([hourly(lastRunTimeStarted="2027-01-15T05:00:00Z")], ["no_replicated_snapshot", "schedule_late"]),
+    ([hourly(startingDate="2027-01-15T05:00:00Z")], ["no_replicated_snapshot", "schedule_late"]),
+    (None, ["no_replicated_snapshot"]),
+], ids=["none", "paused", "failed", "late", "never-ran-since-start", "not-read"])
+def test_no_snapshot_stays_a_failure_when_the_schedule_does_not_run_fails_or_is_late(schedules, expected):
+    assert [f["code"] for f in protection(schedules)] == expected
+
+
+def test_a_pair_that_has_its_snapshot_is_not_pending():
+    lag = pair_lag("SnapshotsOnly", "Active", "Active", stats("PT0S"), snap(1, 60, volume_id=10), NOW, "arch on prod")
+    assert protection_findings(lag, [hourly()], 10, NOW, "arch on prod") == []
