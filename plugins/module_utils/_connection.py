@@ -51,6 +51,15 @@ def connection_argument_spec(peer: Optional[str] = None) -> ArgumentSpec:
     return ArgumentSpec(spec)
 
 
+def clusters_argument_spec() -> ArgumentSpec:
+    """A clusters option: the connection options of many clusters, each with the inventory host's
+    name (the element.replication.element_connection filter builds it from the hosts' variables)."""
+    options = {name: {k: v for k, v in option.items() if k != "fallback"}
+               for name, option in _connection_options("ELEMENT").items()}
+    options["name"] = dict(type="str", required=True)
+    return ArgumentSpec({"clusters": dict(type="list", elements="dict", required=True, options=options)})
+
+
 def peer_params(params: Dict[str, Any]) -> Dict[str, Any]:
     """The peer's connection options with its credentials defaulted to this connection's, as
     netapp.elementsw did: many sites use one admin account on both clusters. The password is
@@ -73,14 +82,18 @@ class Connections:
     no_log machinery so it never appears in a result.
     """
 
-    def __init__(self, module: Any, pool_size: int = 4) -> None:
+    def __init__(self, module: Any, pool_size: int = 4, clusters: bool = False) -> None:
         if REQUESTS_IMPORT_ERROR:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self.module = module
         self.scrubber = SecretScrubber()
-        self.local = self._client(module.params, pool_size)
+        self.by_name: Dict[str, ElementClient] = {}  # the clusters option (clusters_argument_spec)
+        for params in module.params["clusters"] if clusters else ():
+            self.by_name[params["name"]] = self._client(dict(params, display_name=params["display_name"] or params["name"]),
+                                                        pool_size)
+        self.local: Any = None if clusters else self._client(module.params, pool_size)
         self.peer: Optional[ElementClient] = None
-        if module.params.get("peer"):
+        if not clusters and module.params.get("peer"):
             try:
                 self.peer = self._client(peer_params(module.params), pool_size)
             except ValueError as exc:
@@ -111,7 +124,7 @@ class Connections:
         self.scrubber.add(*values)
 
     def clients(self) -> List[ElementClient]:
-        return [c for c in (self.local, self.peer) if c is not None]
+        return [c for c in (self.local, self.peer) if c is not None] + list(self.by_name.values())
 
     def close(self) -> None:
         for client in self.clients():

@@ -13,11 +13,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
-    MODES, canonical_mode)
+    CONNECTED, MODES, canonical_mode)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived
 
@@ -399,6 +399,14 @@ def read_access_groups(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Ac
     return tuple(AccessGroup.from_api(g) for g in page)
 
 
+def cluster_state(identity: ClusterIdentity, pairs: Tuple[ClusterPairEntry, ...], every: Tuple[Volume, ...] = (),
+                  accounts: Optional[Tuple[Account, ...]] = None) -> ClusterState:
+    """A cluster's state from what was read: every volume (read_volumes) split into active and deleted."""
+    return ClusterState(identity=identity, cluster_pairs=pairs,
+                        volumes=tuple(v for v in every if v.status != "deleted"),  # "init" clones too
+                        accounts=accounts, deleted_volumes=tuple(v for v in every if v.status == "deleted"))
+
+
 def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> ClusterState:
     """What a run needs of one cluster. The lists are independent, so they are read at once: over a
     WAN a read costs one round trip, not four."""
@@ -407,11 +415,28 @@ def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> 
         pairs = pool.submit(read_cluster_pairs, client)
         listed = pool.submit(read_volumes, client) if volumes else None
         owners = pool.submit(read_accounts, client) if accounts else None
-        every = listed.result() if listed is not None else ()
-        return ClusterState(identity=identity.result(), cluster_pairs=pairs.result(),
-                            volumes=tuple(v for v in every if v.status != "deleted"),  # "init" clones too
-                            accounts=owners.result() if owners is not None else None,
-                            deleted_volumes=tuple(v for v in every if v.status == "deleted"))
+        return cluster_state(identity.result(), pairs.result(), listed.result() if listed is not None else (),
+                             owners.result() if owners is not None else None)
+
+
+def identities_told(pairs: Dict[str, Tuple[ClusterPairEntry, ...]], couples: Iterable[Tuple[str, str]],
+                    addresses: Dict[str, str]) -> Dict[str, ClusterIdentity]:
+    """The identities (by key of pairs) that the clusters' own ListClusterPairs tell, so that no
+    GetClusterInfo is needed: when both clusters of a couple list one completed pair (one
+    clusterPairUUID) and both see it Connected, each entry names the other cluster as it is now
+    (its uniqueID, name and MVIP; not its uuid). A pair that is not Connected may name a cluster as
+    it was when paired: its clusters are read with GetClusterInfo."""
+    told: Dict[str, ClusterIdentity] = {}
+    for a, b in couples:
+        theirs = {e.pair_uuid: e for e in pairs[b] if not e.pending and e.status == CONNECTED}
+        for mine in pairs[a]:
+            other = theirs.get(mine.pair_uuid)
+            if other is None or mine.pending or mine.status != CONNECTED:
+                continue
+            for host, entry in ((b, mine), (a, other)):
+                told.setdefault(host, ClusterIdentity(name=entry.remote_name, unique_id=entry.remote_unique_id, uuid="",
+                                                      mvip=entry.remote_mvip, address=addresses[host]))
+    return told
 
 
 def read_clusters(clients: Dict[str, Any], volumes: bool = False, accounts: bool = False) -> Dict[str, ClusterState]:
@@ -433,19 +458,20 @@ def read_snapshots(client: Any) -> Dict[int, Tuple[Snapshot, ...]]:
     return {volume_id: tuple(found) for volume_id, found in by_volume.items()}
 
 
-def read_lag_inputs(client: Any, snapshots: bool) -> LagInputs:
+def read_lag_inputs(client: Any, snapshots: bool, stats: bool = True, schedules: Optional[bool] = None) -> LagInputs:
     """One ListVolumeStats (every volume), and one ListSnapshots and one ListSchedules when asked (a
-    cluster with SnapshotsOnly pairs): O(1) calls whatever the
+    cluster with SnapshotsOnly pairs; schedules default to snapshots): O(1) calls whatever the
     number of pairs. A read that fails (after the client's retries) is reported, not raised: the
     configuration can still be audited."""
+    schedules = snapshots if schedules is None else schedules
     try:
-        listed = client.call("ListVolumeStats").get("volumeStats") or []
+        listed = (client.call("ListVolumeStats").get("volumeStats") or []) if stats else None
         read = read_snapshots(client) if snapshots else None
-        schedules = tuple(read_schedules(client)) if snapshots else None
+        found = tuple(read_schedules(client)) if schedules else None
     except ElementError as exc:
         return LagInputs(error=str(exc))
-    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=read,
-                     schedules=schedules)
+    return LagInputs(stats=None if listed is None else {int(s["volumeID"]): VolumeStats.from_api(s) for s in listed},
+                     snapshots=read, schedules=found)
 
 
 def read_lags(clients: Dict[str, Any], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:
