@@ -40,11 +40,13 @@ attributes:
   idempotent:
     support: full
 options:
-  topology_plan:
+  topology:
     description:
-      - The normalized topology, as the P(element.replication.topology_plan#filter) filter makes it
-        (C(cluster_pairing_plan) of the P(element.replication.cluster_pairing#role) role).
-    type: dict
+      - The desired replication topology, as the collection's roles take it (C(element_replication_topology);
+        see the P(element.replication.cluster_pairing#role) role). Check it against the inventory
+        first, as the roles do; the module plans it with the P(element.replication.topology_plan#filter) filter's planner.
+    type: list
+    elements: dict
     required: true
   clusters:
     description:
@@ -120,7 +122,7 @@ notes:
 EXAMPLES = r"""
 - name: Audit the topology and write the report
   element.replication.element_replication_audit:
-    topology_plan: "{{ element_replication_topology | element.replication.topology_plan }}"
+    topology: "{{ element_replication_topology }}"
     clusters: "{{ hostvars | element.replication.element_connection(['prod', 'dr']) }}"
     report_path: /srv/reports/replication-audit
   delegate_to: localhost
@@ -191,9 +193,10 @@ from ansible_collections.element.replication.plugins.module_utils._audit_run imp
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, clusters_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
+from ansible_collections.element.replication.plugins.module_utils._topology import plan as topology_plan
 
 OPTIONS = ArgumentSpec(dict(
-    topology_plan=dict(type="dict", required=True),
+    topology=dict(type="list", elements="dict", required=True),
     report_path=dict(type="path", required=True),
     play_name=dict(type="str", default="ansible-playbook"),
     parallel=dict(type="int", default=4),
@@ -206,14 +209,14 @@ def main():
     results = Results(module)
     if params["parallel"] < 1:
         results.fail("parallel must be at least 1, not %s" % params["parallel"])
-    missing = sorted({h for e in params["topology_plan"].get("entries") or () for h in (e["source"], e["target"])}
-                     - {c["name"] for c in params["clusters"]})
+    plan = topology_plan(params["topology"])
+    missing = sorted({h for e in plan["entries"] for h in (e["source"], e["target"])} - {c["name"] for c in params["clusters"]})
     if missing:
-        results.fail("clusters names no connection for %s, named by topology_plan" % ", ".join(missing))
+        results.fail("clusters names no connection for %s, named by the topology" % ", ".join(missing))
     connections = Connections(module, clusters=True)
     results = Results(module, connections)
     try:
-        found = audit(params["topology_plan"], connections.by_name, params["parallel"])
+        found = audit(plan, connections.by_name, params["parallel"])
     finally:
         connections.close()
     generated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
