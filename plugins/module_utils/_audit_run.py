@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -30,10 +31,11 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, actions_of
-from ansible_collections.element.replication.plugins.module_utils._reconcile import HEALTHY, ABSENT, reconcile
+from ansible_collections.element.replication.plugins.module_utils._reconcile import ABSENT, HEALTHY, reconcile
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterIdentity, ClusterState, LagInputs, cluster_state, identities_told, read_accounts, read_cluster_pairs,
     read_identity, read_lag_inputs, read_volumes)
+from ansible_collections.element.replication.plugins.module_utils._topology import plan as topology_plan
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
     Options, VolumePairPlan, item_view, pending_entries, plan_volume_pairs, predicted_view)
 
@@ -177,6 +179,13 @@ def _volume_check(entry: Dict[str, Any], read: TopologyRead) -> Tuple[Dict[str, 
             "actions": [a.to_result(names) for a in actions_of(planned.phases)]}, planned
 
 
+def only_sources(plan: Dict[str, Any], sources: List[str]) -> Dict[str, Any]:
+    """The plan of the entries whose source is one of these hosts, and of their cluster pairs."""
+    entries = [e for e in plan["entries"] if e["source"] in sources]
+    keys = {e["key"] for e in entries}
+    return {"entries": entries, "cluster_pairs": [p for p in plan["cluster_pairs"] if p["key"] in keys]}
+
+
 @dataclass
 class Audit:
     """The records of every entry (see _audit), and per entry the volume plans, for a diff."""
@@ -249,3 +258,28 @@ def write_report(records: List[Dict[str, Any]], path: str, generated_at: str, pl
             if data != old:
                 write_atomically(file_path, data, REPORT_MODE)
     return rendered, [{"path": p, "changed": data != old} for p, data, old in zip(paths, contents, before)]
+
+
+def audit_plan(params: Dict[str, Any]) -> Dict[str, Any]:
+    """The plan of element_replication_audit's options; Refusal when a cluster has no connection."""
+    plan = topology_plan(params["topology"])
+    if params.get("sources") is not None:
+        plan = only_sources(plan, params["sources"])
+    named = {c["name"] for c in params["clusters"]}
+    missing = sorted({h for e in plan["entries"] for h in (e["source"], e["target"])} - named)
+    if missing:
+        raise Refusal("clusters names no connection for %s, named by the topology" % ", ".join(missing))
+    return plan
+
+
+def run_audit(params: Dict[str, Any], plan: Dict[str, Any], clients: Dict[str, Any],
+              check_mode: bool) -> Dict[str, Any]:
+    """element_replication_audit's run: audit, write the report (not in check mode), and the result
+    (its messages not scrubbed yet; diff as (before, after))."""
+    found = audit(plan, clients, params["parallel"])
+    generated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    report, files = write_report(found.records, params["report_path"], generated_at, params["play_name"], check_mode)
+    return {"changed": any(f["changed"] for f in files), "clean": report["report"]["clean"],
+            "drift_count": report["report"]["drift_count"], "audit_errors": report["report"]["errors"],
+            "summary": report["summary"], "generated_at": report["report"]["generated_at"], "files": files,
+            "diff": ({"volume_pairs": found.diff[0]}, {"volume_pairs": found.diff[1]})}

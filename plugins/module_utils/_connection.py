@@ -60,6 +60,27 @@ def clusters_argument_spec() -> ArgumentSpec:
     return ArgumentSpec({"clusters": dict(type="list", elements="dict", required=True, options=options)})
 
 
+def cluster_clients(clusters: List[Dict[str, Any]], scrubber: SecretScrubber, pool_size: int = 4) -> Dict[str, ElementClient]:
+    """A client per entry of a clusters option (clusters_argument_spec), by name; every password
+    known to the scrubber."""
+    clients = {}
+    for params in clusters:
+        scrubber.add(params["password"])
+        clients[params["name"]] = ElementClient(
+            hostname=params["hostname"], port=params["port"], username=params["username"],
+            password=params["password"], validate_certs=params["validate_certs"], ca_path=params["ca_path"],
+            timeout=params["timeout"], api_version=params["api_version"], scrubber=scrubber, pool_size=pool_size,
+            display_name=params.get("display_name") or params["name"])
+    return clients
+
+
+def insecure(clusters: List[Dict[str, Any]]) -> List[str]:
+    """The warning for every cluster whose certificate is not verified."""
+    return ["TLS certificate verification is disabled for %s (%s): the connection can be intercepted. Set "
+            "validate_certs=true and give ca_path instead." % (c["name"], c["hostname"])
+            for c in clusters if not c["validate_certs"]]
+
+
 def peer_params(params: Dict[str, Any]) -> Dict[str, Any]:
     """The peer's connection options with its credentials defaulted to this connection's, as
     netapp.elementsw did: many sites use one admin account on both clusters. The password is

@@ -39,6 +39,12 @@ attributes:
       - Shows every declared volume pair that a converge would change, before and after.
   idempotent:
     support: full
+  action:
+    description: Indicates this has a corresponding action plugin, so some parts of the work run on the controller.
+    support: full
+    details:
+      - All of it runs in the controller's process when the controller's Python has C(requests); otherwise
+        this module runs where the task is delegated (the audit role delegates it to the controller).
 options:
   topology:
     description:
@@ -94,6 +100,12 @@ options:
       display_name:
         description: Name of the cluster in messages until it has answered; defaults to O(clusters[].name).
         type: str
+  sources:
+    description:
+      - Audit only the entries whose source is one of these inventory hosts (the others are left out
+        of the report), as a play limited to some hosts (C(--limit prod)) does. Default: every entry.
+    type: list
+    elements: str
   report_path:
     description:
       - Path of the report without extension; O(report_path).json and O(report_path).md are written,
@@ -186,50 +198,48 @@ files:
       changed: true
 """
 
-import time
+from typing import Any, Dict
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import ArgumentSpec
-from ansible_collections.element.replication.plugins.module_utils._audit_run import audit, write_report
+from ansible_collections.element.replication.plugins.module_utils._audit_run import audit_plan, run_audit
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, clusters_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.plugins.module_utils._topology import plan as topology_plan
 
-OPTIONS = ArgumentSpec(dict(
+# The action plugin of the same name validates with these too.
+SPEC = clusters_argument_spec().merge(ArgumentSpec(dict(
     topology=dict(type="list", elements="dict", required=True),
+    sources=dict(type="list", elements="str"),
     report_path=dict(type="path", required=True),
     play_name=dict(type="str", default="ansible-playbook"),
     parallel=dict(type="int", default=4),
-))
+)))
 
 
 def main():
-    module = clusters_argument_spec().merge(OPTIONS).create_ansible_module(supports_check_mode=True)
-    params = module.params
+    """Where the action plugin cannot run the audit in the controller's process (no requests there)."""
+    module = SPEC.create_ansible_module(supports_check_mode=True)
     results = Results(module)
-    if params["parallel"] < 1:
-        results.fail("parallel must be at least 1, not %s" % params["parallel"])
-    plan = topology_plan(params["topology"])
-    missing = sorted({h for e in plan["entries"] for h in (e["source"], e["target"])} - {c["name"] for c in params["clusters"]})
-    if missing:
-        results.fail("clusters names no connection for %s, named by the topology" % ", ".join(missing))
+    if module.params["parallel"] < 1:
+        results.fail("parallel must be at least 1, not %s" % module.params["parallel"])
+    try:
+        plan = audit_plan(module.params)
+    except Refusal as exc:
+        results.fail(exc)
     connections = Connections(module, clusters=True)
     results = Results(module, connections)
     try:
-        found = audit(plan, connections.by_name, params["parallel"])
+        found = run_audit(module.params, plan, connections.by_name, module.check_mode)
+    except OSError as exc:
+        results.fail("cannot write the replication report %s: %s" % (module.params["report_path"], exc))
     finally:
         connections.close()
-    generated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    try:
-        report, files = write_report(found.records, params["report_path"], generated_at, params["play_name"],
-                                     module.check_mode)
-    except OSError as exc:
-        results.fail("cannot write the replication report %s: %s" % (params["report_path"], exc))
-    results.finish(any(f["changed"] for f in files), clean=report["report"]["clean"],
-                   drift_count=report["report"]["drift_count"],
-                   audit_errors=[results.scrub(e) for e in report["report"]["errors"]],
-                   summary=[results.scrub(line) for line in report["summary"]], generated_at=report["report"]["generated_at"],
-                   files=files, diff=({"volume_pairs": found.diff[0]}, {"volume_pairs": found.diff[1]}))
+    found["audit_errors"] = [results.scrub(e) for e in found["audit_errors"]]
+    found["summary"] = [results.scrub(line) for line in found["summary"]]
+    changed, diff = found.pop("changed"), found.pop("diff")
+    result: Dict[str, Any] = found
+    results.finish(changed, diff=diff, **result)
 
 
 if __name__ == "__main__":
