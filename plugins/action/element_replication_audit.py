@@ -38,7 +38,7 @@ class ActionModule(ActionBase):
         try:
             plan = audit_plan(args)
             clients = cluster_clients(args["clusters"], scrubber)
-            found = run_audit(args, plan, clients, self._task.check_mode)
+            found = run_audit(args, plan, clients, self._task.check_mode, scrubber.scrub)
         except Refusal as error:
             return dict(result, failed=True, msg=scrubber.scrub(str(error)))
         except OSError as error:
@@ -50,8 +50,6 @@ class ActionModule(ActionBase):
         before, after = found.pop("diff")
         if self._task.diff:
             result["diff"] = {"before": before, "after": after}
-        found["audit_errors"] = [scrubber.scrub(e) for e in found["audit_errors"]]
-        found["summary"] = [scrubber.scrub(line) for line in found["summary"]]
         warnings = insecure(args["clusters"])
         if warnings:
             result["warnings"] = warnings

@@ -20,7 +20,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import pair_specs
 from ansible_collections.element.replication.plugins.module_utils._audit import classify
@@ -235,10 +235,12 @@ def _current(path: str) -> Optional[bytes]:
 
 
 def write_report(records: List[Dict[str, Any]], path: str, generated_at: str, play_name: str,
-                 check_mode: bool = False) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
+                 check_mode: bool = False, scrub: Callable[[str], str] = lambda text: text,
+                 ) -> Tuple[Dict[str, Any], List[Dict[str, Any]]]:
     """Write path.json and path.md when what they say has changed: a report that differs only by
-    its time is left as it is (so a clean audit run again is not "changed"). Returns the rendered
-    report (its time the one on disk) and [{path, changed}]."""
+    its time is left as it is (so a clean audit run again is not "changed"). A cluster's message
+    may quote a secret: the files pass scrub. Returns the rendered report (its time the one on
+    disk) and [{path, changed}]."""
     base = os.path.abspath(path)
     paths = (base + ".json", base + ".md")
     before = [_current(p) for p in paths]
@@ -248,10 +250,10 @@ def write_report(records: List[Dict[str, Any]], path: str, generated_at: str, pl
         previous = {}
     if isinstance(previous, dict) and isinstance(previous.get("generated_at"), str):
         same_time = render(records, previous["generated_at"], base, play_name)
-        if [same_time["json"].encode(), same_time["markdown"].encode()] == before:
+        if [scrub(same_time["json"]).encode(), scrub(same_time["markdown"]).encode()] == before:
             return same_time, [{"path": p, "changed": False} for p in paths]
     rendered = render(records, generated_at, base, play_name)
-    contents = (rendered["json"].encode(), rendered["markdown"].encode())
+    contents = (scrub(rendered["json"]).encode(), scrub(rendered["markdown"]).encode())
     if not check_mode:
         os.makedirs(os.path.dirname(base), mode=DIRECTORY_MODE, exist_ok=True)
         for file_path, data, old in zip(paths, contents, before):
@@ -272,14 +274,15 @@ def audit_plan(params: Dict[str, Any]) -> Dict[str, Any]:
     return plan
 
 
-def run_audit(params: Dict[str, Any], plan: Dict[str, Any], clients: Dict[str, Any],
-              check_mode: bool) -> Dict[str, Any]:
+def run_audit(params: Dict[str, Any], plan: Dict[str, Any], clients: Dict[str, Any], check_mode: bool,
+              scrub: Callable[[str], str]) -> Dict[str, Any]:
     """element_replication_audit's run: audit, write the report (not in check mode), and the result
-    (its messages not scrubbed yet; diff as (before, after))."""
+    (every message through scrub; diff as (before, after))."""
     found = audit(plan, clients, params["parallel"])
     generated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    report, files = write_report(found.records, params["report_path"], generated_at, params["play_name"], check_mode)
+    report, files = write_report(found.records, params["report_path"], generated_at, params["play_name"], check_mode,
+                                 scrub)
     return {"changed": any(f["changed"] for f in files), "clean": report["report"]["clean"],
-            "drift_count": report["report"]["drift_count"], "audit_errors": report["report"]["errors"],
-            "summary": report["summary"], "generated_at": report["report"]["generated_at"], "files": files,
+            "drift_count": report["report"]["drift_count"], "audit_errors": [scrub(e) for e in report["report"]["errors"]],
+            "summary": [scrub(line) for line in report["summary"]], "generated_at": report["report"]["generated_at"], "files": files,
             "diff": ({"volume_pairs": found.diff[0]}, {"volume_pairs": found.diff[1]})}

@@ -230,13 +230,11 @@ def main():
     connections = Connections(module, clusters=True)
     results = Results(module, connections)
     try:
-        found = run_audit(module.params, plan, connections.by_name, module.check_mode)
+        found = run_audit(module.params, plan, connections.by_name, module.check_mode, results.scrub)
     except OSError as exc:
         results.fail("cannot write the replication report %s: %s" % (module.params["report_path"], exc))
     finally:
         connections.close()
-    found["audit_errors"] = [results.scrub(e) for e in found["audit_errors"]]
-    found["summary"] = [results.scrub(line) for line in found["summary"]]
     changed, diff = found.pop("changed"), found.pop("diff")
     result: Dict[str, Any] = found
     results.finish(changed, diff=diff, **result)
