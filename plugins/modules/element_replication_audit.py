@@ -103,7 +103,8 @@ options:
   sources:
     description:
       - Audit only the entries whose source is one of these inventory hosts (the others are left out
-        of the report), as a play limited to some hosts (C(--limit prod)) does. Default: every entry.
+        of the report), as a play limited to some hosts (C(--limit prod)) does.
+      - Default is every entry.
     type: list
     elements: str
   report_path:
