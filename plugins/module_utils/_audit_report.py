@@ -167,9 +167,9 @@ def build_summary(report: Dict[str, Any], report_path: str) -> List[str]:
                     where, volume["source_volume"], volume["target_volume"], _drift_label(volume),
                     "; ".join(str(r) for r in volume["reasons"])), volume["planned_actions"]))
             else:
-                lines += ["%s: %s -> %s waiting: %s" % (where, volume["source_volume"], volume["target_volume"],
-                                                         f["text"]) for f in volume.get("findings") or []
-                          if f.get("code") == Finding.FIRST_SNAPSHOT_PENDING]
+                waiting = [f["text"] for f in volume.get("findings") or [] if f.get("code") == Finding.FIRST_SNAPSHOT_PENDING]
+                lines += ["%s: %s -> %s waiting: %s" % (where, volume["source_volume"], volume["target_volume"], text)
+                          for text in waiting]
     return lines
 
 

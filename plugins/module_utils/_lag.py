@@ -137,7 +137,7 @@ def next_run(schedule: Dict[str, Any], now: float) -> Optional[float]:
     except (TypeError, ValueError, AttributeError):
         return None
     day = datetime.fromtimestamp(now, timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    for _ in range(62):  # every day form recurs within two months
+    for _day in range(62):  # every day form recurs within two months
         matches = day.day in monthdays if kind == DAYS_OF_MONTH else (day.weekday() + 1) % 7 in weekdays
         if matches and day.timestamp() + at > now:
             return _boundary(day.timestamp() + at)

@@ -236,9 +236,9 @@ def main():
         results.fail("cannot write the replication report %s: %s" % (module.params["report_path"], exc))
     finally:
         connections.close()
-    changed, diff = found.pop("changed"), found.pop("diff")
-    result: Dict[str, Any] = found
-    results.finish(changed, diff=diff, **result)
+    changed, (before, after) = found.pop("changed"), found.pop("diff")
+    result: Dict[str, Any] = dict(found, diff=(before, after))
+    results.finish(changed, **result)
 
 
 if __name__ == "__main__":

@@ -32,8 +32,8 @@ def world():
     return run, prod, dr
 
 
-def args(prod, dr, tmp_path, topology=TOPOLOGY):
-    return dict(topology=topology, report_path=str(tmp_path / "reports" / "audit"),
+def args(prod, dr, tmp_path, topology=None):
+    return dict(topology=topology or TOPOLOGY, report_path=str(tmp_path / "reports" / "audit"),
                 clusters=[dict(connection(prod), name="prod"), dict(connection(dr, password=PEER_PASSWORD), name="dr")])
 
 
