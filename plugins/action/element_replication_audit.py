@@ -38,7 +38,7 @@ class ActionModule(ActionBase):
         try:
             plan = audit_plan(args)
             clients = cluster_clients(args["clusters"], scrubber)
-            found = run_audit(args, plan, clients, self._task.check_mode, scrubber.scrub)
+            changed, found, (before, after) = run_audit(args, plan, clients, self._task.check_mode, scrubber.scrub)
         except Refusal as error:
             return dict(result, failed=True, msg=scrubber.scrub(str(error)))
         except OSError as error:
@@ -47,11 +47,10 @@ class ActionModule(ActionBase):
         finally:
             for client in clients.values():
                 client.close()
-        before, after = found.pop("diff")
         if self._task.diff:
             result["diff"] = {"before": before, "after": after}
         warnings = insecure(args["clusters"])
         if warnings:
             result["warnings"] = warnings
-        result.update(found)
+        result.update(found, changed=changed)
         return result

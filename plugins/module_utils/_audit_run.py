@@ -275,14 +275,15 @@ def audit_plan(params: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def run_audit(params: Dict[str, Any], plan: Dict[str, Any], clients: Dict[str, Any], check_mode: bool,
-              scrub: Callable[[str], str]) -> Dict[str, Any]:
-    """element_replication_audit's run: audit, write the report (not in check mode), and the result
-    (every message through scrub; diff as (before, after))."""
+              scrub: Callable[[str], str]) -> Tuple[bool, Dict[str, Any], Tuple[Dict[str, Any], Dict[str, Any]]]:
+    """element_replication_audit's run: audit, write the report (not in check mode); whether the
+    report changed, the result (every message through scrub) and the diff (before, after)."""
     found = audit(plan, clients, params["parallel"])
     generated_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     report, files = write_report(found.records, params["report_path"], generated_at, params["play_name"], check_mode,
                                  scrub)
-    return {"changed": any(f["changed"] for f in files), "clean": report["report"]["clean"],
-            "drift_count": report["report"]["drift_count"], "audit_errors": [scrub(e) for e in report["report"]["errors"]],
-            "summary": [scrub(line) for line in report["summary"]], "generated_at": report["report"]["generated_at"], "files": files,
-            "diff": ({"volume_pairs": found.diff[0]}, {"volume_pairs": found.diff[1]})}
+    result = {"clean": report["report"]["clean"], "drift_count": report["report"]["drift_count"],
+              "audit_errors": [scrub(e) for e in report["report"]["errors"]],
+              "summary": [scrub(line) for line in report["summary"]],
+              "generated_at": report["report"]["generated_at"], "files": files}
+    return any(f["changed"] for f in files), result, ({"volume_pairs": found.diff[0]}, {"volume_pairs": found.diff[1]})

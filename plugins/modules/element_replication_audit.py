@@ -199,8 +199,6 @@ files:
       changed: true
 """
 
-from typing import Any, Dict
-
 from ansible_collections.element.replication.plugins.module_utils._argspec import ArgumentSpec
 from ansible_collections.element.replication.plugins.module_utils._audit_run import audit_plan, run_audit
 from ansible_collections.element.replication.plugins.module_utils._connection import (
@@ -231,14 +229,12 @@ def main():
     connections = Connections(module, clusters=True)
     results = Results(module, connections)
     try:
-        found = run_audit(module.params, plan, connections.by_name, module.check_mode, results.scrub)
+        changed, found, diff = run_audit(module.params, plan, connections.by_name, module.check_mode, results.scrub)
     except OSError as exc:
         results.fail("cannot write the replication report %s: %s" % (module.params["report_path"], exc))
     finally:
         connections.close()
-    changed, (before, after) = found.pop("changed"), found.pop("diff")
-    result: Dict[str, Any] = dict(found, diff=(before, after))
-    results.finish(changed, **result)
+    results.finish(changed, diff=diff, **found)
 
 
 if __name__ == "__main__":
