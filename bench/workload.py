@@ -96,6 +96,13 @@ class Sim:
         self.clusters = [process.cluster(name) for name in CLUSTERS]
         self.prod, self.dr = self.clusters
         self.delay = 0.0  # seconds every API call waits before the cluster takes it up (wan.delayed)
+        self.dropping = None  # a cluster whose packets are dropped: its own port cannot be asked for its log
+
+    def lose(self, cluster, outage):
+        """Take a cluster off the network (outage: close, hang or drop), through the other's port."""
+        other = self.dr if cluster is self.prod else self.prod
+        cluster.set_offline(outage, via=other)
+        self.dropping = cluster if outage == "drop" else None
 
     def pair_clusters(self):
         """The cluster pair every volume-pair figure needs; made with raw calls, not counted."""
@@ -103,13 +110,17 @@ class Sim:
         self.dr.call("CompleteClusterPairing", clusterPairingKey=key)
         self.clear_calls()
 
+    def reachable(self):
+        return [cluster for cluster in self.clusters if cluster is not self.dropping]
+
     def clear_calls(self):
-        for cluster in self.clusters:
+        for cluster in self.reachable():
             cluster.clear_calls()
 
     def take_calls(self):
         """The client calls both clusters logged since the last take, then an empty log."""
-        calls = [c for cluster in self.clusters for c in cluster.calls()]
+        # A cluster that drops packets takes no call: nothing reaches it to log.
+        calls = [c for cluster in self.reachable() for c in cluster.calls()]
         self.clear_calls()
         return calls
 
@@ -143,6 +154,17 @@ def fresh_sim(workspace, volumes):
 
 class PlaybookFailed(RuntimeError):
     pass
+
+
+def writable_calls(calls):
+    """The calls up to the last one that made a volume readWrite (the ModifyVolume(s) that ends a
+    failover's promote), or None when no call did: what a user waits for until the volumes are
+    writable."""
+    promotes = [c["started"] for c in calls if c["method"] in ("ModifyVolume", "ModifyVolumes")
+                and (c.get("params") or {}).get("access") == "readWrite" and c.get("outcome") == "ok"]
+    if not promotes:
+        return None
+    return [c for c in calls if c["started"] <= max(promotes)]
 
 
 def on_the_wire_seconds(calls, delay):
@@ -192,6 +214,9 @@ def run_playbook(workspace, playbook, sim=None, args=(), allow_failure=False):
                       methods=dict(Counter(c["method"] for c in calls)), api_span_s=max(times) - min(times))
         if sim.delay:
             result["wire_s"] = on_the_wire_seconds(calls, sim.delay)
+            until_writable = writable_calls(calls)
+            if until_writable is not None:
+                result["writable_wire_s"] = on_the_wire_seconds(until_writable, sim.delay)
     timer = json.loads(timer_file.read_text()) if timer_file.exists() else {"tasks": [], "counts": {}}
     result["tasks"] = timer["tasks"]
     result["counts"] = timer["counts"]

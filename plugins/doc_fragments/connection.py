@@ -83,9 +83,13 @@ options:
     required: true
     suboptions:
       hostname:
-        description: MVIP or DNS name of the peer cluster, optionally with a port; see O(hostname).
+        description:
+          - MVIP or DNS name of the peer cluster, optionally with a port; see O(hostname).
+          - Left out or empty (E(ELEMENT_PEER_HOSTNAME) set to an empty string, as the AWX credential
+            type of C(docs/awx-credential-type.yml) does for a credential without a peer), there is no
+            peer. Modules that do not use one run on this cluster alone; a task that drives both
+            clusters fails saying that the peer is missing.
         type: str
-        required: true
       port:
         description: HTTPS port of the peer's API; see O(port).
         type: int
@@ -134,9 +138,13 @@ options:
     required: false
     suboptions:
       hostname:
-        description: MVIP or DNS name of the peer cluster, optionally with a port; see O(hostname).
+        description:
+          - MVIP or DNS name of the peer cluster, optionally with a port; see O(hostname).
+          - Left out or empty (E(ELEMENT_PEER_HOSTNAME) set to an empty string, as the AWX credential
+            type of C(docs/awx-credential-type.yml) does for a credential without a peer), there is no
+            peer. Modules that do not use one run on this cluster alone; a task that drives both
+            clusters fails saying that the peer is missing.
         type: str
-        required: true
       port:
         description: HTTPS port of the peer's API; see O(port).
         type: int

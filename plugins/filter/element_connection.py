@@ -78,6 +78,10 @@ def _connection(host_vars: Mapping[str, Any], host: str) -> Dict[str, Any]:
     missing = [name for name in ("element_hostname", "element_username", "element_password") if name not in host_vars]
     if missing:
         raise AnsibleFilterError("inventory host %r has no %s" % (host, ", ".join(missing)))
+    if not str(host_vars["element_hostname"] or "").strip():
+        # An environment lookup of an unset ELEMENT_PEER_HOSTNAME (an AWX credential without a peer) gives "".
+        raise AnsibleFilterError("inventory host %r has an empty element_hostname: give the cluster's MVIP or DNS "
+                                 "name" % host)
     return {
         "hostname": host_vars["element_hostname"],
         "port": int(host_vars.get("element_port", 443) or 443),

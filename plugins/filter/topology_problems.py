@@ -44,6 +44,12 @@ options:
     description: How messages name the topology variable.
     type: str
     default: element_replication_topology
+  user_topology:
+    description:
+      - The value of C(element_replication_topology), if set. When the topology is that value (a role's
+        own topology variable left at its default), messages name C(element_replication_topology), the
+        variable the user set, whatever O(name) says.
+    type: raw
   needs_both:
     description: Whether the role drives both clusters of split-site entries at once (the audit, failover).
     type: bool
@@ -75,10 +81,14 @@ from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from ansible_collections.element.replication.plugins.module_utils._topology import problems
 
+USER_VARIABLE = "element_replication_topology"
+
 
 def topology_problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_hosts: Iterable[str],
                       play_hosts: Optional[Iterable[str]] = None, name: str = "element_replication_topology",
-                      needs_both: bool = False, state: Optional[str] = None) -> List[str]:
+                      needs_both: bool = False, state: Optional[str] = None, user_topology: Any = None) -> List[str]:
+    if user_topology is not None and topology == user_topology:
+        name = USER_VARIABLE  # the role's variable holds the user's: name the one the user set
     return problems(topology, hostvars, list(inventory_hosts), play_hosts=play_hosts, name=name,
                     needs_both=needs_both, state=state)
 

@@ -167,8 +167,8 @@ class ElementClient:
     def close(self) -> None:
         self.session.close()
 
-    def call(self, method: str, params: Optional[Dict[str, Any]] = None,
-             accept: Tuple[str, ...] = ()) -> Optional[Dict[str, Any]]:
+    def call(self, method: str, params: Optional[Dict[str, Any]] = None, accept: Tuple[str, ...] = (),
+             retries: Optional[int] = None, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
         """Run one API method and return its result object.
 
         Reads (is_read) are retried with capped exponential backoff on connection errors,
@@ -176,22 +176,24 @@ class ElementClient:
         request certainly was not applied: the connection could not be opened, or the cluster
         answered that it is busy (HTTP 503, a transient xDB* error), as Cinder's driver does.
         accept names the Element errors the caller expects (the goal is reached anyway): the call
-        then returns None instead of raising.
+        then returns None instead of raising. retries and timeout (connect and read, seconds)
+        override the client's own for this call (a probe that must decide quickly).
         """
         if self._unreachable is not None:
             # Already failed to connect after every retry: fail fast instead of waiting again.
             raise self._error(method, self._unreachable.message, kind="connection")
         read_only = is_read(method)
+        retries = self.retries if retries is None else retries
         attempt = 0
         while True:
             attempt += 1
             try:
                 with self._in_flight:
-                    return self._call_once(method, params or {})
+                    return self._call_once(method, params or {}, timeout)
             except ElementError as exc:
                 if exc.kind == "api" and exc.name in accept:
                     return None
-                if attempt > self.retries or not self._retryable(exc, read_only):
+                if attempt > retries or not self._retryable(exc, read_only):
                     if exc.kind == "connection" and not exc.ambiguous:
                         self._unreachable = exc
                     raise
@@ -212,13 +214,14 @@ class ElementClient:
             return True
         return exc.kind == "http" and exc.code in TRANSIENT_HTTP_STATUS
 
-    def _call_once(self, method: str, params: Dict[str, Any]) -> Dict[str, Any]:
+    def _call_once(self, method: str, params: Dict[str, Any], timeout: Optional[float] = None) -> Dict[str, Any]:
         self._ids += 1
         self.request_count += 1
         request = self._template.copy()
         request.prepare_body(json.dumps({"method": method, "params": params, "id": self._ids}), None)
+        connect_timeout, read_timeout = (self.connect_timeout, self.read_timeout) if timeout is None else (timeout, timeout)
         try:
-            response = self.session.send(request, timeout=(self.connect_timeout, self.read_timeout),
+            response = self.session.send(request, timeout=(connect_timeout, read_timeout),
                                          **self._send_settings)
         except requests.exceptions.SSLError as exc:
             raise self._error(
@@ -228,12 +231,13 @@ class ElementClient:
                 "verification (not recommended)" % (self.address, _short_reason(exc)),
                 kind="tls")
         except requests.exceptions.ConnectTimeout:
-            raise self._error(method, "cannot connect to %s: no answer within %.0f s. %s" % (
-                self.address, self.connect_timeout, CHECK_ADDRESS), kind="connection")
+            raise self._error(method, "cannot connect to %s: no answer within %s s. %s" % (
+                self.address, _format_seconds(connect_timeout), CHECK_ADDRESS), kind="connection")
         except requests.exceptions.ReadTimeout:
             raise self._error(
-                method, "no answer from %s within the read timeout of %s s (option timeout)%s" % (
-                    self.address, _format_seconds(self.read_timeout), _maybe_applied(method)),
+                method, "no answer from %s within the read timeout of %s s%s%s" % (
+                    self.address, _format_seconds(read_timeout), " (option timeout)" if timeout is None else "",
+                    _maybe_applied(method)),
                 kind="timeout", ambiguous=True)
         except requests.exceptions.ConnectionError as exc:
             # A refused or unroutable connection never carried the request; anything else

@@ -24,12 +24,15 @@ from ansible_collections.element.replication.plugins.module_utils._client import
 )
 
 
-def _connection_options(env_prefix: str, credentials_required: bool = True) -> Dict[str, Any]:
+def _connection_options(env_prefix: str, peer: bool = False) -> Dict[str, Any]:
+    """This cluster's options; the peer's (peer=True) take no hostname to mean no peer, and borrow
+    this cluster's credentials (peer_params)."""
     def env(name: str) -> Tuple[Any, List[str]]:
         return (env_fallback, ["%s_%s" % (env_prefix, name)])
 
+    credentials_required = not peer
     return dict(
-        hostname=dict(type="str", required=True, fallback=env("HOSTNAME")),
+        hostname=dict(type="str", required=not peer, fallback=env("HOSTNAME")),
         port=dict(type="int", default=443, fallback=env("PORT")),
         username=dict(type="str", required=credentials_required, fallback=env("USERNAME")),
         password=dict(type="str", required=credentials_required, no_log=True, fallback=env("PASSWORD")),
@@ -46,8 +49,7 @@ def connection_argument_spec(peer: Optional[str] = None) -> ArgumentSpec:
     'required' or 'optional'. The peer's credentials default to this connection's (see peer_params)."""
     spec = _connection_options("ELEMENT")
     if peer:
-        spec["peer"] = dict(type="dict", required=peer == "required",
-                            options=_connection_options("ELEMENT_PEER", credentials_required=False))
+        spec["peer"] = dict(type="dict", required=peer == "required", options=_connection_options("ELEMENT_PEER", peer=True))
     return ArgumentSpec(spec)
 
 
@@ -95,17 +97,30 @@ def peer_params(params: Dict[str, Any]) -> Dict[str, Any]:
     return peer
 
 
+def peer_given(params: Dict[str, Any]) -> bool:
+    """Whether the options name a peer cluster. A peer without a hostname is no peer: AWX's
+    credential type sets ELEMENT_PEER_HOSTNAME to "" for jobs that drive one cluster, and docs/awx.md's
+    module_defaults give peer: {} so that the ELEMENT_PEER_* variables are read."""
+    return bool((params.get("peer") or {}).get("hostname"))
+
+
 class Connections:
-    """The clients of one module run: this cluster, and the peer when one is given.
+    """The clients of one module run: this cluster, and the peer when one is given (needs_peer: the
+    run drives both clusters, and fails saying so when no peer hostname is given).
 
     All clients share one scrubber, so a secret learnt from one cluster (a pairing key, the
     credentials inside it) is kept out of every message, and is also registered with Ansible's
     no_log machinery so it never appears in a result.
     """
 
-    def __init__(self, module: Any, pool_size: int = 4, clusters: bool = False) -> None:
+    def __init__(self, module: Any, pool_size: int = 4, needs_peer: bool = False, clusters: bool = False) -> None:
         if REQUESTS_IMPORT_ERROR:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        if needs_peer and not peer_given(module.params):
+            module.fail_json(msg="this task drives two clusters and no peer cluster is given: peer.hostname is empty "
+                                 "(or ELEMENT_PEER_HOSTNAME is, as the AWX credential type leaves it without a peer "
+                                 "cluster). Give the peer's MVIP or DNS name in peer.hostname, or in the credential's "
+                                 "peer cluster field.")
         self.module = module
         self.scrubber = SecretScrubber()
         self.by_name: Dict[str, ElementClient] = {}  # the clusters option (clusters_argument_spec)
@@ -114,7 +129,7 @@ class Connections:
                                                         pool_size)
         self.local: Any = None if clusters else self._client(module.params, pool_size)
         self.peer: Optional[ElementClient] = None
-        if not clusters and module.params.get("peer"):
+        if not clusters and peer_given(module.params):
             try:
                 self.peer = self._client(peer_params(module.params), pool_size)
             except ValueError as exc:

@@ -16,7 +16,10 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_RPO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+# Units are lowercase only: an uppercase M reads as months to many (ISO 8601's P1M), so "6M" of
+# retention could be six months meant and six minutes taken; D, H and S follow for one rule.
+_RPO = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$")
+_UPPER_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([SMHD])\s*$")
 _ISO = re.compile(r"^P(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 _CLOCK = re.compile(r"^(?:(\d+)[ .d]+)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
 
@@ -27,13 +30,21 @@ class DurationError(ValueError):
 
 def parse_rpo(value: Any) -> float:
     """Seconds of a declared recovery point objective: a positive number of seconds, or a number
-    with a unit (s, m, h, d), e.g. 30s, 15m, 4h, 1d."""
+    with a lowercase unit (s, m, h, d), e.g. 30s, 15m, 4h, 1d. An empty string is refused (leave
+    the key out for none)."""
     if isinstance(value, bool):
         raise DurationError("%r is not a duration" % value)
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:
         match = _RPO.match(str(value))
+        upper = _UPPER_UNIT.match(str(value))
+        if upper:
+            raise DurationError("%r is not a duration: units are lowercase (s, m, h, d), so write %s%s; M is never "
+                                "months" % (value, upper.group(1), upper.group(2).lower()))
+        if not str(value).strip():
+            raise DurationError("%r is not a duration: give seconds, or a number with s, m, h or d (30s, 15m, 4h, "
+                                "1d); leave the key out for none" % value)
         if not match:
             raise DurationError("%r is not a duration: give seconds, or a number with s, m, h or d (30s, 15m, 4h, 1d)"
                                 % value)

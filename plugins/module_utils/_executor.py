@@ -42,6 +42,7 @@ class PhaseExecutor:
         self.errors: Dict[int, str] = {}  # item index -> message; NO_ITEM for steps that serve no item
         self.exceptions: Dict[int, ElementError] = {}  # item index -> the error behind its message
         self._executed: Dict[int, List[Dict[str, Any]]] = {}  # step order -> reported actions
+        self.lost_answers: List[ElementError] = []  # calls whose answer never came (read again to know)
         self._order = 0
         self._lock = threading.Lock()
 
@@ -53,7 +54,7 @@ class PhaseExecutor:
         failed = set(self.errors)
         retry = False
         context: Dict[str, Any] = {}  # shared by the steps of one run (e.g. IDs of created volumes)
-        for _name, steps in phases:
+        for name, steps in phases:
             runnable = [s for s in (self.runnable(step, failed) for step in steps) if s is not None]
             for outcome in self._run_parallel(runnable, context):
                 if outcome is None:
@@ -61,10 +62,14 @@ class PhaseExecutor:
                 failed.update(outcome.items)
                 if outcome.retry:
                     retry = True
+                    if outcome.error.ambiguous:
+                        self.lost_answers.append(outcome.error)
                     continue
                 for index in outcome.items or (NO_ITEM,):
                     self.errors.setdefault(index, str(outcome.error))
                     self.exceptions.setdefault(index, outcome.error)
+            if runnable:
+                self.phase_done(name)
         return failed, retry
 
     @staticmethod
@@ -107,6 +112,9 @@ class PhaseExecutor:
 
     def after_call(self, action: Action, params: Dict[str, Any], result: Dict[str, Any], state: Dict[str, Any]) -> None:
         """Learn from a successful call (keys, new IDs)."""
+
+    def phase_done(self, name: str) -> None:
+        """A phase that had calls to make has run them all (a failover notes when volumes became writable)."""
 
     def on_error(self, step: Step, action: Action, params: Dict[str, Any], exc: ElementError,
                  done: List[Dict[str, Any]], state: Dict[str, Any]) -> bool:
@@ -170,8 +178,17 @@ class Runner(PhaseExecutor):
     def not_converged(self, plan: Any) -> None:
         for item in plan.items:
             if item.has_work:
-                self.errors.setdefault(item.spec.index, "did not converge after %d attempts: another run seems to "
-                                                        "change the same pairs" % self.MAX_ROUNDS)
+                self.errors.setdefault(item.spec.index, "did not converge after %d attempts: %s" % (
+                    self.MAX_ROUNDS, self.why_not_converged()))
+
+    def why_not_converged(self) -> str:
+        """What kept the rounds from converging, in words: answers lost (and the state not reached
+        when read again), or another run's changes."""
+        if self.lost_answers:
+            last = self.lost_answers[-1]
+            return "the answer to %s on cluster %s was lost %d time(s) (last: %s) and reading the cluster again " \
+                   "shows it not done" % (last.method, last.cluster, len(self.lost_answers), last.message)
+        return "another run seems to change the same pairs"
 
     def settle(self, state: Any) -> Any:
         """After a run that changed something: wait for the clusters to reach the steady state."""

@@ -6,15 +6,20 @@
 """Failover and failback: make one cluster the replication source of a set of volume pairs.
 
 The direction of a pair is the access of its volumes (readWrite on the source, replicationTarget
-on the target); ModifyVolumePair pauses and resumes it. A planned failover pauses, demotes the old
-source first (so that both sides are never writable at once), promotes the new source, resumes
-and waits for Active. An unplanned failover acts on the surviving cluster alone.
+on the target). A planned failover moves it with access changes alone, as Cinder's
+_failover_volume does: it demotes the old source first (so that both sides are never writable at
+once), then promotes the new source, and waits for Active. It takes no pause, so every state a
+stop leaves is one a re-run finishes (docs/failover.md), and a pause it finds was made by someone
+else. An unplanned failover promotes the surviving cluster's volumes, then pauses their pairs,
+which marks for the later reprotect the side that holds the newest writes.
 
 Private module_utils: not a public API of the collection.
 """
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
@@ -22,7 +27,7 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._element import (
     ACTIVE, ASYNC, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
     PairMatch, Problem, chunks, finding, match_pair, pair_relation, paused_flags, resolve_volume)
-from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
@@ -30,7 +35,7 @@ from ansible_collections.element.replication.plugins.module_utils._durations imp
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag
 from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, probe, read_clusters, read_lags)
+    ClusterState, LagInputs, Volume, probe_cluster, read_clusters, read_lags, read_snapshots, read_stats)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 
@@ -44,11 +49,10 @@ class FailoverItem:
     spec: PairSpec
     volumes: Dict[str, Any] = field(default_factory=dict)  # side -> Volume
     refusal: Optional[str] = None
-    pause: List[str] = field(default_factory=list)  # sides to pause before the flip
     demote: Optional[str] = None  # the side whose volume becomes replicationTarget
     promote: Optional[str] = None  # the side whose volume becomes readWrite
     resume: List[str] = field(default_factory=list)  # sides whose manual pause is lifted at the end
-    pause_after: Optional[str] = None  # the side paused again at the end: the new source of a declared pause
+    pause_after: Optional[str] = None  # paused at the end: a declared pause's new source; an unplanned failover's survivor
     catch_up: List[str] = field(default_factory=list)  # sides resumed first so that a declared pause drains
     staged: bool = False  # reprotected towards the other side first; the move follows once Active
     changes: List[str] = field(default_factory=list)
@@ -65,7 +69,7 @@ class FailoverItem:
 
     @property
     def has_work(self) -> bool:
-        return bool(self.pause or self.demote or self.promote or self.resume or self.pause_after or self.catch_up)
+        return bool(self.demote or self.promote or self.resume or self.pause_after or self.catch_up)
 
 
 @dataclass
@@ -149,65 +153,33 @@ def _resolve_peer(peer: ClusterState, match: PairMatch, spec: PairSpec, local_vo
 
 def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str], force: bool, connected: bool,
                assume_caught_up: bool = False) -> None:
-    new_source, old_source = item.volumes[primary], item.volumes[secondary]
+    """One pair, by the access of its two volumes (new source first): the direction is already
+    right (only a pause to lift), it moves, a move stopped between demote and promote is
+    finished, or a split left by an unplanned failover is reprotected."""
+    access = (item.volumes[primary].access, item.volumes[secondary].access)
     entries = {LOCAL: item.volumes[LOCAL].pair, PEER: item.volumes[PEER].pair}
     flags = dict(zip((LOCAL, PEER), paused_flags(entries[LOCAL], entries[PEER])))
-    access = (new_source.access, old_source.access)
-    where = "%s on %s / %s on %s" % (new_source.name, names[primary], old_source.name, names[secondary])
     if access == (READ_WRITE, REPLICATION_TARGET):
         pass  # already the direction asked for; only a left-over pause to lift
     elif access == (REPLICATION_TARGET, READ_WRITE):
-        states = (entries[LOCAL].state, entries[PEER].state)
-        if not force and item.spec.paused and connected and _only_paused(states) and (flags[LOCAL] or flags[PEER]):
-            # Declared paused, so its target may be behind: resume it and let it catch up first.
-            item.catch_up = [side for side in (secondary, primary) if flags[side]]
-            item.changes.append("resumed replication, declared paused, until %s had caught up" % names[primary])
-            if not assume_caught_up:
-                return
-            flags = {LOCAL: False, PEER: False}
-        elif not force and old_source.total_size < new_source.total_size:
-            # Element pauses a pair whose target is smaller than its source (PausedVolumeSizeMismatch).
-            item.refusal = ("%s on %s (%d bytes) is larger than %s on %s (%d bytes), which would become its target: "
-                            "the pair would stop (PausedVolumeSizeMismatch) and nothing would replicate back; grow "
-                            "%s to at least the size of %s first (ModifyVolume totalSize)" % (
-                                new_source.name, names[primary], new_source.total_size, old_source.name,
-                                names[secondary], old_source.total_size, old_source.name, new_source.name))
+        left = _plan_move(item, primary, secondary, names, force, connected, assume_caught_up, flags)
+        if left is None:
             return
-        elif not force and (not connected or states != (ACTIVE, ACTIVE)):
-            item.refusal = ("%s is not healthy and caught up (state %s on %s, %s on %s%s): a planned failover could "
-                            "lose writes; repair it first, or set force=true" % (
-                                where, states[0], names[LOCAL], states[1], names[PEER],
-                                "" if connected else ", cluster pair not connected"))
-            return
-        if not flags[secondary] and not flags[primary]:
-            # A pause on either side stops the pair: alternating spreads the calls over both clusters.
-            item.pause.append(secondary if item.spec.index % 2 else primary)
-        item.demote, item.promote = secondary, primary
-        item.changes.append("failed over: %s is now the source, %s the target" % (names[primary], names[secondary]))
+        flags = left
     elif access == (REPLICATION_TARGET, REPLICATION_TARGET):
-        item.promote = primary  # a failover that stopped half-way: finish it
-        item.changes.append("finished an interrupted failover: %s on %s is now the source" % (new_source.name, names[primary]))
+        # Only a move stopped between its demote and its promote leaves both sides targets (no
+        # writer anywhere, and the pair drained before the demote): promote the side asked for.
+        item.promote = primary
+        item.changes.append("finished an interrupted failover: %s on %s is now the source" % (
+            item.volumes[primary].name, names[primary]))
     elif access == (READ_WRITE, READ_WRITE):
-        # Split, as an unplanned failover leaves a pair when the lost site returns: the side that
-        # shows the failover's pause holds the newest writes, so the other side becomes its target.
-        if flags[primary] or (force and not flags[secondary]):
-            item.demote = secondary
-            item.changes.append("reprotected: %s on %s is now the replication target of %s" % (
-                old_source.name, names[secondary], names[primary]))
-        elif flags[secondary]:
-            item.demote, item.staged = primary, True
-            item.changes.append("reprotected: %s on %s is now the replication target of %s, which holds the writes "
-                                "made since the unplanned failover; the move to %s follows once the pair is Active"
-                                % (new_source.name, names[primary], names[secondary], names[primary]))
-        else:
-            item.refusal = ("both %s are readWrite and neither shows the pause of an unplanned failover: writes may "
-                            "have landed on both sides; set force=true to make %s the target and discard its writes"
-                            % (where, names[secondary]))
+        if not _plan_reprotect(item, primary, secondary, names, force, flags):
             return
     else:
-        item.refusal = "%s has access %s / %s, which this module does not change" % (where, access[0], access[1])
+        item.refusal = "%s has access %s / %s, which this module does not change" % (
+            _where(item, primary, secondary, names), access[0], access[1])
         return
-    item.resume = [side for side in (secondary, primary) if flags[side] or side in item.pause]
+    item.resume = [side for side in (secondary, primary) if flags[side]]
     if item.spec.paused and not item.staged:
         # As declared: paused on the source side, which is primary from now on.
         if primary in item.resume:
@@ -217,6 +189,69 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
             item.changes.append("paused replication on %s again, as declared" % names[primary])
     if item.resume and not item.changes:
         item.changes.append("resumed replication")
+
+
+def _where(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str]) -> str:
+    return "%s on %s / %s on %s" % (item.volumes[primary].name, names[primary], item.volumes[secondary].name,
+                                    names[secondary])
+
+
+def _plan_move(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str], force: bool, connected: bool,
+               assume_caught_up: bool, flags: Dict[str, bool]) -> Optional[Dict[str, bool]]:
+    """A pair replicating from secondary: demote it there, then promote it on primary, with access
+    changes alone (as Cinder's _failover_volume does). No pause is taken, so every state a stop
+    leaves is unambiguous: a pause found here was made by someone else. Returns the pause flags
+    left to lift, or None when the pair is refused or only catches up this round."""
+    new_source, old_source = item.volumes[primary], item.volumes[secondary]
+    states = (new_source.pair.state, old_source.pair.state)
+    if not force and item.spec.paused and connected and _only_paused(states) and (flags[LOCAL] or flags[PEER]):
+        # Declared paused, so its target may be behind: resume it and let it catch up first.
+        item.catch_up = [side for side in (secondary, primary) if flags[side]]
+        item.changes.append("resumed replication, declared paused, until %s had caught up" % names[primary])
+        if not assume_caught_up:
+            return None
+        flags = {LOCAL: False, PEER: False}
+    elif not force and old_source.total_size < new_source.total_size:
+        # Element pauses a pair whose target is smaller than its source (PausedVolumeSizeMismatch).
+        item.refusal = ("%s on %s (%d bytes) is larger than %s on %s (%d bytes), which would become its target: "
+                        "the pair would stop (PausedVolumeSizeMismatch) and nothing would replicate back; grow "
+                        "%s to at least the size of %s first (ModifyVolume totalSize)" % (
+                            new_source.name, names[primary], new_source.total_size, old_source.name,
+                            names[secondary], old_source.total_size, old_source.name, new_source.name))
+        return None
+    elif not force and (not connected or states != (ACTIVE, ACTIVE)):
+        local_state, peer_state = item.volumes[LOCAL].pair.state, item.volumes[PEER].pair.state
+        item.refusal = ("%s is not healthy and caught up (state %s on %s, %s on %s%s): a planned failover could "
+                        "lose writes; repair it first, or set force=true" % (
+                            _where(item, primary, secondary, names), local_state, names[LOCAL], peer_state,
+                            names[PEER], "" if connected else ", cluster pair not connected"))
+        return None
+    item.demote, item.promote = secondary, primary
+    item.changes.append("failed over: %s is now the source, %s the target" % (names[primary], names[secondary]))
+    return flags
+
+
+def _plan_reprotect(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str], force: bool,
+                    flags: Dict[str, bool]) -> bool:
+    """Both sides readWrite, as an unplanned failover leaves a pair when the lost site returns:
+    the side that shows the failover's pause holds the newest writes, so the other side becomes
+    its target. False when refused."""
+    new_source, old_source = item.volumes[primary], item.volumes[secondary]
+    if flags[primary] or (force and not flags[secondary]):
+        item.demote = secondary
+        item.changes.append("reprotected: %s on %s is now the replication target of %s" % (
+            old_source.name, names[secondary], names[primary]))
+    elif flags[secondary]:
+        item.demote, item.staged = primary, True
+        item.changes.append("reprotected: %s on %s is now the replication target of %s, which holds the writes "
+                            "made since the unplanned failover; the move to %s follows once the pair is Active"
+                            % (new_source.name, names[primary], names[secondary], names[primary]))
+    else:
+        item.refusal = ("both %s are readWrite and neither shows the pause of an unplanned failover: writes may "
+                        "have landed on both sides; set force=true to make %s the target and discard its writes"
+                        % (_where(item, primary, secondary, names), names[secondary]))
+        return False
+    return True
 
 
 def _only_paused(states: Sequence[Optional[str]]) -> bool:
@@ -248,8 +283,9 @@ def plan_unplanned(survivor: ClusterState, primary: str, specs: Sequence[PairSpe
         if volume.pair is None or volume.pair.pending:
             item.refusal = "%s on %s has no volume pair to fail over" % (volume.name, names[primary])
         elif volume.access != READ_WRITE:
-            item.pause.append(primary)
+            # Writable first; the pause only marks, for the reprotect, the side that holds the writes.
             item.promote = primary
+            item.pause_after = primary
             item.changes.append("promoted %s on %s to readWrite with replication paused" % (volume.name, names[primary]))
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
@@ -299,7 +335,6 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
 
     return phases(
         (CATCH_UP, pair_steps(lambda i: i.catch_up, False, ", declared paused, so that its target catches up first")),
-        ("pause", pair_steps(lambda i: i.pause, True)),
         ("demote", modify_volumes([i for i in live if i.demote], REPLICATION_TARGET,
                                   "make %d volume(s) replication targets first")),
         ("promote", modify_volumes([i for i in live if i.promote], READ_WRITE, "make %d volume(s) the new sources")),
@@ -337,7 +372,8 @@ class FailoverRunner(Runner):
 
     def __init__(self, connections: Any, specs: List[PairSpec], primary: str, unplanned: bool = False,
                  force: bool = False, check_mode: bool = False, parallel: int = 4,
-                 waiter: Optional[Waiter] = None, max_lag: float = 0.0) -> None:
+                 waiter: Optional[Waiter] = None, max_lag: float = 0.0, probe_timeout: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
                          waiter or Waiter(timeout=300, interval=2.0))
         self.specs = list(specs)
@@ -346,20 +382,64 @@ class FailoverRunner(Runner):
         self.force = force
         self.unreachable: Optional[str] = None  # the cluster an unplanned failover left behind
         self.max_lag = max_lag
+        self.probe_timeout = probe_timeout
         self.drained = False
         self.lags: Dict[int, Dict[str, Any]] = {}  # item index -> its lag when it moved (or, unplanned, at risk)
+        self.lag_inputs: Optional[Dict[str, LagInputs]] = None  # read with the first read, for the first measure
+        self.clock = clock
+        self.started: Optional[float] = None
+        self.writable_seconds: Optional[float] = None  # from the first call until the last promote had run
 
     def read(self) -> Dict[str, Any]:
+        """Both clusters (unplanned: the survivor), at once. The first read also takes what the
+        first decision needs, in the same round trip: the lag statistics, and for an unplanned
+        failover the probe of the lost cluster, which has its own short timeout."""
         accounts = any(s.account is not None or s.peer_account is not None for s in self.specs)
         sides = (LOCAL, PEER) if not self.unplanned else (self.primary,)
+        first = self.started is None
+        if first:
+            self.started = self.clock()
         clusters: Dict[str, Any] = {side: None for side in (LOCAL, PEER)}
-        clusters.update(read_clusters({side: self.clients[side] for side in sides}, volumes=True, accounts=accounts))
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            probe = pool.submit(self.probe) if first and self.unplanned else None
+            lags = pool.submit(self.read_lag_inputs, sides) if first and not self.check_mode else None
+            clusters.update(read_clusters({side: self.clients[side] for side in sides}, volumes=True, accounts=accounts))
+            self.lag_inputs = lags.result() if lags is not None else None
+            answered = probe.result() if probe is not None else None
         self.names = dict(_names(clusters))
+        if answered is not None:
+            self.refuse_if_answering(answered)
         return clusters
+
+    def read_lag_inputs(self, sides: Sequence[str]) -> Dict[str, LagInputs]:
+        """One ListVolumeStats per cluster; unplanned, the survivor's snapshots too, read at once
+        (a SnapshotsOnly pair's data at risk is the age of the newest one)."""
+        if self.unplanned:
+            return {side: _stats_and_snapshots(self.clients[side]) for side in sides}
+        return read_lags({side: self.clients[side] for side in sides}, {})
+
+    def probe(self) -> Optional[str]:
+        """An unplanned failover is for a lost site: whether the old source answers (its label),
+        in at most probe_timeout seconds, without retries."""
+        lost = self.clients[other(self.primary)]
+        try:
+            info = probe_cluster(lost, self.probe_timeout)
+        except ElementError:
+            self.unreachable = lost.label
+            return None
+        lost.name = info.get("name") or lost.name
+        return lost.label
+
+    def refuse_if_answering(self, label: str) -> None:
+        if not self.force:
+            raise Refusal("cluster %s answers, so this is not an unplanned failover: use type=planned (it demotes "
+                          "the old source first and never leaves both sides writable, without losing writes), or "
+                          "force=true" % label)
+        self.unreachable = None
 
     def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:  # pylint: disable=arguments-renamed
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
-        have paused them since (every round after the first). Check mode plans a declared pause's
+        have demoted them since (every round after the first). Check mode plans a declared pause's
         catch-up and move at once."""
         specs = [s for s in self.specs if s.index not in self.errors]
         if self.unplanned:
@@ -368,32 +448,19 @@ class FailoverRunner(Runner):
         return plan_planned(clusters[LOCAL], clusters[PEER], specs, self.primary, self.force or checked,
                             assume_caught_up=self.check_mode)
 
-    def check_unplanned(self) -> None:
-        """An unplanned failover is for a lost site: refuse it while the old source answers."""
-        lost = self.clients[other(self.primary)]
-        retries, lost.retries = lost.retries, 0
-        try:
-            probe(lost)
-        except Exception:  # pylint: disable=broad-exception-caught
-            self.unreachable = lost.label
-            return
-        finally:
-            lost.retries = retries
-        if not self.force:
-            raise Refusal("cluster %s answers, so this is not an unplanned failover: use type=planned (it pauses, "
-                          "flips and resumes both sides without losing writes), or force=true" % lost.label)
-        self.unreachable = None
-
-    def run(self) -> bool:
-        if self.unplanned:
-            self.check_unplanned()
-        return super().run()
+    def phase_done(self, name: str) -> None:
+        if name == "promote" and self.started is not None:
+            self.writable_seconds = round(self.clock() - self.started, 3)
 
     # ---- lag --------------------------------------------------------------------------------------
     def measure(self, items: List[FailoverItem], side_of: Callable[[FailoverItem], str]) -> Dict[int, Lag]:
-        """The lag of each item, from one ListVolumeStats per cluster that holds a side_of() volume."""
+        """The lag of each item, from one ListVolumeStats per cluster that holds a side_of() volume
+        (the first time, from what the first read took along). A SnapshotsOnly pair's lag is the age
+        of the newest snapshot that reached its target, as the audit measures it."""
         sides = sorted({side_of(i) for i in items})
-        inputs = read_lags({side: self.clients[side] for side in sides}, {})
+        inputs, self.lag_inputs = self.lag_inputs, None
+        if inputs is None or any(side not in inputs for side in sides):
+            inputs = self.read_lag_inputs(sides)
         lags = {}
         for item in items:
             side = side_of(item)
@@ -404,8 +471,10 @@ class FailoverRunner(Runner):
                 lags[item.spec.index] = Lag(None, findings=(finding(Finding.LAG_UNKNOWN, found.error),))
                 continue
             states = [v.pair.state if v.pair else None for v in item.volumes.values()]
+            # Unplanned, the survivor's volume is the copy: its newest snapshot is what survives.
+            snapshot = found.newest_snapshot(volume.volume_id) if self.unplanned else None
             lags[item.spec.index] = pair_lag(entry.mode, states[0], states[-1], (found.stats or {}).get(volume.volume_id),
-                                             None, found.now, "%s on %s" % (volume.name, self.names[side]))
+                                             snapshot, found.now, "%s on %s" % (volume.name, self.names[side]))
         return lags
 
     def before_execute(self, plan: FailoverPlan) -> None:
@@ -415,9 +484,10 @@ class FailoverRunner(Runner):
         drain, unless force. An unplanned failover records what is at risk."""
         if self.unplanned:
             items = [i for i in plan.items if not i.refusal and i.volumes.get(self.primary) is not None]
-            for index, lag in self.measure(items, lambda i: self.primary).items():
-                self.lags[index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay,
-                                    "data_at_risk_seconds": lag.lag_seconds}
+            if items and not self.lags:
+                for index, lag in self.measure(items, lambda i: self.primary).items():
+                    self.lags[index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay,
+                                        "data_at_risk_seconds": lag.lag_seconds}
             return
         # Only a pair that replicates can drain: a split pair (both sides readWrite after an
         # unplanned failover) has nothing to wait for; its risk was reported then.
@@ -507,6 +577,17 @@ class FailoverRunner(Runner):
                 item.spec.label, what, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL],
                 _state(item, PEER), self.names[PEER], (" " + hint) if hint else "")
         return clusters
+
+
+def _stats_and_snapshots(client: Any) -> LagInputs:
+    """ListVolumeStats and ListSnapshots of one cluster, in parallel (one round trip)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        stats = pool.submit(read_stats, client)
+        snapshots = pool.submit(read_snapshots, client)
+        try:
+            return LagInputs(stats=stats.result(), snapshots=snapshots.result())
+        except ElementError as exc:
+            return LagInputs(error=str(exc))
 
 
 def _drained(lag: Lag, max_lag: float) -> bool:

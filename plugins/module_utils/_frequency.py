@@ -24,6 +24,7 @@ TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH = "Time Interval", "Days Of Week", "D
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")  # Element: day 0-6
 GRANULARITY = 300  # Element runs schedules at five-minute boundaries
 MAX_GROUP_VOLUMES = 32  # volumes in one group snapshot (Element's groupSnapshotVolumesMax)
+MAX_INTERVAL = 8784 * 3600  # Time Interval hours 0-8784 (a year; the SDK sends days * 24 + hours)
 _AT = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -84,6 +85,9 @@ def frequency(every: Any = None, weekdays: Optional[List[Any]] = None, monthdays
         if seconds < GRANULARITY or seconds % GRANULARITY:
             raise Refusal("every %s is not an interval Element runs: schedules run at five-minute boundaries, so give "
                           "a multiple of 5 minutes (5m, 15m, 1h, 1d)" % every)
+        if seconds > MAX_INTERVAL:
+            raise Refusal("every %s is longer than Element runs a schedule at: at most %dh (366d); for rarer "
+                          "snapshots use monthdays" % (every, MAX_INTERVAL // 3600))
         whole = int(seconds) // 60
         return Frequency(TIME_INTERVAL, hours=whole // 60, minutes=whole % 60)
     match = _AT.match(str(at or "00:00"))

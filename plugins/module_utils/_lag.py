@@ -156,18 +156,31 @@ def protection_findings(lag: Lag, schedules: Optional[Iterable["Existing"]], vol
     waiting for its first one (not a failure until the schedule is late)."""
     found = schedule_findings(schedules, volume_id, now, where)
     own = list(lag.findings)
-    if schedules is None or found or not any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in own):
+    if found or not any(f["code"] == Finding.NO_REPLICATED_SNAPSHOT for f in own):
         return own + found
+    pending = first_snapshot_pending(schedules, volume_id, now, where)
+    if pending is None:
+        return own + found
+    return [pending if f["code"] == Finding.NO_REPLICATED_SNAPSHOT else f for f in own]
+
+
+def first_snapshot_pending(schedules: Optional[Iterable["Existing"]], volume_id: int, now: Optional[float],
+                           where: str) -> Optional[Dict[str, str]]:
+    """For a pair with no replicated snapshot yet: the finding that it waits for its first one,
+    naming the next run, while a replicated schedule runs, did not fail and is not late; else None."""
+    if schedules is None or schedule_findings(schedules, volume_id, now, where):
+        return None
     running = _running_replicated(schedules, volume_id)
+    if not running:
+        return None
     known = [t for t in (next_run(s.raw, now) for s in running) if t is not None] if now is not None else []
     if known:
         when = "next run at %s" % _iso(min(known))
     else:  # an interval schedule that never ran and gives no startingDate: at most one interval away
         when = "next run within %s of the schedule's start" % format_seconds(
             min((interval_of(s.raw) or 0.0 for s in running), default=0.0) or None)
-    pending = finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (%s)" % (
+    return finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (%s)" % (
         where, when))
-    return [pending if f["code"] == Finding.NO_REPLICATED_SNAPSHOT else f for f in own]
 
 
 def schedule_findings(schedules: Optional[Iterable["Existing"]], volume_id: int, now: Optional[float],

@@ -15,18 +15,19 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
-from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     MAX_GROUP_VOLUMES, Frequency, retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, Phases, Step, Waiter, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    SCHEDULE_MARKER, ClusterState, Existing, read_cluster, read_schedules)
+    SCHEDULE_MARKER, ClusterState, Existing, read_cluster, read_schedules, read_stats)
 
 THE_SCHEDULE = 0
 
@@ -166,6 +167,26 @@ class ScheduleRunner(Runner):
         cluster, schedules = state
         return plan_schedule(cluster, schedules, self.declared)
 
+    def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
+        params = dict(action.params)
+        if action.method == "CreateSchedule":
+            # Element lists no creation time: a startingDate of the cluster's own clock tells when a
+            # schedule that has not run yet runs first, and when it is late (the audit's next run at T).
+            starting = self._cluster_now(params)
+            if starting is not None:
+                params["startingDate"] = starting
+        return params
+
+    def _cluster_now(self, params: Dict[str, Any]) -> Optional[str]:
+        info = params.get("scheduleInfo") or {}
+        volume = info.get("volumeID", (info.get("volumes") or [None])[0])
+        try:
+            stats = read_stats(self.clients[LOCAL], [volume])
+        except ElementError:
+            return None  # no startingDate: the schedule starts when it is made, as without one
+        now = next((s.timestamp for s in stats.values()), None)
+        return None if now is None else datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
     def record(self, plan: SchedulePlan, failed: Any) -> None:
         if THE_SCHEDULE not in failed:
             self.changes_made += plan.changes
@@ -173,6 +194,19 @@ class ScheduleRunner(Runner):
     def after_round(self, plan: SchedulePlan, failed: Any, retry: bool) -> None:
         if THE_SCHEDULE in self.exceptions:
             raise self.exceptions[THE_SCHEDULE]
+
+    def not_converged(self, plan: SchedulePlan) -> None:
+        raise Refusal("schedule %s on cluster %s is not as declared after %d attempts: %s; still to do: %s" % (
+            self.declared.name, self.names[LOCAL], self.MAX_ROUNDS, self.why_not_converged(),
+            "; ".join(a.reason for a in plan.actions)))
+
+    def run(self) -> bool:
+        changed = super().run()
+        if not self.check_mode and not changed and self.lost_answers and self.first_plan.actions:
+            # A call whose answer was lost took effect: the read after it found nothing left to do.
+            self.changes_made += self.first_plan.changes
+            return True
+        return changed
 
     def last_plan_view(self) -> Optional[Dict[str, Any]]:
         """The schedule as the last read found it ({} when absent); None before any read."""

@@ -345,9 +345,10 @@ def read_identity(client: Any) -> ClusterIdentity:
     return ClusterIdentity.from_api(info, client.address)
 
 
-def probe(client: Any) -> None:
-    """One GetClusterInfo: raises when the cluster does not answer."""
-    client.call("GetClusterInfo")
+def probe_cluster(client: Any, timeout: float) -> Dict[str, Any]:
+    """One GetClusterInfo, without retries and with its own timeout: the clusterInfo of a cluster
+    that answers, or the ElementError of one that does not."""
+    return (client.call("GetClusterInfo", retries=0, timeout=timeout) or {}).get("clusterInfo") or {}
 
 
 def read_async_results(client: Any, types: List[str]) -> List[Dict[str, Any]]:
@@ -446,6 +447,12 @@ def read_clusters(clients: Dict[str, Any], volumes: bool = False, accounts: bool
         return {side: future.result() for side, future in futures.items()}
 
 
+def read_stats(client: Any, volume_ids: Optional[List[int]] = None) -> Dict[int, VolumeStats]:
+    """The stats of every volume (ListVolumeStats), or of these volumes, by volume ID."""
+    listed = client.call("ListVolumeStats", {"volumeIDs": list(volume_ids)} if volume_ids is not None else None)
+    return {int(s["volumeID"]): VolumeStats.from_api(s) for s in (listed or {}).get("volumeStats") or []}
+
+
 def read_schedules(client: Any) -> List[Existing]:
     return [Existing.from_api(s) for s in (client.call("ListSchedules") or {}).get("schedules") or []]
 
@@ -465,13 +472,12 @@ def read_lag_inputs(client: Any, snapshots: bool, stats: bool = True, schedules:
     configuration can still be audited."""
     schedules = snapshots if schedules is None else schedules
     try:
-        listed = (client.call("ListVolumeStats").get("volumeStats") or []) if stats else None
+        found_stats = read_stats(client) if stats else None
         read = read_snapshots(client) if snapshots else None
         found = tuple(read_schedules(client)) if schedules else None
     except ElementError as exc:
         return LagInputs(error=str(exc))
-    return LagInputs(stats=None if listed is None else {int(s["volumeID"]): VolumeStats.from_api(s) for s in listed},
-                     snapshots=read, schedules=found)
+    return LagInputs(stats=found_stats, snapshots=read, schedules=found)
 
 
 def read_lags(clients: Dict[str, Any], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:

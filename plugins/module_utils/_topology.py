@@ -26,6 +26,13 @@ ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", 
              "state")
 CREDENTIALS = ("element_hostname", "element_username", "element_password")
 PAIR_ITEM_KEYS = ITEM_KEYS[:6]  # volume, volume_id, peer_volume, peer_volume_id, account, peer_account
+# The keys of an entry, of a volume item and of a snapshots group (the role specs' topology options
+# and the snapshots key's description, tools/role-specs/topology.yml.in), and which take a boolean.
+ENTRY_KEYS = ("source", "target", "mode", "paused", "state", "exclusive", "create_target", "peer_account", "rpo",
+              "snapshots", "split_site", "volumes")
+VOLUME_KEYS = ITEM_KEYS + ("rpo",)
+SNAPSHOT_KEYS = ("name", "every", "weekdays", "monthdays", "at", "retain", "replicate", "group", "volumes")
+BOOLEAN_KEYS = frozenset(("paused", "exclusive", "create_target", "split_site", "replicate", "group"))
 # (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
 VolumeKey = Tuple[Any, Tuple[str, Any], Any]
 
@@ -178,7 +185,12 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
     directions: Dict[str, int] = {}
     split_by_pair: Dict[str, Tuple[int, bool]] = {}
     for index, entry in enumerate(topology or []):
-        where = "%s[%d] (%s -> %s)" % (name, index, entry.get("source"), entry.get("target"))
+        where = "%s[%d] (%s -> %s)" % (name, index, entry.get("source"), entry.get("target")) \
+            if isinstance(entry, dict) else "%s[%d]" % (name, index)
+        shape = _shape_problems(where, entry)
+        if shape:  # unknown keys or values of the wrong kind: what the rest would make of them is noise
+            found += shape
+            continue
         split = _flag(entry.get("split_site"))
         for role in ("source", "target"):
             host = entry.get(role)
@@ -211,6 +223,42 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
         found += _rpo_problems(where, entry)
         found += _snapshot_problems(where, entry)
     return found + _volume_conflicts(topology or [], name)
+
+
+def _keys_problems(where: str, item: Any, known: Tuple[str, ...], what: str) -> List[str]:
+    """Unknown keys (typos) and booleans that are not booleans, in one dict of the topology."""
+    if not isinstance(item, dict):
+        return ["%s: must be a dict (%s), not %r" % (where, what, item)]
+    found = []
+    unknown = [str(key) for key in item if key not in known]
+    if unknown:
+        found.append("%s: unknown key%s %s; %s takes %s" % (
+            where, "" if len(unknown) == 1 else "s", ", ".join(unknown), what, ", ".join(known)))
+    for key in known:
+        if key in BOOLEAN_KEYS and item.get(key) is not None:
+            try:
+                boolean(item[key], strict=True)
+            except TypeError:
+                found.append("%s: %s %r is not a boolean (true or false)" % (where, key, item[key]))
+    return found
+
+
+def _shape_problems(where: str, entry: Any) -> List[str]:
+    """Typos anywhere in an entry, refused before anything runs (a misspelt key would silently take
+    its default: a schedule without retention, one that does not replicate)."""
+    found = _keys_problems(where, entry, ENTRY_KEYS, "an entry")
+    if found and not isinstance(entry, dict):
+        return found
+    volumes = entry.get("volumes") or []
+    for position, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        found += _keys_problems("%s volumes[%d]" % (where, position), volume, VOLUME_KEYS, "a volume")
+    declared = entry.get("snapshots")
+    if declared:
+        groups = declared if isinstance(declared, list) else [declared]
+        for position, group in enumerate(groups):
+            label = "%s snapshots%s" % (where, "" if not isinstance(declared, list) else "[%d]" % position)
+            found += _keys_problems(label, group, SNAPSHOT_KEYS, "a snapshots group")
+    return found
 
 
 def _snapshot_problems(where: str, entry: Dict[str, Any]) -> List[str]:
@@ -272,7 +320,7 @@ def _rpo_problems(where: str, entry: Dict[str, Any]) -> List[str]:
     declared = [("", entry.get("rpo"))]
     declared += [(" volumes[%d]" % i, v.get("rpo")) for i, v in enumerate(entry.get("volumes") or []) if isinstance(v, dict)]
     for label, value in declared:
-        if value is None or value == "":
+        if value is None:  # not declared; an empty string is refused (it is not "no RPO")
             continue
         try:
             parse_rpo(value)
@@ -319,6 +367,8 @@ def _volume_conflicts(topology: List[Dict[str, Any]], name: str) -> List[str]:
     name the same volume of a cluster contradict each other."""
     users: Dict[VolumeKey, List[Tuple[str, str]]] = {}
     for index, entry in enumerate(topology):
+        if not isinstance(entry, dict):
+            continue
         for position, volume in enumerate(entry.get("volumes") or []):
             if not isinstance(volume, dict):
                 continue

@@ -324,7 +324,7 @@ OPTIONS = ArgumentSpec(dict(
 def main():
     module = connection_argument_spec(peer="optional").merge(OPTIONS).create_ansible_module(supports_check_mode=True)
     params = module.params
-    connections = Connections(module)
+    connections = Connections(module, needs_peer=params["step"] == "both")
     results = Results(module, connections)
     if params["step"] != "both":
         split_step(module, connections, results)

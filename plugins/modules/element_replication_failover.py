@@ -19,15 +19,21 @@ description:
     fails back with O(primary=local).
   - B(Planned) (O(type=planned), both clusters reachable). Refused, before any change, unless
     every pair is C(Active) on both sides and the cluster pair is connected (or O(force=true)),
-    because the volumes of an application fail over together or not at all. Then, for every
-    pair, replication is paused on the old source, the old source becomes C(replicationTarget)
-    first, the new source becomes C(readWrite), replication is resumed, and the module waits
-    until the reversed pairs are C(Active). Both sides are never C(readWrite) at the same time;
-    if a run stops half-way, both are C(replicationTarget) and a re-run finishes the failover.
+    because the volumes of an application fail over together or not at all. Once the V(Async)
+    pairs have drained (O(max_lag)), the old sources become C(replicationTarget) first, in bulk,
+    then the new sources C(readWrite), with access changes alone (no pause, as OpenStack Cinder's
+    SolidFire driver does), and the module waits until the reversed pairs are C(Active). Both
+    sides are never C(readWrite) at the same time. A run stopped at any point (the controller
+    killed, a cluster restarted, an answer lost) is finished by a plain re-run with the same
+    options; if it stopped between the two steps both sides are C(replicationTarget), and the
+    re-run promotes O(primary). A pause the module finds was not made by it, and is refused.
   - B(Unplanned) (O(type=unplanned), the current source cluster is lost). Only the surviving
-    cluster O(primary) is touched; its volumes are paused and made C(readWrite). The result
-    says in RV(reconcile_later) what must be reconciled when the other cluster returns. The module
-    refuses an unplanned failover while the other cluster still answers, unless O(force=true).
+    cluster O(primary) is touched. While it is read, the lost cluster is probed once (at most
+    O(probe_timeout) seconds); then its volumes are made C(readWrite), in bulk, and only then
+    their pairs are paused (the pause marks, for the later reprotect, the side that holds the
+    newest writes). The result says in RV(reconcile_later) what must be reconciled when the other
+    cluster returns. The module refuses an unplanned failover while the other cluster still
+    answers the probe, unless O(force=true).
   - B(Reprotect / failback). When the lost cluster returns after an unplanned failover, both sides
     are C(readWrite). A planned run with the same O(primary) makes the returning cluster the
     replication target of the new source (discarding the writes made there after the failover),
@@ -158,6 +164,16 @@ options:
         only snapshots (take one with remote replication before the failover).
     type: float
     default: 1
+    version_added: 1.1.0
+  probe_timeout:
+    description:
+      - With O(type=unplanned), seconds to wait for the lost cluster to answer one C(GetClusterInfo),
+        sent at the same time as the reads of the surviving cluster, without retries. No answer
+        within this time (or a refused connection) means the cluster is lost, and the failover goes on.
+      - A lost site usually drops packets, so this is what deciding that it is lost costs; the
+        connection options' O(timeout) (and its 10 s connect timeout) does not apply to the probe.
+    type: float
+    default: 5
     version_added: 1.1.0
   parallel:
     description:
@@ -320,6 +336,8 @@ volume_pairs:
       description:
         - After an unplanned failover, the writes that may be lost, that is the surviving target's last
           known delay (the time since it was last synced with the lost source).
+        - For a V(SnapshotsOnly) pair, the age of the newest snapshot that reached the surviving cluster
+          (what the drift audit reports as its lag); V(null) when none did.
       type: float
       returned: after an unplanned failover
       version_added: 1.1.0
@@ -358,6 +376,15 @@ actions:
     reason:
       description: Why the call is made.
       type: str
+writable_seconds:
+  description:
+    - Seconds from the module's first API call until the last volume it made C(readWrite) was so
+      (the end of its last promote call); the waits for C(Active) and the pauses after it are not
+      included. V(null) when no volume was made C(readWrite) (nothing to do, or check mode).
+  returned: always
+  type: float
+  sample: 0.42
+  version_added: 1.1.0
 reconcile_later:
   description:
     - After an unplanned failover, what must be reconciled when the lost cluster returns.
@@ -385,6 +412,7 @@ OPTIONS = ArgumentSpec(dict(
     wait_timeout=dict(type="int", default=300),
     parallel=dict(type="int", default=16),
     max_lag=dict(type="float", default=1),
+    probe_timeout=dict(type="float", default=5),
 ))
 
 
@@ -394,12 +422,12 @@ def main():
     module = spec.create_ansible_module(supports_check_mode=True)
     params = module.params
     specs = pair_specs(params, defaults=("paused",))
-    connections = Connections(module, pool_size=params["parallel"])
+    connections = Connections(module, pool_size=params["parallel"], needs_peer=True)
     results = Results(module, connections)
     runner = FailoverRunner(connections, specs, params["primary"], unplanned=params["type"] == "unplanned",
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
                             waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0),
-                            max_lag=params["max_lag"])
+                            max_lag=params["max_lag"], probe_timeout=params["probe_timeout"])
     try:
         changed = runner.run()
     except (ElementError, Refusal) as exc:
@@ -416,6 +444,7 @@ def main():
                                    lambda item: dict(notes=item.notes, **runner.lags.get(item.spec.index, {})))
     results.finish(changed, errors=runner.errors, labels={i.spec.index: i.spec.label for i in items}, total=len(specs),
                    volume_pairs=entries, actions=runner.reported_actions(), reconcile_later=reconcile_later(runner),
+                   writable_seconds=runner.writable_seconds,
                    diff=({"volume_pairs": before}, {"volume_pairs": after}))
 
 

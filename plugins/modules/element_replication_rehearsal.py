@@ -20,17 +20,27 @@ description:
     the other modes).
   - Replication is never touched. A clone is a new, unpaired volume; the target stays a
     C(replicationTarget), its pair stays as it was, and the drift audit stays clean.
-  - Every clone carries a marker in its attributes (the rehearsal's name, the pair's UUID, the source
-    and target volumes, the point in time). O(state=absent) deletes and purges exactly the volumes that
-    carry this rehearsal's marker, and the access group it made. A volume, access group or account of
-    the expected name without the marker is never taken over or deleted; the run is refused instead.
+  - Every clone carries a marker in its attributes (the rehearsal's name, the clone's own name and ID, the
+    pair's UUID, the source cluster, the source and target volumes, the point in time). O(state=absent)
+    deletes and purges exactly the clones this rehearsal made (of the pairs O(pairs) names, when given), and
+    the access group it made once none of its clones is left. A volume counts as a clone only when its
+    marker names that very volume, so a copy made from a clone (which inherits its attributes) is never
+    deleted. A volume, access group or account of the expected name without the marker is never taken over
+    or deleted; the run is refused instead.
+  - What a rehearsal proves is the recovery point of each clone, RV(clones[].age_seconds). For a snapshot,
+    its age when cloned; for the live target (O(point=latest)), the target's lag when cloned, the source
+    volume's C(asyncDelay) read on O(peer) (the source cluster). Without O(peer), or when the source does
+    not answer, that age is unknown and RV(clones[].warnings) says so. A pair that is not C(Active), and a
+    point older than the pair's O(pairs[].rpo), are named in RV(clones[].warnings).
   - Clone jobs are asynchronous. The module keeps at most O(parallel) of them running, within the
     cluster's clone limits (a cluster that refuses one more clone is given time), and watches them
     with one C(ListAsyncResults) call per poll whatever the number of pairs.
   - Idempotent, so a second run with the same name changes nothing. A clone that failed half-way is
     purged and cloned again by the next run.
-  - O(peer) is not used; it is accepted so that the C(module_defaults) of the action group can carry the
-    peer connection for the modules that need it.
+  - O(peer), when given, is the source cluster of the pairs. Only read calls go to it (C(GetClusterInfo),
+    C(ListVolumeStats), and C(ListSnapshots) and C(ListSchedules) when there are V(SnapshotsOnly) pairs), for the
+    lags and snapshot schedules; the rehearsal never changes it and goes on without it. When this cluster
+    does not answer and O(display_name) is not given, errors name it as the peer lists it.
 author:
   - element.replication maintainers (@element-replication)
 extends_documentation_fragment:
@@ -67,6 +77,8 @@ options:
         O(pairs[].volume) is the source volume on the other cluster (its pair on this cluster is
         followed), O(pairs[].peer_volume) the target on this cluster.
       - Left out, every volume of this cluster that is the replication target of a pair is rehearsed.
+      - With O(state=absent), only the clones of these pairs are removed (by their markers); left out, every
+        clone of the rehearsal.
     type: list
     elements: dict
     suboptions:
@@ -88,11 +100,30 @@ options:
       peer_account:
         description: Account (name or ID) of the target volume, to narrow a look-up by name.
         type: str
+      source_cluster:
+        description: The source cluster of this pair, as O(source_cluster) (which it overrides).
+        type: str
+      rpo:
+        description:
+          - The pair's recovery point objective (C(30s), C(15m), C(4h), C(1d), or seconds). A clone whose point
+            in time is older is named in RV(clones[].warnings), as the rehearsal does not prove that RPO.
+        type: str
+  pending_first_snapshot:
+    description:
+      - What to do with a pair that O(point) clones from a snapshot (V(SnapshotsOnly) pairs with O(point=auto))
+        when none of its replicated snapshots has arrived yet, while the snapshot schedule on the source
+        (O(peer)) runs, did not fail and is not late, as right after the pair was set up.
+      - V(skip) leaves it out, with RV(clones[].skipped) saying that it is "waiting for its first replicated
+        snapshot (next run at T)"; V(refuse) refuses the rehearsal, as for a pair without a working schedule.
+    type: str
+    choices: [skip, refuse]
+    default: skip
   source_cluster:
     description:
       - The source cluster of the pairs, by its name, unique ID or MVIP as this cluster lists it
         (C(ListClusterPairs)). Pairs named by their source volume are then looked up among the pairs
         with that cluster only; needed when several clusters replicate volumes of one name here.
+      - With O(state=absent), only the clones of pairs with that cluster are removed.
     type: str
   point:
     description:
@@ -219,8 +250,29 @@ clones:
       description: The time of the data the clone holds (the snapshot's, or the clone's for V(latest)).
       type: str
     age_seconds:
-      description: How old that point in time was when the clone was made (the recovery point the rehearsal proves).
+      description:
+        - How old that point in time was when the clone was made, the recovery point the rehearsal proves. For a
+          clone of the live target, the target's lag then (the source's C(asyncDelay)); null when unknown (see
+          RV(clones[].warnings)).
       type: float
+    pair_state:
+      description: The pair's replication state when the clone was made (V(Active), or why it was behind).
+      type: str
+    rpo_seconds:
+      description: The pair's RPO (O(pairs[].rpo)) in seconds, or null.
+      type: float
+    within_rpo:
+      description: Whether the point in time cloned was within the pair's RPO; null without an RPO or a known age.
+      type: bool
+    warnings:
+      description:
+        - What a DR user must know about this clone's recovery point, in words. The pair was not C(Active) when
+          cloned; the age of the point in time is unknown, and why; the point is older than the pair's RPO.
+      type: list
+      elements: str
+    skipped:
+      description: Why the pair was not rehearsed (waiting for its first replicated snapshot), or null.
+      type: str
     access_group:
       description: The access group the clone is in, if any.
       type: str
@@ -243,6 +295,11 @@ removed:
   returned: always
   type: list
   elements: str
+kept:
+  description: With O(state=absent), what was left because other pairs' clones still use it (the access group), in words.
+  returned: always
+  type: list
+  elements: str
 actions:
   description: The API calls made, in order (planned in check mode).
   returned: always
@@ -254,10 +311,11 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
     PAIR_KEYS, ArgumentSpec, PairSpec, pairs_option)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
 from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
-    THE_REHEARSAL, Options, RehearsalRunner, clone_view, predicted_view)
+    THE_REHEARSAL, Options, PairSettings, RehearsalRunner, clone_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 
 OPTIONS = ArgumentSpec(dict(
@@ -269,23 +327,37 @@ OPTIONS = ArgumentSpec(dict(
                                                 initiators=dict(type="list", elements="str", default=[]))),
     parallel=dict(type="int", default=8),
     wait_timeout=dict(type="int", default=3600),
-    pairs=pairs_option(source_required=False),
+    pairs=pairs_option(dict(source_cluster=dict(type="str"), rpo=dict(type="str")), source_required=False),
     source_cluster=dict(type="str"),
+    pending_first_snapshot=dict(type="str", default="skip", choices=["skip", "refuse"]),
 ))
+
+
+def pair_settings(module, items):
+    """Each pair's RPO (in seconds) and source cluster, by its index; a bad RPO fails before any call."""
+    settings = {}
+    for index, item in items:
+        try:
+            rpo = parse_rpo(item["rpo"]) if item.get("rpo") not in (None, "") else None
+        except DurationError as exc:
+            module.fail_json(msg="pairs[%d].rpo: %s" % (index - 1, exc))
+        settings[index] = PairSettings(rpo_seconds=rpo, source_cluster=item.get("source_cluster"))
+    return settings
 
 
 def main():
     module = connection_argument_spec(peer="optional").merge(OPTIONS).create_ansible_module(supports_check_mode=True)
     params = module.params
     group = params["access_group"]
+    items = list(enumerate(params["pairs"] or [], start=1))
     options = Options(name=params["name"], account=params["account"], point=params["point"],
                       access_group=group["name"] if group else None,
-                      initiators=tuple(group["initiators"]) if group else (), source_cluster=params["source_cluster"])
-    items = enumerate(params["pairs"] or [], start=1)
+                      initiators=tuple(group["initiators"]) if group else (), source_cluster=params["source_cluster"],
+                      pairs=pair_settings(module, items), pending_first_snapshot=params["pending_first_snapshot"])
     specs = [PairSpec(index=i, **{k: item.get(k) for k in PAIR_KEYS}) for i, item in items]
     connections = Connections(module, pool_size=params["parallel"])
     results = Results(module, connections)
-    runner = RehearsalRunner(connections, specs, options, state=params["state"], check_mode=module.check_mode,
+    runner = RehearsalRunner(connections, specs if params["pairs"] is not None else None, options, state=params["state"], check_mode=module.check_mode,
                              parallel=params["parallel"],
                              waiter=Waiter(timeout=params["wait_timeout"], interval=2.0))
     try:
@@ -301,15 +373,15 @@ def main():
     def group_of(groups):
         return next((g for g in groups if options.access_group and g.name == options.access_group), None)
 
-    before = [clone_view(i, first_cluster, group_of(first_groups)) for i in plan.items]
+    before = [clone_view(i, first_cluster, group_of(first_groups), options) for i in plan.items]
     after = [predicted_view(i, first_cluster, options) if module.check_mode
-             else clone_view(i, last_cluster, group_of(last_groups)) for i in plan.items]
+             else clone_view(i, last_cluster, group_of(last_groups), options) for i in plan.items]
     entries = results.item_entries(runner, plan.items, before if module.check_mode else after)
-    removed = plan.removed if params["state"] == "absent" else []
+    removed, kept = (plan.removed, plan.kept) if params["state"] == "absent" else ([], [])
     labels = {i.spec.index: i.spec.label for i in plan.items}
     labels[THE_REHEARSAL] = "rehearsal %s" % params["name"]
     results.finish(changed, errors=runner.errors, labels=labels, total=len(plan.items) or 1, clones=entries,
-                   removed=removed, actions=runner.reported_actions(), diff=({"clones": before}, {"clones": after}))
+                   removed=removed, kept=kept, actions=runner.reported_actions(), diff=({"clones": before}, {"clones": after}))
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ options:
     description:
       - Take a snapshot at this interval (an Element C(Time Interval) schedule), as seconds or with a unit
         (V(15m), V(1h), V(1d)); a multiple of five minutes, since Element runs schedules at five-minute
-        boundaries.
+        boundaries, and at most V(8784h) (366 days), Element's longest interval. Both are checked before
+        any call, in check mode too.
       - Exactly one of O(every), O(weekdays) and O(monthdays).
     type: str
   weekdays:

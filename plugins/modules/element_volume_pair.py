@@ -470,7 +470,7 @@ def main():
     if params["parallel"] < 1:
         Results(module).fail("parallel must be at least 1, not %s" % params["parallel"])
     specs = pair_specs(params, defaults=("mode", "paused", "state"))
-    connections = Connections(module, pool_size=params["parallel"])
+    connections = Connections(module, pool_size=params["parallel"], needs_peer=params["step"] == "both")
     results = Results(module, connections)
     if params["step"] != "both":
         split_step(module, connections, results, specs)

@@ -77,19 +77,23 @@ def clear_faults(call):
     return Reply(answer={"cleared": True})
 
 
-def _set_offline(endpoint, offline):
-    endpoint.offline = offline
+def _set_offline(call, endpoint, offline):
+    outage = (call.data or {}).get("outage", "close") if isinstance(call.data, dict) else "close"
+    try:
+        endpoint.set_offline(offline, outage)
+    except ValueError as exc:
+        raise BadInput(str(exc))
     observe_all(endpoint.cluster.sim)  # pairs fall behind (or drain) from now
-    log.info("cluster %s is now %s", endpoint.name, "offline" if offline else "online")
-    return Reply(answer={"name": endpoint.name, "offline": offline})
+    log.info("cluster %s is now %s", endpoint.name, f"offline ({outage})" if offline else "online")
+    return Reply(answer={"name": endpoint.name, "offline": offline, "outage": endpoint.outage})
 
 
 def set_own_offline(call):
-    return _set_offline(call.endpoint, call.groups[0] == "offline")
+    return _set_offline(call, call.endpoint, call.groups[0] == "offline")
 
 
 def set_cluster_offline(call):
-    return _set_offline(call.named_endpoint(call.groups[0]), call.groups[1] == "offline")
+    return _set_offline(call, call.named_endpoint(call.groups[0]), call.groups[1] == "offline")
 
 
 def set_link(call):
@@ -116,7 +120,8 @@ def restore_links(call):
 
 def list_clusters(call):
     return Reply(answer={"clusters": [
-        {"name": e.name, "mvip": e.mvip, "uniqueID": e.cluster.unique_id, "offline": e.offline}
+        {"name": e.name, "mvip": e.mvip, "uniqueID": e.cluster.unique_id, "offline": e.offline,
+         "outage": e.outage}
         for e in call.control.endpoints.values()]})
 
 

@@ -4,9 +4,10 @@ import itertools
 import threading
 from dataclasses import dataclass, asdict
 
-ACTIONS = ("error", "http_status", "drop_before", "drop_after", "delay", "fail_job")
+ACTIONS = ("error", "http_status", "drop_before", "drop_after", "delay", "fail_job", "hang")
 JOB_METHODS = ("CloneVolume",)  # methods that start an asynchronous job (fail_job)
 MAX_DELAY_SECONDS = 300
+HANG_SECONDS = 300  # a "hang" fault's default hold
 
 _fault_ids = itertools.count(1)  # process-wide, so an id names one fault in the whole process
 
@@ -71,6 +72,15 @@ def parse_fault(spec):
         if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
             raise FaultSpecError("action 'http_status' needs 'status': an integer 400-599")
         fault.status = status
+    elif action == "hang":
+        # The call is held, not applied, and logged at once (outcome "hung"), until the
+        # cluster's faults are cleared or `seconds` pass; then the connection closes, no answer.
+        # A test stops a run at a chosen call with it: a crash while that call is on its way.
+        seconds = spec.get("seconds", HANG_SECONDS)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
+                or not 0 <= seconds <= MAX_DELAY_SECONDS:
+            raise FaultSpecError(f"'seconds' must be 0-{MAX_DELAY_SECONDS}")
+        fault.seconds = float(seconds)
     elif action == "delay":
         seconds = spec.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) \
@@ -84,6 +94,13 @@ class FaultRegistry:
     def __init__(self):
         self._lock = threading.Lock()
         self._faults = []  # in creation order, which is the FIFO order
+        self._release = threading.Event()  # set by clear(): held ("hang") calls end
+
+    def hold(self, fault):
+        """Hold a call that met a "hang" fault until clear() or its time is up."""
+        with self._lock:
+            release = self._release
+        release.wait(fault.seconds)
 
     def add(self, fault):
         with self._lock:
@@ -108,3 +125,5 @@ class FaultRegistry:
     def clear(self):
         with self._lock:
             self._faults.clear()
+            self._release.set()
+            self._release = threading.Event()

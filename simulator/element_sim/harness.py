@@ -100,11 +100,15 @@ class SimCluster:
     def clear_faults(self):
         self._sim("DELETE", "faults")
 
-    def set_offline(self):
-        self._sim("POST", "offline")
+    def set_offline(self, outage="close", via=None):
+        """Take this cluster off the network. outage: "close" (requests are read, then the
+        connection closes), "hang" (connections are accepted, never answered) or "drop" (packets
+        dropped: connects time out). A "drop" cluster's own port no longer answers /sim/ either:
+        via names another SimCluster of the process to send the control request through."""
+        (via or self)._sim("POST", f"clusters/{self.name}/offline", {"outage": outage})
 
-    def set_online(self):
-        self._sim("POST", "online")
+    def set_online(self, via=None):
+        (via or self)._sim("POST", f"clusters/{self.name}/online")
 
     def set_link(self, other, up):
         """Cut (up=False) or restore the network link between this cluster and the cluster

@@ -42,6 +42,12 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_LINE_BYTES = 64 * 1024
 MAX_HEADERS = 100
 JSONRPC_PATH = re.compile(r"^/json-rpc/([^/]+)/?$")
+# How an offline cluster fails its clients: "close" reads the request and closes the connection
+# (the default); "hang" accepts and never answers; "drop" answers nothing at all, not even a
+# connection (its packets are dropped: the listener stops accepting and its backlog is full).
+OUTAGES = ("close", "hang", "drop")
+HANG_MAX_SECONDS = 300  # a hung request gives up by itself, so no thread waits forever
+FILLER_CONNECTIONS_MAX = 8
 
 def _error_answer(request_id, exc):
     return {"error": exc.to_json(), "id": request_id}
@@ -69,6 +75,8 @@ class ClusterEndpoint:
         self.calllog = CallLog(os.path.join(state_dir, f"calls-{cluster.name}.jsonl"))
         self.faults = FaultRegistry()
         self.offline = False  # not persisted: a restart brings every cluster back online
+        self.outage = "close"  # how it is offline (OUTAGES)
+        self.server = None  # its listener, once add_cluster made it
 
     @property
     def name(self):
@@ -94,7 +102,11 @@ class ClusterEndpoint:
             self.calllog.append(method, params, outcome, caller, started)
 
         if self.offline:
-            record("dropped_before")
+            if self.outage != "close" and caller == "client":
+                self._hang()
+                record("hung")
+            else:
+                record("dropped_before")
             return DROP
         if version is None:
             record("http_404")
@@ -114,6 +126,10 @@ class ClusterEndpoint:
             if fault.action == "drop_before":
                 record("dropped_before")
                 return DROP
+            if fault.action == "hang":
+                record("hung")  # logged at once: a test watches for it to stop a run there
+                self.faults.hold(fault)
+                return DROP
             if fault.action == "delay":
                 time.sleep(fault.seconds)
         job_fault = fault if fault is not None and fault.action == "fail_job" else None
@@ -132,6 +148,21 @@ class ClusterEndpoint:
             return DROP
         record(outcome)
         return Reply(answer=answer)
+
+    def _hang(self):
+        """No answer while offline (a request that reached a "hang" cluster, or one sent on a
+        connection that was open when its packets started to be dropped). Peer links never
+        hang: a cluster computing its pairs' states sees its peer unreachable at once."""
+        deadline = time.monotonic() + HANG_MAX_SECONDS
+        while self.offline and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def set_offline(self, offline, outage="close"):
+        if outage not in OUTAGES:
+            raise ValueError(f"outage must be one of {', '.join(OUTAGES)}")
+        self.offline, self.outage = offline, outage if offline else "close"
+        if self.server is not None:
+            self.server.set_dropping(offline and outage == "drop")
 
     @staticmethod
     def _error(request_id, exc, record):
@@ -324,7 +355,40 @@ class ClusterHTTPServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         self._connections = set()
         self._connections_lock = threading.Lock()
+        self._dropping = False
+        self._fillers = []
         super().__init__(address, RequestHandler)
+
+    def set_dropping(self, dropping):
+        """Drop every new connection's packets, as a lost site does: stop accepting, shrink the
+        accept queue to its minimum and fill it with connections of our own, so the kernel drops
+        the next SYNs (a client's connect times out). Open connections are closed."""
+        if dropping == self._dropping:
+            return
+        self._dropping = dropping
+        if dropping:
+            self.socket.listen(0)
+            self.close_connections()
+            for _ in range(FILLER_CONNECTIONS_MAX):
+                filler = socket.socket(self.address_family, socket.SOCK_STREAM)
+                filler.settimeout(0.2)
+                try:
+                    filler.connect(self.server_address[:2])
+                except OSError:
+                    filler.close()
+                    break  # the queue is full: SYNs are dropped from now on
+                self._fillers.append(filler)
+        else:
+            for filler in self._fillers:
+                filler.close()
+            self._fillers = []
+            self.socket.listen(self.request_queue_size)
+
+    def get_request(self):
+        if self._dropping:
+            time.sleep(0.05)  # leave the queue full; serve_forever asks again
+            raise OSError("dropping connections")
+        return super().get_request()
 
     def server_bind(self):
         # HTTPServer.server_bind would do a reverse DNS lookup of the host; not needed.
@@ -383,6 +447,7 @@ class SimulatorServer:
         says where the API is)."""
         endpoint = ClusterEndpoint(self.sim, cluster, self.state_dir)
         server = ClusterHTTPServer((host, port), endpoint, self.control, ssl_context)
+        endpoint.server = server
         cluster.host, cluster.port = host, server.server_address[1]
         cluster.mvip = host if bare_mvip else join_mvip(host, cluster.port)
         self.endpoints[cluster.name] = endpoint
@@ -401,6 +466,8 @@ class SimulatorServer:
     def stop(self):
         self.sim.stop_background()
         for server in self._servers:
+            server.endpoint.offline = False  # hung requests end
+            server.set_dropping(False)
             self.sim.network.unregister(server.endpoint.cluster.unique_id)
             server.shutdown()
             server.server_close()

@@ -1,5 +1,6 @@
 """Fault injection and the /sim/ control API (spec: Fault injection)."""
 
+import threading
 import time
 
 import pytest
@@ -225,3 +226,60 @@ def test_a_delayed_call_shows_its_delay_in_the_call_log(sim):
     a.call("GetClusterInfo")
     (call,) = a.calls()
     assert call["time"] - call["started"] >= 0.3
+
+
+def _post_within(cluster, seconds):
+    """What a client sees of one GetAPI with connect and read timeouts of `seconds`."""
+    try:
+        requests.post(cluster.url + "/json-rpc/12.5", json={"method": "GetAPI", "id": 1},
+                      auth=(cluster.username, cluster.password), verify=cluster.ca_cert,
+                      timeout=(seconds, seconds))
+    except requests.exceptions.ConnectTimeout:
+        return "connect timeout"
+    except requests.exceptions.ReadTimeout:
+        return "read timeout"
+    except requests.ConnectionError:
+        return "connection closed"
+    return "answered"
+
+
+@pytest.mark.parametrize("outage, seen", [("close", "connection closed"), ("hang", "read timeout"),
+                                          ("drop", "connect timeout")])
+def test_an_offline_cluster_fails_its_clients_the_way_asked(sim, outage, seen):
+    """A lost site that drops packets (connect timeout), one that accepts and never answers (read
+    timeout), and one that closes the connection; the peer sees each as unreachable, and the
+    cluster comes back online through another cluster's port."""
+    a, b = sim.clusters
+    a.set_offline(outage, via=b)
+    try:
+        assert _post_within(a, 0.5) == seen
+        assert [c for c in b.session.get(b.url + "/sim/clusters", timeout=10).json()["clusters"]
+                if c["name"] == a.name][0]["outage"] == outage
+    finally:
+        a.set_online(via=b)
+    assert _post_within(a, 5) == "answered"
+
+
+def test_a_hang_fault_holds_the_call_unapplied_until_the_faults_are_cleared(sim):
+    a, _b = sim.clusters
+    volume = a.call("ListVolumes")["volumes"][0]
+    a.add_fault("ModifyVolume", "hang", seconds=30)
+    seen = {}
+
+    def modify():
+        try:
+            a.rpc("ModifyVolume", {"volumeID": volume["volumeID"], "access": "readOnly"}, timeout=40)
+            seen["outcome"] = "answered"
+        except requests.ConnectionError:
+            seen["outcome"] = "closed"
+    thread = threading.Thread(target=modify)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not [c for c in a.calls() if c["method"] == "ModifyVolume"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [c["outcome"] for c in a.calls() if c["method"] == "ModifyVolume"] == ["hung"]
+    a.clear_faults()
+    thread.join(10)
+    assert seen == {"outcome": "closed"}
+    assert [v for v in a.call("ListVolumes")["volumes"] if v["volumeID"] == volume["volumeID"]][0]["access"] \
+        == volume["access"], "a held call is not applied"

@@ -15,7 +15,7 @@ import jinja2
 import pytest
 import yaml
 
-from helpers import REPO, pairs_between, replication_state
+from helpers import REPO, pair_clusters_raw, pair_volumes_raw, pairs_between, replication_state, volume_named
 
 CREDENTIAL_TYPE = REPO / "docs" / "awx-credential-type.yml"
 # The environment variables the modules read (plugins/module_utils/_connection.py).
@@ -122,3 +122,51 @@ def test_the_roles_read_the_credential_through_the_documented_host_vars(sim, ans
     run = ansible.playbook(None, playbook_path=REPO / "playbooks" / "dr_setup.yml", inventory=inventory, env=env)
     assert run.rc == 0, str(run)
     assert replication_state(prod, dr) == {("vol-0001", "vol-0001"): ("Async", "Active", "Active")}
+
+
+def one_cluster_job(cluster, tmp_path, tasks):
+    """A job whose credential has no peer cluster (ELEMENT_PEER_HOSTNAME=""), with docs/awx.md's
+    module_defaults (peer: {})."""
+    ca = open(cluster.ca_cert, encoding="utf-8").read()
+    env = render({"hostname": "%s:%s" % (cluster.host, cluster.port), "username": cluster.username,
+                  "password": cluster.password, "ca_cert": ca}, tmp_path)
+    assert env["ELEMENT_PEER_HOSTNAME"] == ""
+    play = {"name": "a job template's playbook", "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "module_defaults": {"group/element.replication.element": {"peer": {}}}, "tasks": tasks}
+    return play, env
+
+
+def test_an_empty_peer_hostname_is_no_peer_for_one_cluster_modules(sim, ansible, tmp_path):
+    """Issue 24, item 6: the snapshot schedule and the rehearsal (run at dr) need no peer."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    pair_clusters_raw(prod, dr)
+    pair_volumes_raw(prod, dr, volume_named(prod, "vol-0001")["volumeID"], volume_named(dr, "vol-0001")["volumeID"])
+    play, env = one_cluster_job(dr, tmp_path, [
+        {"name": "schedule", "element.replication.element_snapshot_schedule": {
+            "name": "dr-local", "volumes": ["vol-0002"], "every": "1h", "replicate": False}},
+        {"name": "rehearse", "element.replication.element_replication_rehearsal": {
+            "name": "awx", "pairs": [{"volume": "vol-0001"}]}}])
+    run = ansible.playbook([play], env=env, check=True)
+    assert run.rc == 0, str(run)
+    assert [a["method"] for a in run.task("schedule")["actions"]] == ["CreateSchedule"]
+    assert "CloneVolume" in [a["method"] for a in run.task("rehearse")["actions"]]
+    run = ansible.playbook([play], env=env)
+    assert run.rc == 0, str(run)
+    assert [s["scheduleName"] for s in dr.call("ListSchedules")["schedules"]] == ["dr-local"]
+    assert "Invalid URL" not in run.stdout
+
+
+@pytest.mark.parametrize("module, params", [
+    ("element_cluster_pair", {}),
+    ("element_volume_pair", {"pairs": [{"volume": "vol-0001"}]}),
+    ("element_replication_failover", {"primary": "peer", "pairs": [{"volume": "vol-0001"}]}),
+])
+def test_modules_that_need_a_peer_say_it_is_missing(sim, ansible, tmp_path, module, params):
+    prod = sim.cluster("prod")
+    play, env = one_cluster_job(prod, tmp_path, [{"name": "task", "element.replication.%s" % module: params}])
+    run = ansible.playbook([play], env=env)
+    assert run.rc != 0, str(run)
+    msg = run.task("task")["msg"]
+    assert "no peer cluster is given: peer.hostname is empty" in msg, msg
+    assert "Invalid URL" not in msg
+    assert prod.calls() == [], "refused before any call"

@@ -26,6 +26,7 @@ EDGE = [("vol-0001", "vol-0005")]
 NORMAL = ("readWrite", "replicationTarget", "Active", "Active")
 FAILED_OVER = ("replicationTarget", "readWrite", "Active", "Active")
 MAIN = "Fail over or back"
+STOP = "Stop where an entry failed"
 
 
 @pytest.fixture
@@ -123,8 +124,14 @@ def test_a_planned_failover_is_refused_before_any_change(replicating, playbook, 
     run = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
     assert run.rc == 2, run
     [failed] = item_results(run, MAIN, host="prod")
-    assert task_results(run, MAIN, host="prod")[0]["status"] == "failed"
     assert "planned failover to dr refused, nothing was changed" in failed["msg"] and expected in failed["msg"], failed
+    # Issue 24: one short failure that names the role's variable, not the module's option, and not
+    # the whole planned entry (its volumes, its connection).
+    [stop] = task_results(run, STOP, host="prod")
+    assert stop["status"] == "failed" and stop["result"]["msg"].startswith("prod -> dr: planned failover to dr refused")
+    assert expected in stop["result"]["msg"] and "set -e dr_failover_force=true" in stop["result"]["msg"], stop
+    assert " force=true" not in stop["result"]["msg"].replace("-e dr_failover_force=true", "")
+    assert "dr_failover_entry" not in run.stdout and "failover_items" not in run.stdout, run.stdout
     assert all(mutating(c) == [] for c in (prod, dr, edge))
     assert direction(prod, dr, edge) == before
 
@@ -171,7 +178,7 @@ def test_a_failover_that_fails_half_way_is_finished_by_a_rerun(replicating, play
     run = playbook("dr_failover.yml", dr_failover_entries=["prod:dr"])
     assert run.rc == 2, run
     [failed] = item_results(run, MAIN, host="prod")
-    assert task_results(run, MAIN, host="prod")[0]["status"] == "failed"
+    assert task_results(run, STOP, host="prod")[0]["status"] == "failed"
     assert "ModifyVolumes" in failed["msg"] and "xInvalidParameter" in failed["msg"], failed
     assert {v[:2] for v in access_and_state(prod, dr, PROD).values()} == {("replicationTarget", "replicationTarget")}, \
         "the old source is demoted first: nothing is writable on both sides"

@@ -47,3 +47,21 @@ def test_the_readme_playbook_runs_as_written(sim, ansible):
                                            ("logs", "logs"): ("Async", "PausedManual", "PausedManualRemote")}
     again = ansible.playbook(plays)
     assert again.rc == 0 and not [r for r in again.results if r["result"].get("changed")], "a second run changes nothing"
+
+
+def test_the_readme_links_work_where_galaxy_shows_it():
+    """Galaxy shows the README without the repository around it: every link is absolute, and the
+    links into the repository name files that exist, at the tag of the version galaxy.yml builds."""
+    galaxy = yaml.safe_load((REPO / "galaxy.yml").read_text())
+    release = "%s/blob/%s/" % (galaxy["repository"].rstrip("/"), galaxy["version"])
+    links = re.findall(r"\]\(([^)\s]+)\)", (REPO / "README.md").read_text())
+    assert links, "the README has links"
+    relative = [link for link in links if not re.match(r"https?://", link)]
+    assert relative == [], "relative links do not work on Galaxy"
+    into_repo = [link for link in links if link.startswith(galaxy["repository"])]
+    assert into_repo, "the README links to the user guide"
+    for link in into_repo:
+        if link.rstrip("/") in (galaxy["repository"], galaxy["issues"]):
+            continue
+        assert link.startswith(release), "%s does not point at the release's tag (%s)" % (link, release)
+        assert (REPO / link[len(release):].split("#")[0]).is_file(), "%s names no file of the repository" % link

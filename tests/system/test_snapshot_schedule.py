@@ -127,10 +127,12 @@ def test_a_hand_made_schedule_of_that_name_is_never_taken_over(replicating, ansi
     ({"weekdays": ["someday"]}, "not a day of the week"),
     ({"volumes": ["no-such-volume"]}, "no-such-volume"),
     ({"volumes": ["vol-%04d" % i for i in range(1, 34)]}, "more than Element puts in one group snapshot"),
-], ids=["interval", "retention", "weekday", "volume", "group-size"])
-def test_bad_input_is_refused_before_any_change(replicating, ansible, params, words):
+    ({"every": "9000h"}, "longer than Element runs a schedule at: at most 8784h"),
+], ids=["interval", "retention", "weekday", "volume", "group-size", "interval-over-a-year"])
+@pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
+def test_bad_input_is_refused_before_any_change(replicating, ansible, params, words, check):
     prod, _ = replicating
-    run = ansible.play([schedule(**params)])
+    run = ansible.play([schedule(**params)], check=check)
     assert run.rc != 0 and words in run.task("schedule")["msg"], run
     assert mutating(prod) == [] and schedules(prod) == {}
 
@@ -165,14 +167,16 @@ def test_the_topology_declares_schedules_that_setup_makes_and_teardown_removes(s
     ({"every": "7m"}, "multiple of 5 minutes"),
     ({"every": "1h", "retain": "5m"}, "shorter than the 3600s between two snapshots"),
     ({"every": "1h", "volumes": ["vol-0009"]}, "vol-0009 is not among the entry's volumes"),
+    ({"every": "9000h"}, "every 9000h is longer than Element runs a schedule at"),
     ([{"name": "a", "every": "1h"}, {"name": "a", "every": "2h"}], "repeats snapshots[0]"),
-], ids=["interval", "retention", "volume", "names"])
-def test_bad_topology_snapshots_are_refused_before_any_change(sim, ansible, tmp_path, snapshots, words):
+], ids=["interval", "retention", "volume", "interval-over-a-year", "names"])
+@pytest.mark.parametrize("check", [False, True], ids=["real", "check"])
+def test_bad_topology_snapshots_are_refused_before_any_change(sim, ansible, tmp_path, snapshots, words, check):
     prod, dr = sim.cluster("prod"), sim.cluster("dr")
     topology = [{"source": "prod", "target": "dr", "mode": "SnapshotsOnly", "volumes": [{"volume": "vol-0001"}],
                  "snapshots": snapshots}]
     run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
-    result = run("dr_setup.yml")
+    result = run("dr_setup.yml", check=check)
     assert result.rc != 0 and words in result.stdout + result.stderr, result
     assert mutating(prod) == [] and mutating(dr) == []
 

@@ -9,6 +9,8 @@ the audit says so without failing, until the schedule is late."""
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime, timezone
 
 import pytest
 
@@ -43,7 +45,13 @@ def test_the_walkthrough_audits_clean_right_after_setup(example, ansible, tmp_pa
     waiting = [v for p in report["cluster_pairs"] for v in p["volume_pairs"]
                if any(f["code"] == "first_snapshot_pending" for f in v["findings"])]
     assert [(v["source_volume"], v["drift"]) for v in waiting] == [("vol-0004", False)]
-    assert "waiting for its first replicated snapshot (next run" in audit.stdout
+    # The schedule has not run yet: its first run is one interval after its startingDate (the cluster's
+    # clock when it was made), on a five-minute boundary.
+    (schedule,) = east.call("ListSchedules")["schedules"]
+    start = datetime.strptime(schedule["startingDate"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+    first = datetime.fromtimestamp(math.ceil((start + 3600) / 300) * 300, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert "vol-0004 on prod-east is waiting for its first replicated snapshot (next run at %s)" % first in \
+        audit.stdout, audit.stdout[-3000:]
 
     for cluster in example.clusters:
         cluster.clear_calls()
@@ -53,7 +61,6 @@ def test_the_walkthrough_audits_clean_right_after_setup(example, ansible, tmp_pa
     assert [c.name for c in example.clusters if mutating(c)] == []
 
     # Once the schedule does not run, no snapshot having arrived is drift again.
-    schedule = east.call("ListSchedules")["schedules"][0]
     east.call("ModifySchedule", scheduleID=schedule["scheduleID"], paused=True)
     late = run("drift_audit.yml", "-e", "replication_audit_report_dir=%s" % reports)
     assert late.rc == 2, late

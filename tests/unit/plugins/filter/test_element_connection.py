@@ -43,5 +43,11 @@ def test_missing_variables_are_named_without_the_password():
     assert "pw" not in str(info.value).replace("element_password", "")
 
 
+@pytest.mark.parametrize("hostname", ["", "  ", None])
+def test_an_empty_hostname_is_named(hostname):
+    with pytest.raises(AnsibleFilterError, match="inventory host 'dr' has an empty element_hostname"):
+        element_connection(dict(HOST, element_hostname=hostname), "dr")
+
+
 def test_the_filter_is_registered():
     assert FilterModule().filters()["element_connection"] is element_connection

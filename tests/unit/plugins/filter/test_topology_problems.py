@@ -83,3 +83,54 @@ def test_rpos_are_checked_naming_the_entry_and_the_item():
         "element_replication_topology[1] (edge -> dr): rpo 'soon' is not a duration: give seconds, or a number with "
         "s, m, h or d (30s, 15m, 4h, 1d)",
         "element_replication_topology[1] (edge -> dr) volumes[0]: rpo 0 is not a positive duration"]
+
+
+def test_typos_and_non_booleans_anywhere_are_named_before_anything_runs():
+    found = problems([{"source": "prod", "target": "dr", "volumes": [{"volume": "vol-0001"}],
+                       "snapshots": {"name": "typo", "volumes": ["vol-0001"], "every": "1h", "retian": "1d"}},
+                      {"source": "edge", "target": "dr", "volumes": [{"volume": "a", "paused": "maybe"}],
+                       "snapshots": [{"every": "1h", "replicate": "maybe"}, {"every": "1d", "group": "yes"}]},
+                      {"source": "dr", "target": "edge", "exclusiv": True, "volumes": [{"volume": "b", "rop": "5m"}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr) snapshots: unknown key retian; a snapshots group takes name, "
+        "every, weekdays, monthdays, at, retain, replicate, group, volumes",
+        "element_replication_topology[1] (edge -> dr) volumes[0]: paused 'maybe' is not a boolean (true or false)",
+        "element_replication_topology[1] (edge -> dr) snapshots[0]: replicate 'maybe' is not a boolean (true or false)",
+        "element_replication_topology[2] (dr -> edge): unknown key exclusiv; an entry takes source, target, mode, "
+        "paused, state, exclusive, create_target, peer_account, rpo, snapshots, split_site, volumes",
+        "element_replication_topology[2] (dr -> edge) volumes[0]: unknown key rop; a volume takes volume, volume_id, "
+        "peer_volume, peer_volume_id, account, peer_account, mode, paused, state, rpo"]
+
+
+def test_the_keys_the_filter_knows_are_the_role_specs_keys():
+    import os
+
+    import yaml
+
+    from ansible_collections.element.replication.plugins.module_utils._topology import ENTRY_KEYS, VOLUME_KEYS
+    spec_path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "volume_pairing", "meta",
+                             "argument_specs.yml")
+    with open(spec_path, encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["volume_pairing_topology"]["options"]
+    assert sorted(spec) == sorted(ENTRY_KEYS)
+    assert sorted(spec["volumes"]["options"]) == sorted(VOLUME_KEYS)
+
+
+def test_messages_name_the_variable_the_user_set():
+    topology = [{"source": "prod", "target": "dr"}, {"source": "prod", "target": "prod"}]
+    internal = problems(topology, name="dr_failover_topology")
+    assert internal[0].startswith("dr_failover_topology[1] (prod -> prod)")
+    # The role's variable left at its default holds element_replication_topology: name that one.
+    user_set = problems(topology, name="dr_failover_topology", user_topology=list(topology))
+    assert user_set == ["element_replication_topology[1] (prod -> prod): source and target are the same cluster"]
+    own = [{"source": "edge", "target": "edge"}]
+    assert problems(own, name="dr_failover_topology", user_topology=topology)[0].startswith("dr_failover_topology[0]")
+
+
+def test_an_empty_rpo_and_an_uppercase_unit_are_refused():
+    found = problems([{"source": "prod", "target": "dr", "rpo": "", "volumes": [{"volume": "a", "rpo": "15M"}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr): rpo '' is not a duration: give seconds, or a number with s, m, "
+        "h or d (30s, 15m, 4h, 1d); leave the key out for none",
+        "element_replication_topology[0] (prod -> dr) volumes[0]: rpo '15M' is not a duration: units are lowercase "
+        "(s, m, h, d), so write 15m; M is never months"]

@@ -110,7 +110,7 @@ class FakeClient:
         self.timeline = []
         self._lock = threading.Lock()
 
-    def call(self, method, params=None, accept=()):
+    def call(self, method, params=None, accept=(), retries=None, timeout=None):  # pylint: disable=unused-argument
         params = dict(params or {})
         started = time.monotonic()
         with self._lock:

@@ -24,7 +24,7 @@ class ScriptedClient(ElementClient):
         self.script = list(errors)
         self.sent = []
 
-    def _call_once(self, method, params):
+    def _call_once(self, method, params, timeout=None):
         self.sent.append(method)
         if self.script:
             raise self.script.pop(0)
@@ -115,7 +115,7 @@ def test_calls_in_flight_to_one_cluster_are_bounded_by_its_pool():
             self.lock = threading.Lock()
             self.now = self.peak = 0
 
-        def _call_once(self, method, params):
+        def _call_once(self, method, params, timeout=None):
             with self.lock:
                 self.now += 1
                 self.peak = max(self.peak, self.now)

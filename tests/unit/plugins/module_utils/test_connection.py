@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._connection import peer_params
+from ansible_collections.element.replication.plugins.module_utils._connection import (
+    connection_argument_spec, peer_given, peer_params)
 
 
 def params(**peer):
@@ -32,3 +33,14 @@ def test_a_peer_password_given_is_kept():
 def test_another_user_never_borrows_the_password():
     with pytest.raises(ValueError, match="peer.password is required when peer.username"):
         peer_params(params(username="dradmin"))
+
+
+@pytest.mark.parametrize("peer, given", [(None, False), ({}, False), ({"hostname": None}, False),
+                                         ({"hostname": ""}, False), ({"hostname": "dr"}, True)])
+def test_a_peer_without_a_hostname_is_no_peer(peer, given):
+    assert peer_given({"hostname": "prod", "peer": peer}) is given
+
+
+def test_the_peer_hostname_may_be_left_out_this_cluster_s_may_not():
+    spec = connection_argument_spec(peer="optional").argument_spec
+    assert spec["hostname"]["required"] is True and spec["peer"]["options"]["hostname"]["required"] is False

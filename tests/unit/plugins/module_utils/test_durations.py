@@ -14,14 +14,14 @@ from ansible_collections.element.replication.plugins.module_utils._durations imp
 
 
 @pytest.mark.parametrize("value, seconds", [
-    ("30s", 30), ("15m", 900), ("4h", 14400), ("1d", 86400), ("90", 90), (90, 90), (1.5, 1.5), ("2H", 7200),
+    ("30s", 30), ("15m", 900), ("4h", 14400), ("1d", 86400), ("90", 90), (90, 90), (1.5, 1.5),
     (" 10 m ", 600), ("0.5h", 1800),
 ])
 def test_rpo_forms(value, seconds):
     assert parse_rpo(value) == seconds
 
 
-@pytest.mark.parametrize("value", ["", "soon", "-5m", "0", 0, -1, "5w", "1h30m", True, None, "m"])
+@pytest.mark.parametrize("value", ["", " ", "soon", "-5m", "0", 0, -1, "5w", "1h30m", True, None, "m", "15M", "2H"])
 def test_bad_rpos_are_refused_with_the_forms_that_work(value):
     with pytest.raises(DurationError) as error:
         parse_rpo(value)
@@ -52,3 +52,10 @@ def test_api_times():
     assert parse_time("1970-01-01T00:01:00Z") == 60
     assert parse_time("1970-01-01T00:01:00.500000Z") == 60.5
     assert parse_time("") is None and parse_time("yesterday") is None
+
+
+def test_unit_letters_are_lowercase_and_an_uppercase_one_says_how_to_write_it():
+    with pytest.raises(DurationError, match="units are lowercase .s, m, h, d., so write 15m; M is never months"):
+        parse_rpo("15M")
+    with pytest.raises(DurationError, match="leave the key out for none"):
+        parse_rpo("")

@@ -31,14 +31,26 @@ def calls(plan):
     return [(a.side, a.method, a.params) for a in plan.actions]
 
 
-def test_planned_failover_pauses_demotes_first_promotes_resumes():
+def test_planned_failover_demotes_first_then_promotes_with_access_changes_alone():
+    # As Cinder's _failover_volume: no pause, so no stop leaves a pause that looks like a hand's.
     plan = plan_planned(*world(RW, RT), SPEC, primary=PEER)
     assert calls(plan) == [
-        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True}),
         (LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
         (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
-        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),
     ]
+
+
+def test_a_move_stopped_after_its_demote_is_finished_without_force():
+    # The demote leaves both sides targets: the pair shows PausedMisconfigured, no pause of anyone.
+    plan = plan_planned(*world(RT, RT, "PausedMisconfigured", "PausedMisconfigured"), SPEC, primary=PEER)
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW})]
+    # The failback stopped at the same point finishes towards its own primary.
+    plan = plan_planned(*world(RT, RT, "PausedMisconfigured", "PausedMisconfigured"), SPEC, primary=LOCAL)
+    assert calls(plan) == [(LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RW})]
+
+
+def test_a_move_stopped_after_its_promote_has_nothing_left_to_do():
+    assert calls(plan_planned(*world(RT, RW, "ResumingConnected", "ResumingConnected"), SPEC, primary=PEER)) == []
 
 
 def test_already_in_the_asked_direction_is_a_no_op():
@@ -72,7 +84,7 @@ def test_reprotect_after_an_unplanned_failover():
 def test_unhealthy_pairs_refuse_the_whole_failover(state, message):
     with pytest.raises(Refusal, match=message):
         plan_planned(*world(RW, RT, **state), SPEC, primary=PEER)
-    assert calls(plan_planned(*world(RW, RT, **state), SPEC, primary=PEER, force=True))[1][1] == "ModifyVolumes"
+    assert calls(plan_planned(*world(RW, RT, **state), SPEC, primary=PEER, force=True))[0][1] == "ModifyVolumes"
 
 
 def test_split_brain_without_the_failover_signature_is_refused():
@@ -87,11 +99,11 @@ def test_unpaired_volumes_are_refused():
         plan_planned(a, lonely, SPEC, primary=PEER)
 
 
-def test_unplanned_failover_pauses_and_promotes_the_survivor_only():
+def test_unplanned_failover_promotes_the_survivor_only_then_pauses_it():
     _a, b = world(RW, RT, b_state="PausedDisconnected")
     plan = plan_unplanned(b, PEER, SPEC)
-    assert calls(plan) == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
-                           (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW})]
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
+                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True})]
     _a, promoted = world(RW, RW, b_state="PausedDisconnected")
     assert calls(plan_unplanned(promoted, PEER, SPEC)) == []
 
@@ -126,18 +138,15 @@ def test_check_mode_plans_the_catch_up_the_move_and_the_pause_again_at_once():
                         assume_caught_up=True)
     assert calls(plan) == [
         (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),  # catch up
-        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": True}),   # pause for the move
         (LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
         (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
         (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),    # paused again, as declared
-        (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False}),
     ]
 
 
 def test_a_caught_up_declared_pause_moves_and_is_paused_again_on_the_new_source():
     plan = plan_planned(*world(RW, RT), PAUSED_SPEC, primary=PEER, force=True)
-    assert calls(plan)[-2:] == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
-                                (LOCAL, "ModifyVolumePair", {"volumeID": 10, "pausedManual": False})]
+    assert calls(plan)[-1:] == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True})]
 
 
 def test_a_declared_pause_in_place_after_the_move_is_a_no_op():
@@ -170,6 +179,6 @@ def test_the_peer_volume_is_the_one_the_pair_points_at():
 def test_unplanned_finds_the_survivor_s_volume_by_its_pair():
     _prod, dr = renamed_world()
     plan = plan_unplanned(dr, PEER, SPEC)
-    assert calls(plan) == [(PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True}),
-                           (PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW})]
+    assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
+                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True})]
     assert "db01-replica (ID 40)" in plan.items[0].notes[0]

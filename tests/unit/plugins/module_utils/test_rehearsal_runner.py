@@ -12,7 +12,8 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
-from ansible_collections.element.replication.plugins.module_utils._rehearsal import MARKER, Options, RehearsalRunner
+from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
+    CLONE_ID, CLONE_NAME, MARKER, Options, RehearsalRunner)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import FakeClient, api_error
 
 READS = ("Get", "List")
@@ -90,6 +91,10 @@ class FakeDR(FakeClient):
                             "data": {"volumeID": done, "name": "xCloneFailed", "message": "disk on fire"}})
         return {"asyncHandles": handles}
 
+    def ModifyVolume(self, params):
+        self.volumes[params["volumeID"]]["attributes"] = params["attributes"]
+        return {}
+
     def CreateVolumeAccessGroup(self, params):
         self.groups[3] = {"volumeAccessGroupID": 3, "name": params["name"], "initiators": params["initiators"],
                           "volumes": params["volumes"], "attributes": params["attributes"]}
@@ -115,7 +120,7 @@ class Connections:
 
 def runner(dr, state="present", check_mode=False, parallel=8, specs=(), sleep=lambda s: None, **options):
     options.setdefault("name", "q4")
-    return RehearsalRunner(Connections(dr), list(specs), Options(**options), state=state, check_mode=check_mode,
+    return RehearsalRunner(Connections(dr), list(specs) or None, Options(**options), state=state, check_mode=check_mode,
                            parallel=parallel, waiter=Waiter(timeout=3600, interval=2.0, sleep=sleep))
 
 
@@ -134,8 +139,8 @@ def test_check_mode_plans_every_clone_and_makes_no_call_that_changes_anything():
     run = runner(dr, check_mode=True, access_group="testers")
     assert run.run() is True
     assert all(m.startswith(READS) for m in dr.methods())
-    assert [a["method"] for a in run.reported_actions()] == ["AddAccount", "CloneVolume", "CloneVolume",
-                                                             "CloneVolume", "CreateVolumeAccessGroup"]
+    assert [a["method"] for a in run.reported_actions()] == ["AddAccount"] + ["CloneVolume", "ModifyVolume"] * 3 + [
+        "CreateVolumeAccessGroup"]
     assert clones(dr) == []
 
 
@@ -269,3 +274,12 @@ def test_cleanup_deletes_clones_in_parallel_each_deleted_before_it_is_purged():
     assert most_at_once(dr, "DeleteVolume") == 3
     group_deleted = next(end for m, _p, _t, _s, end in cleanup if m == "DeleteVolumeAccessGroup")
     assert all(start >= group_deleted for m, _p, _t, start, _e in cleanup if m == "DeleteVolume")
+
+
+def test_each_clone_s_marker_names_the_clone_itself_once_cloned():
+    dr = FakeDR(targets=3, clone_limit=10)
+    assert runner(dr).run() is True
+    made = [v for v in dr.volumes.values() if v["attributes"].get(MARKER)]
+    assert len(made) == 3
+    assert all(v["attributes"][CLONE_NAME] == v["name"] and v["attributes"][CLONE_ID] == str(v["volumeID"])
+               for v in made)

@@ -49,6 +49,7 @@ def existing(schedule_id=5, name="nightly", marker=True, **fields):
     ({"every": "15m"}, TIME_INTERVAL, 0, 15),
     ({"every": "1d"}, TIME_INTERVAL, 24, 0),
     ({"every": 7200}, TIME_INTERVAL, 2, 0),
+    ({"every": "8784h"}, TIME_INTERVAL, 8784, 0),  # Element's longest interval: a year of 366 days
     ({"weekdays": ["mon", "Friday", "0"], "at": "01:30"}, DAYS_OF_WEEK, 1, 30),
     ({"monthdays": [1, 15]}, DAYS_OF_MONTH, 0, 0),
 ])
@@ -66,6 +67,8 @@ def test_weekdays_are_element_day_numbers():
     ({"every": "7m"}, "multiple of 5 minutes"),
     ({"every": "1m"}, "multiple of 5 minutes"),
     ({"every": "soon"}, "not a duration"),
+    ({"every": "9000h"}, "longer than Element runs a schedule at: at most 8784h"),
+    ({"every": "367d"}, "at most 8784h"),
     ({}, "exactly one of"),
     ({"every": "1h", "weekdays": ["mon"]}, "exactly one of"),
     ({"every": "1h", "at": "01:00"}, "at is for weekdays"),

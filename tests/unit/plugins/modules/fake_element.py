@@ -42,6 +42,12 @@ class FakeCluster:
         self.accounts = [{"accountID": 1, "username": "tenant"}]
         self.schedules = []
         self.faults = {}
+        self.offline = False  # a lost cluster: every call fails to connect
+        self.stats = {}  # volume ID -> volumeStats entry (ListVolumeStats)
+        self.snapshots = []  # ListSnapshots
+        self.pair_status = "Connected"  # what a completed cluster pair shows
+        self.resumed_state = "Active"  # what a pair shows once resumed
+        self.moved_state = None  # what a pair shows after an access change of one of its volumes (None: unchanged)
         self._ids = {"pair": 0, "volume": 100, "schedule": 0, "uuid": 0}
         self._lock = threading.RLock()
 
@@ -102,11 +108,11 @@ class FakeCluster:
     def ListSchedules(self):
         return {"schedules": self.schedules}
 
-    def ListVolumeStats(self):
-        return {"volumeStats": []}
+    def ListVolumeStats(self, **_filters):
+        return {"volumeStats": [dict(s, volumeID=i) for i, s in sorted(self.stats.items())]}
 
     def ListSnapshots(self):
-        return {"snapshots": []}
+        return {"snapshots": self.snapshots}
 
     # ---- cluster pairs -------------------------------------------------------------------------------
     def StartClusterPairing(self):
@@ -125,11 +131,12 @@ class FakeCluster:
             started = [p for p in origin.cluster_pairs if p["clusterPairID"] == fields["clusterPairID"]]
             if not started:
                 raise Fault("xInvalidPairingKey", "the pairing key is not valid")
-            started[0].update(clusterUUID=self.unique_id, clusterName=self.name, mvip=self.mvip, status="Connected")
+            started[0].update(clusterUUID=self.unique_id, clusterName=self.name, mvip=self.mvip,
+                              status=origin.pair_status)
         pair_id = self.next_id("pair")
         self.cluster_pairs.append({"clusterPairID": pair_id, "clusterPairUUID": fields["clusterPairUUID"],
                                    "clusterUUID": origin.unique_id, "clusterName": origin.name, "mvip": origin.mvip,
-                                   "status": "Connected"})
+                                   "status": self.pair_status})
         return {"clusterPairID": pair_id}
 
     def RemoveClusterPair(self, clusterPairID):
@@ -160,7 +167,8 @@ class FakeCluster:
         with origin._lock:
             source = origin.volumes[fields["volumeID"]]
             mode = source["volumePairs"][0]["remoteReplication"]["mode"]
-            entry = {"volumePairUUID": fields["volumePairUUID"], "remoteReplication": {"mode": mode, "state": "Active"}}
+            entry = {"volumePairUUID": fields["volumePairUUID"],
+                     "remoteReplication": {"mode": mode, "state": self.resumed_state}}
             source["volumePairs"] = [dict(entry, clusterPairID=origin.pair_to(self)[0]["clusterPairID"],
                                           remoteVolumeID=volumeID, remoteVolumeName=target["name"])]
         target["volumePairs"] = [dict(copy.deepcopy(entry), clusterPairID=self.pair_to(origin)[0]["clusterPairID"],
@@ -184,12 +192,18 @@ class FakeCluster:
                 side["remoteReplication"]["mode"] = mode
             if pausedManual is not None:
                 paused = "PausedManual" if side is entry else "PausedManualRemote"
-                side["remoteReplication"]["state"] = paused if pausedManual else "Active"
+                side["remoteReplication"]["state"] = paused if pausedManual else self.resumed_state
         return {}
 
     def ModifyVolumes(self, volumeIDs, **changes):
         for volume_id in volumeIDs:
-            self._volume(volume_id).update(changes)
+            volume = self._volume(volume_id)
+            volume.update(changes)
+            if "access" in changes and self.moved_state and volume["volumePairs"]:
+                entry = volume["volumePairs"][0]
+                remote = self._remote(entry)
+                for side in [entry] + ([remote["volumePairs"][0]] if remote and remote["volumePairs"] else []):
+                    side["remoteReplication"]["state"] = self.moved_state
         return {}
 
     def CreateVolume(self, name, accountID, totalSize, enable512e=True, **_rest):
@@ -219,3 +233,27 @@ def two_clusters():
     prod.add_volume("db01", 11)
     dr.add_volume("db01", 21)
     return FakeNetwork(prod, dr), prod, dr
+
+
+def replicating(*names, mode="Async"):
+    """prod and dr paired, Connected; prod's volumes (IDs 11, 12, ...) replicate to dr's (21, 22,
+    ...) of the same names, Active."""
+    prod = FakeCluster("prod", "aaaa", "10.0.0.1")
+    dr = FakeCluster("dr", "bbbb", "10.0.0.2")
+    network = FakeNetwork(prod, dr)
+    prod.cluster_pairs.append({"clusterPairID": 1, "clusterPairUUID": "cp", "clusterUUID": dr.unique_id,
+                               "clusterName": dr.name, "mvip": dr.mvip, "status": "Connected"})
+    dr.cluster_pairs.append({"clusterPairID": 7, "clusterPairUUID": "cp", "clusterUUID": prod.unique_id,
+                             "clusterName": prod.name, "mvip": prod.mvip, "status": "Connected"})
+    for number, name in enumerate(names or ("db01",), start=1):
+        source, target = 10 + number, 20 + number
+        prod.add_volume(name, source)
+        dr.add_volume(name, target, access="replicationTarget")
+        replication = {"mode": mode, "state": "Active"}
+        prod.volumes[source]["volumePairs"] = [{"clusterPairID": 1, "remoteVolumeID": target, "remoteVolumeName": name,
+                                                "volumePairUUID": "vp-%d" % number,
+                                                "remoteReplication": dict(replication)}]
+        dr.volumes[target]["volumePairs"] = [{"clusterPairID": 7, "remoteVolumeID": source, "remoteVolumeName": name,
+                                              "volumePairUUID": "vp-%d" % number,
+                                              "remoteReplication": dict(replication)}]
+    return network, prod, dr

@@ -85,9 +85,13 @@ class FakeElementClient(FakeClient):
         name = self.name or self.display_name
         return "%s (%s)" % (name, self.address) if name else self.address
 
-    def call(self, method, params=None, accept=()):
+    def call(self, method, params=None, accept=(), retries=None, timeout=None):
+        if self.cluster.offline:
+            self.calls.append((method, dict(params or {})))
+            raise ElementError(self.label, method, "cannot connect to %s: no answer within %s s" % (
+                self.address, timeout), kind="connection")
         try:
-            return super().call(method, params, accept)
+            return super().call(method, params, accept, retries, timeout)
         except Fault as fault:
             if fault.name in accept:
                 return None

@@ -1,0 +1,57 @@
+# Copyright (c) 2026, element.replication contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Issue 24, items 3 and 11: typos inside a topology's snapshots (unknown keys, values that are not
+booleans) are refused before anything runs, naming them; topology errors name the variable the
+user set (element_replication_topology), not a role's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import collection_playbook, topology_inventory
+
+
+@pytest.mark.parametrize("snapshots, words", [
+    ({"name": "typo", "volumes": ["vol-0001"], "every": "1h", "retian": "1d"},
+     "element_replication_topology[0] (prod -> dr) snapshots: unknown key retian; a snapshots group takes name, every"),
+    ([{"every": "1h", "replicate": "maybe"}],
+     "element_replication_topology[0] (prod -> dr) snapshots[0]: replicate 'maybe' is not a boolean (true or false)"),
+], ids=["unknown-key", "not-a-boolean"])
+def test_typos_in_snapshots_are_refused_before_any_call(sim, ansible, tmp_path, snapshots, words):
+    topology = [{"source": "prod", "target": "dr", "mode": "SnapshotsOnly", "volumes": [{"volume": "vol-0001"}],
+                 "snapshots": snapshots}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+    result = run("dr_setup.yml")
+    assert result.rc != 0 and words in result.stdout, result
+    assert all(c.calls() == [] for c in sim.clusters), "nothing is read or changed"
+    assert sim.cluster("prod").call("ListSchedules")["schedules"] == []
+
+
+@pytest.mark.parametrize("playbook", ["dr_setup.yml", "dr_failover.yml", "drift_audit.yml"])
+def test_topology_errors_name_the_variable_the_user_set(sim, ansible, tmp_path, playbook):
+    topology = [{"source": "prod", "target": "dr", "volumes": [{"volume": "vol-0001"}]},
+                {"source": "prod", "target": "dr2", "volumes": [{"volume": "vol-0002"}]}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    result = run(playbook)
+    assert result.rc != 0, result
+    assert "element_replication_topology[1] (prod -> dr2): target 'dr2' is not a host of the inventory" in \
+        result.stdout, result
+    assert "_topology[1]" not in result.stdout.replace("element_replication_topology[1]", ""), result
+
+
+@pytest.mark.parametrize("rpo, words", [
+    ("", "element_replication_topology[0] (prod -> dr): rpo '' is not a duration"),
+    ("15M", "element_replication_topology[0] (prod -> dr): rpo '15M' is not a duration: units are lowercase"),
+], ids=["empty", "uppercase-unit"])
+def test_an_empty_rpo_or_an_uppercase_unit_is_refused_before_any_call(sim, ansible, tmp_path, rpo, words):
+    topology = [{"source": "prod", "target": "dr", "rpo": rpo, "volumes": [{"volume": "vol-0001"}]}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+    result = run("dr_setup.yml")
+    assert result.rc != 0 and words in result.stdout, result
+    assert all(c.calls() == [] for c in sim.clusters)
