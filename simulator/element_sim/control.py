@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .clock import MAX_ADVANCE_SECONDS
 from .cluster.clones import clone_origins
-from .cluster.schedules import fail_next_runs, schedule_runs
+from .cluster.schedules import fail_next_runs, schedule_runs, stall_next_runs
 from .cluster.stats import observe_all, set_lag
 from .errors import ElementError
 from .faults import FaultSpecError, parse_fault
@@ -181,6 +181,18 @@ def fail_schedule_runs(call):
     return Reply(answer={"scheduleID": int(call.groups[0]), "failNext": left})
 
 
+def stall_schedule_runs(call):
+    data = call.data if isinstance(call.data, dict) else None
+    if data is None:
+        raise BadInput("body must be a JSON object")
+    count = data.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise BadInput("'count' must be a non-negative integer (0 clears)")
+    with call.sim.transaction():
+        left = stall_next_runs(call.endpoint.cluster, int(call.groups[0]), count)
+    return Reply(answer={"scheduleID": int(call.groups[0]), "stallNext": left})
+
+
 def _clock_answer():
     from .clock import CLOCK
     return {"now": CLOCK.now(), "offset": CLOCK.offset}
@@ -222,6 +234,7 @@ ROUTES = [
     ("POST", r"/sim/volumes/(\d+)/lag", set_volume_lag),
     ("GET", r"/sim/schedules", list_schedule_runs),
     ("POST", r"/sim/schedules/(\d+)/fail", fail_schedule_runs),
+    ("POST", r"/sim/schedules/(\d+)/stall", stall_schedule_runs),
 ]
 _COMPILED = [(verb, re.compile(pattern), handler) for verb, pattern, handler in ROUTES]
 

@@ -162,6 +162,12 @@ class SimCluster:
                 if v is not None}
         return self._sim("POST", f"schedules/{schedule_id}/fail", body)["failNext"]
 
+    def stall_schedule_runs(self, schedule_id, count=1):
+        """The schedule's next `count` due windows pass without a run, as when a busy cluster's
+        scheduler misses them: lastRunTimeStarted stays old, each is counted in missedRuns.
+        count=0 clears it."""
+        return self._sim("POST", f"schedules/{schedule_id}/stall", {"count": count})["stallNext"]
+
     def run_schedules(self, seconds):
         """Advance the clock by `seconds` (every cluster of the process) and return this
         cluster's schedule bookkeeping: due runs have happened when the advance returns."""

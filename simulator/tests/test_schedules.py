@@ -284,6 +284,53 @@ def test_the_fail_control_checks_its_input(sim):
     assert response.status_code == 400
 
 
+def test_stalled_windows_pass_without_a_run_then_it_runs_again(sim):
+    a = sim.clusters[0]
+    sid = every(a, "s")["scheduleID"]
+    a.advance_clock(HOUR + 300)
+    ran = a.call("GetSchedule", scheduleID=sid)["schedule"]
+    assert len(snapshots(a, 1)) == 1
+    assert a.stall_schedule_runs(sid, count=2) == 2
+    for left in (1, 0):
+        a.advance_clock(HOUR)
+        schedule = a.call("GetSchedule", scheduleID=sid)["schedule"]
+        assert schedule == ran, "a stalled window leaves no trace in the schedule object"
+        assert len(snapshots(a, 1)) == 1
+        info = runs(a, sid)
+        assert (info["runs"], info["missedRuns"], info["stallNext"]) == (1, 2 - left, left)
+        assert info["nextRun"] > a.clock()["now"]
+    a.advance_clock(HOUR)
+    schedule = a.call("GetSchedule", scheduleID=sid)["schedule"]
+    assert stamp(schedule["lastRunTimeStarted"]) > stamp(ran["lastRunTimeStarted"]) + 2 * HOUR
+    assert schedule["lastRunStatus"] == "Success" and len(snapshots(a, 1)) == 2
+    assert (runs(a, sid)["runs"], runs(a, sid)["missedRuns"]) == (2, 2)
+
+
+def test_a_jump_over_stalled_windows_runs_at_the_first_window_left(sim):
+    a = sim.clusters[0]
+    sid = every(a, "j")["scheduleID"]
+    a.stall_schedule_runs(sid, count=1)
+    a.advance_clock(HOUR + 600)
+    assert snapshots(a, 1) == [] and runs(a, sid)["missedRuns"] == 1
+    a.stall_schedule_runs(sid, count=2)
+    a.advance_clock(5 * HOUR)  # five windows: two stalled, the third runs, two more missed
+    info = runs(a, sid)
+    assert len(snapshots(a, 1)) == 1 and info["stallNext"] == 0
+    assert (info["runs"], info["missedRuns"]) == (1, 5)
+    assert a.stall_schedule_runs(sid, count=0) == 0
+
+
+def test_the_stall_control_checks_its_input(sim):
+    a = sim.clusters[0]
+    response = a.session.post(f"{a.url}/sim/schedules/9/stall", json={}, timeout=10)
+    assert response.status_code == 404
+    sid = every(a, "c")["scheduleID"]
+    for body in ({"count": -1}, {"count": True}, [1]):
+        response = a.session.post(f"{a.url}/sim/schedules/{sid}/stall", json=body, timeout=10)
+        assert response.status_code == 400
+    assert runs(a, sid)["stallNext"] == 0
+
+
 def test_a_group_schedule_takes_group_snapshots(paired):
     a, b = paired
     sid = every(a, "group", volumes=[1, 2], enableRemoteReplication=True,

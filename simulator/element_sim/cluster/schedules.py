@@ -2,7 +2,8 @@
 on the simulated clock, and retention expiry.
 
 A schedule record is the documented schedule object plus "sim", the simulator's bookkeeping
-(never rendered): when it runs next, how often it ran, missed windows, injected failures.
+(never rendered): when it runs next, how often it ran, missed windows, injected failures and
+stalls.
 Nothing ticks: what is due (schedule runs, expired snapshots) is settled by settle_timers(),
 which the background loop calls every 0.25 s, the server calls before a client's request when
 something is due, and /sim/clock calls for every cluster right after moving time forward, so a
@@ -15,7 +16,9 @@ When runs are due:
 Every run time is rounded up to a five-minute boundary, as the docs say Element does. A run
 that finds several of its windows passed (a large clock jump) runs once, at the time it runs,
 and counts the others as missed. A paused schedule has no next run; resuming plans the next
-one from then on (nothing is made up for the paused time).
+one from then on (nothing is made up for the paused time). A stalled window
+(/sim/schedules/<id>/stall) does not run at all: it is counted as missed and the next window is
+planned, so lastRunTimeStarted stays old, as when a busy cluster's scheduler misses its windows.
 """
 
 import heapq
@@ -283,8 +286,21 @@ def _run_due(cluster, now):
         schedule = cluster.schedules.get(schedule_id)
         if schedule is None or schedule["sim"]["nextRun"] != due:
             continue  # replanned or deleted since
-        made += _run(cluster, schedule, due, now)
+        if schedule["sim"].get("stallNext", 0) > 0:
+            _stall(cluster, schedule, due)
+        else:
+            made += _run(cluster, schedule, due, now)
     return made
+
+
+def _stall(cluster, schedule, due):
+    """The window at `due` passes without a run: nothing of the schedule object changes; the next
+    window after it is planned (and runs in this same settle if it is due too). Lock held."""
+    sim = schedule["sim"]
+    sim["stallNext"] -= 1
+    sim["missedRuns"] += 1
+    plan_next(schedule, due)
+    cluster.save_schedule(schedule)
 
 
 def settle_timers(cluster, now=None):
@@ -311,7 +327,8 @@ def schedule_runs(cluster):
             "runs": sim["runs"], "missedRuns": sim["missedRuns"],
             "lastRunAt": sim["lastRunAt"], "lastError": sim["lastError"],
             "lastSnapshotIDs": sim["lastSnapshotIDs"],
-            "lastGroupSnapshotID": sim["lastGroupSnapshotID"], "failNext": sim["failNext"]})
+            "lastGroupSnapshotID": sim["lastGroupSnapshotID"], "failNext": sim["failNext"],
+            "stallNext": sim.get("stallNext", 0)})
     return answer
 
 
@@ -323,6 +340,17 @@ def fail_next_runs(cluster, schedule_id, count, error=None, message=None):
     schedule["sim"].update(failNext=count, failError=error, failMessage=message)
     cluster.save_schedule(schedule)
     return schedule["sim"]["failNext"]
+
+
+def stall_next_runs(cluster, schedule_id, count):
+    """The schedule's next `count` due windows pass without a run (no snapshot, no change to
+    lastRunTimeStarted or lastRunStatus); each is counted in missedRuns."""
+    schedule = cluster.schedules.get(schedule_id)
+    if schedule is None:
+        raise LookupError(f"no schedule {schedule_id} on this cluster")
+    schedule["sim"]["stallNext"] = count
+    cluster.save_schedule(schedule)
+    return schedule["sim"]["stallNext"]
 
 
 # ---- API methods ----------------------------------------------------------------------------
@@ -340,7 +368,7 @@ def create_schedule(cluster, p, call):
         "sim": {"createdAt": now, "nextRun": None, "runs": 0, "missedRuns": 0,
                 "lastRunAt": None, "lastError": None, "lastSnapshotIDs": [],
                 "lastGroupSnapshotID": None, "failNext": 0, "failError": None,
-                "failMessage": None},
+                "failMessage": None, "stallNext": 0},
     }
     _apply(schedule, p)
     _check(cluster, schedule)
