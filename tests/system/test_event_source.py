@@ -153,6 +153,15 @@ def test_every_event_kind_once_and_a_restart_says_what_is_still_wrong(sim):
         assert brief(failed) == [("schedule_failed", "vol-0004", "Active", "Active", ("schedule_failed",))]
         prod.advance_clock(HOUR)
         assert brief(await source.poll()) == [("schedule_recovered", "vol-0004", "Active", "Active", ())]
+        prod.stall_schedule_runs(schedule, count=1)  # its next window passes without a run
+        prod.advance_clock(HOUR + 900)  # more than its interval and two 5-minute windows since it last ran
+        late = await source.poll()
+        assert brief(late) == [("schedule_late", "vol-0004", "Active", "Active", ("schedule_late",))]
+        (why,) = [f["text"] for f in late[0]["findings"] if f["code"] == "schedule_late"]
+        assert why.startswith("schedule hourly of ") and "last ran 1h" in why, why
+        assert await source.poll() == []
+        prod.advance_clock(HOUR)  # the next window runs
+        assert brief(await source.poll()) == [("schedule_recovered", "vol-0004", "Active", "Active", ())]
 
         dr.set_offline()
         (lost,) = await source.poll()
@@ -187,8 +196,10 @@ def test_every_event_kind_once_and_a_restart_says_what_is_still_wrong(sim):
     events = asyncio.run(asyncio.wait_for(scenario(), 240))
     kinds = {event["kind"] for event in events}
     assert kinds == {"pair_state_changed", "cluster_pair_disconnected", "cluster_pair_reconnected", "rpo_breached",
-                     "rpo_recovered", "schedule_failed", "schedule_recovered", "cluster_unreachable",
+                     "rpo_recovered", "schedule_failed", "schedule_late", "schedule_recovered", "cluster_unreachable",
                      "cluster_reachable", "pair_disappeared", "pair_appeared"}
+    assert [e["kind"] for e in events].count("schedule_late") == 1
+    assert [e["kind"] for e in events].count("schedule_recovered") == 2  # after the failure, after the late run
     for event in events:
         assert event["time"].endswith("Z") and event["summary"]
     text = repr(events)
