@@ -54,7 +54,7 @@ touch $@
 endef
 VENV_INPUTS := requirements/runtime.txt requirements/test.txt simulator/pyproject.toml
 
-$(VENV)/.installed: $(VENV_INPUTS) requirements/sdk.txt requirements/publish.txt requirements/core-2.21.txt
+$(VENV)/.installed: $(VENV_INPUTS) requirements/sdk.txt requirements/publish.txt requirements/eda.txt requirements/core-2.21.txt
 	$(call build_venv,$(PYTHON_NEW))
 
 $(VENV_MID)/.installed: $(VENV_INPUTS) requirements/core-2.20.txt

@@ -14,6 +14,7 @@ ROWS = (
     ("converge_p1", "converge, bulk (parallel=1)"),
     ("noop", "no-op re-run"),
     ("audit", "drift audit --check"),
+    ("event_source", "EDA source: one poll (steady)"),
     ("rehearsal", "rehearsal at dr (clone every target)"),
     ("rehearsal_cleanup", "rehearsal cleanup"),
     ("loop", "converge, loop of single tasks"),

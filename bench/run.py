@@ -28,6 +28,7 @@ from workload import BENCH, REPO, Workspace
 LOOP_SIZES = (10, 100)  # the old way is too slow to be worth measuring at 1000
 REHEARSAL_SIZES = (100, 1000)  # issue 16's sizes; at 1000 the clone jobs (8 at a time) take about a minute
 LONG_RUN_S = 20.0  # a measurement whose first run takes longer is not repeated: the noise is small beside it
+EVENT_SOURCE_SIZES = (1000,)  # issue 27: one poll of the EDA source at N = 1000
 THROUGHPUT_CONNECTIONS = (1, 4)  # 4: the module's default pool per cluster
 
 
@@ -81,6 +82,9 @@ def measure_size(args, workspace, size, log):
     with scenarios.converged(workspace, size) as (sim, first):
         figures["noop"] = repeat(lambda: scenarios.noop(workspace, sim, size), args.repeats)
         figures["audit"] = repeat(lambda: scenarios.audit(workspace, sim, size), args.repeats)
+        if size in EVENT_SOURCE_SIZES or args.quick:
+            log("N=%d: polls of the EDA event source" % size)
+            figures["event_source"] = repeat(lambda: scenarios.event_source(workspace, sim, size), args.repeats)
         if size in REHEARSAL_SIZES or args.quick:
             log("N=%d: a rehearsal at dr, then its cleanup" % size)
             figures["rehearsal"] = report.combine([scenarios.rehearsal(workspace, sim, size)])

@@ -128,6 +128,28 @@ def client_cost(workspace, sim, calls):
     return json.loads(proc.stdout)
 
 
+def event_source(workspace, sim, count, polls=3):
+    """bench/event_source.py watching prod and dr: `polls` polls of the EDA source; the calls of one
+    poll (every poll makes the same reads), its wall and CPU seconds."""
+    sim.clear_calls()
+    command = [sys.executable, str(Path(__file__).with_name("event_source.py")), "--collection", str(workspace.collection),
+               "--clusters", json.dumps({name: sim.connection(name) for name in ("prod", "dr")}),
+               "--polls", str(polls)]
+    env = dict(os.environ, PYTHONPATH=str(workspace.root / "collections"))
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=THROUGHPUT_TIMEOUT, check=True, env=env)
+    figures = json.loads(proc.stdout)
+    per_cluster = {cluster.name: [c for c in cluster.calls()] for cluster in sim.clusters}
+    sim.clear_calls()
+    calls = [c for found in per_cluster.values() for c in found]
+    if any(len(found) % polls for found in per_cluster.values()) or figures["events_after_first"]:
+        raise RuntimeError("the source's polls differ (%s calls in %d polls, %d events after the first): %s" % (
+            {name: len(found) for name, found in per_cluster.items()}, polls, figures["events_after_first"],
+            proc.stderr))
+    return dict(figures, calls=len(calls) // polls, mutating=sum(1 for c in calls if c["mutating"]) // polls,
+                calls_per_cluster={name: len(found) // polls for name, found in per_cluster.items()},
+                ansible_cpu_s=figures["cpu_s"], methods=sorted({c["method"] for c in calls}))
+
+
 def throughput(sim, count, seconds, connections):
     """The simulator's own requests per second on one cluster, over keep-alive connections, so
     the collection's figures can be read against what the simulator can serve. `count`: the

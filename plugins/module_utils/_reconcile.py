@@ -4,13 +4,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 """Both clusters' views of their pairs, reconciled and classified: every finding has a code (to act
-on) and a sentence (to read). Pure.
+on) and a sentence (to read). Pure, but for the read at the end (survey): the one read both
+element_replication_info and the event source reconcile.
 
 Private module_utils: not a public API of the collection.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -18,7 +21,8 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
     Finding, PairMatch, finding, match_pair)
 from ansible_collections.element.replication.plugins.module_utils._lag import (
     SNAPSHOTS_ONLY, Lag, LagInputs, pair_lag, protection_findings)
-from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, Volume, VolumePairEntry
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    ClusterState, Volume, VolumePairEntry, read_cluster, read_lag_inputs)
 
 HEALTHY = "healthy"
 PENDING = "pending"
@@ -268,3 +272,45 @@ def _orient(first: Half, second: Half, local: ClusterState) -> Tuple[_Half, _Hal
             source = holders[0] if source_has_it else (second if holders[0] is first else first)
             return _Half(source), _Half(second if source is first else first)
     return (_Half(first), _Half(second)) if first[0] is local else (_Half(second), _Half(first))
+
+
+# ---- the read ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Survey:
+    """What one cluster said in one read: its state, and its lag inputs (None: lag not asked)."""
+    cluster: ClusterState
+    lag: Optional[LagInputs] = None
+
+
+def has_snapshots_only_pairs(cluster: ClusterState) -> bool:
+    """Whether the cluster holds a side of a SnapshotsOnly pair: only then are its snapshots read."""
+    return any(entry.mode == SNAPSHOTS_ONLY for volume in cluster.volumes for entry in volume.pairs)
+
+
+def survey(client: Any, lag: bool = True) -> Survey:
+    """One cluster's read: 4 calls (GetClusterInfo, ListClusterPairs, ListVolumes, ListVolumeStats),
+    6 with SnapshotsOnly pairs (ListSnapshots, ListSchedules), whatever the number of pairs. An
+    ElementError of the configuration reads is raised; a failed lag read is in lag.error."""
+    cluster = read_cluster(client, volumes=True)
+    return Survey(cluster, read_lag_inputs(client, has_snapshots_only_pairs(cluster)) if lag else None)
+
+
+def survey_all(clients: Dict[str, Any], lag: bool = True) -> Dict[str, Survey]:
+    """survey() of several clusters (side -> client) at once."""
+    with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
+        futures = {side: pool.submit(survey, client, lag) for side, client in clients.items()}
+        return {side: future.result() for side, future in futures.items()}
+
+
+def lag_by_cluster(*surveys: Survey) -> Optional[Dict[str, LagInputs]]:
+    """The lag inputs by cluster uniqueID, as reconcile() takes them; None when not read."""
+    if any(s.lag is None for s in surveys):
+        return None
+    return {s.cluster.identity.unique_id: s.lag for s in surveys if s.lag is not None}
+
+
+def reconciled(local: Survey, peer: Survey) -> Dict[str, Any]:
+    """The cluster pair and every volume pair between two surveyed clusters, classified, each
+    complete pair with its lag and lag findings when the lag was read (see reconcile())."""
+    return reconcile(local.cluster, peer.cluster, lag_by_cluster(local, peer))

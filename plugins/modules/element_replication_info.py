@@ -318,10 +318,8 @@ from ansible_collections.element.replication.plugins.module_utils._connection im
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (
-    cluster_pair_facts, reconcile, volume_pair_facts)
+    cluster_pair_facts, reconciled, survey_all, volume_pair_facts)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.plugins.module_utils._lag import SNAPSHOTS_ONLY
-from ansible_collections.element.replication.plugins.module_utils._state import read_clusters, read_lags
 
 
 def identity_facts(cluster):
@@ -336,19 +334,16 @@ def main():
     params = module.params
     connections = Connections(module)
     results = Results(module, connections)
-    lag_inputs = {}
     try:
         clients = {side: client for side, client in (("local", connections.local), ("peer", connections.peer))
                    if client is not None}
-        read = read_clusters(clients, volumes=True)
-        local, peer = read["local"], read.get("peer")
-        if params["lag"]:
-            measured = read_lags(clients, {side: has_snapshots_only_pairs(cluster) for side, cluster in read.items()})
-            lag_inputs = {read[side].identity.unique_id: inputs for side, inputs in measured.items()}
+        surveys = survey_all(clients, lag=params["lag"])
     except ElementError as exc:
         results.fail(exc)
     finally:
         connections.close()
+    local, peer = surveys["local"].cluster, surveys["peer"].cluster if "peer" in surveys else None
+    lag_inputs = {s.cluster.identity.unique_id: s.lag for s in surveys.values() if s.lag is not None}
 
     def listed(cluster):
         if not params["list_volume_pairs"]:
@@ -360,13 +355,8 @@ def main():
     if peer is not None:
         result.update(peer_cluster=identity_facts(peer), peer_cluster_pairs=cluster_pair_facts(peer),
                       peer_volume_pairs=listed(peer),
-                      reconciled=reconcile(local, peer, lag_inputs if params["lag"] else None))
+                      reconciled=reconciled(surveys["local"], surveys["peer"]))
     results.finish(False, **result)
-
-
-def has_snapshots_only_pairs(cluster):
-    """Whether the cluster holds a side of a SnapshotsOnly pair: only then are its snapshots read."""
-    return any(entry.mode == SNAPSHOTS_ONLY for volume in cluster.volumes for entry in volume.pairs)
 
 
 if __name__ == "__main__":

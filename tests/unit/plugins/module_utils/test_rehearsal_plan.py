@@ -454,6 +454,10 @@ def test_a_snapshots_only_pair_waiting_for_its_first_snapshot_is_skipped_naming_
     ran = plan_rehearsal(state, (), LagInputs(snapshots={}), [spec(1, "snaps")], Options(name="q4"),
                          source_view(schedules=(hourly(last_run="1970-01-12T13:40:00Z"),)))
     assert ran.items[0].skipped.endswith("(next run at 1970-01-12T14:40:00Z)")
+    # A schedule that says when it started: one interval after that.
+    started = plan_rehearsal(state, (), LagInputs(snapshots={}), [spec(1, "snaps")], Options(name="q4"),
+                             source_view(schedules=(hourly(startingDate="1970-01-12T13:30:00Z"),)))
+    assert started.items[0].skipped.endswith("(next run at 1970-01-12T14:30:00Z)")
 
 
 def test_told_to_refuse_a_pending_first_snapshot_refuses_it_naming_the_wait():
