@@ -18,6 +18,7 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -37,6 +38,11 @@ from ansible_collections.element.replication.plugins.module_utils._state import 
     ClusterState, Volume, read_clusters, read_lags, read_snapshots)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
+# The volume attribute with which an unplanned failover marks the survivor's volumes: they hold the
+# writes made since. The reprotect reads it when the lost cluster returns (both sides readWrite);
+# a planned run removes it once the pair is resolved. Merged into the volume's own attributes:
+# other tools (Cinder) keep theirs there.
+MARK = "element_replication_unplanned_failover"
 ASYNC = "Async"  # Sync pairs are in sync while Active; SnapshotsOnly pairs only carry snapshots
 
 
@@ -52,7 +58,9 @@ class FailoverItem:
     demote: Optional[str] = None  # the side whose volume becomes replicationTarget
     promote: Optional[str] = None  # the side whose volume becomes readWrite
     resume: List[str] = field(default_factory=list)  # sides whose manual pause is lifted at the end
-    pause_after: Optional[str] = None  # paused at the end: a declared pause's new source; an unplanned failover's survivor
+    pause_after: Optional[str] = None  # paused at the end: the new source of a declared pause
+    mark: Optional[str] = None  # the side marked (MARK) as holding the writes: an unplanned failover's survivor
+    unmark: List[str] = field(default_factory=list)  # sides whose mark is removed: the split is resolved
     catch_up: List[str] = field(default_factory=list)  # sides resumed first so that a declared pause drains
     staged: bool = False  # reprotected towards the other side first; the move follows once Active
     changes: List[str] = field(default_factory=list)
@@ -69,7 +77,8 @@ class FailoverItem:
 
     @property
     def has_work(self) -> bool:
-        return bool(self.demote or self.promote or self.resume or self.pause_after or self.catch_up)
+        return bool(self.demote or self.promote or self.resume or self.pause_after or self.catch_up or self.mark
+                    or self.unmark)
 
 
 @dataclass
@@ -159,6 +168,7 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
     access = (item.volumes[primary].access, item.volumes[secondary].access)
     entries = {LOCAL: item.volumes[LOCAL].pair, PEER: item.volumes[PEER].pair}
     flags = dict(zip((LOCAL, PEER), paused_flags(entries[LOCAL], entries[PEER])))
+    marks = {side: marked(item.volumes[side]) for side in (LOCAL, PEER)}
     if access == (READ_WRITE, REPLICATION_TARGET):
         pass  # already the direction asked for; only a left-over pause to lift
     elif access == (REPLICATION_TARGET, READ_WRITE):
@@ -173,7 +183,9 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
         item.changes.append("finished an interrupted failover: %s on %s is now the source" % (
             item.volumes[primary].name, names[primary]))
     elif access == (READ_WRITE, READ_WRITE):
-        if not _plan_reprotect(item, primary, secondary, names, force, flags):
+        # The survivor of an unplanned failover shows its mark (or, from earlier releases, its pause).
+        shows = {side: flags[side] or marks[side] for side in (LOCAL, PEER)}
+        if not _plan_reprotect(item, primary, secondary, names, force, shows):
             return
     else:
         item.refusal = "%s has access %s / %s, which this module does not change" % (
@@ -189,6 +201,9 @@ def _plan_item(item: FailoverItem, primary: str, secondary: str, names: Dict[str
             item.changes.append("paused replication on %s again, as declared" % names[primary])
     if item.resume and not item.changes:
         item.changes.append("resumed replication")
+    item.unmark = [side for side in (LOCAL, PEER) if marks[side] and not item.catch_up]
+    if item.unmark and not item.changes:
+        item.changes.append("removed the mark of an unplanned failover, resolved")
 
 
 def _where(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str]) -> str:
@@ -234,8 +249,8 @@ def _plan_move(item: FailoverItem, primary: str, secondary: str, names: Dict[str
 def _plan_reprotect(item: FailoverItem, primary: str, secondary: str, names: Dict[str, str], force: bool,
                     flags: Dict[str, bool]) -> bool:
     """Both sides readWrite, as an unplanned failover leaves a pair when the lost site returns:
-    the side that shows the failover's pause holds the newest writes, so the other side becomes
-    its target. False when refused."""
+    the side that shows the failover's mark (flags) holds the newest writes, so the other side
+    becomes its target. False when refused."""
     new_source, old_source = item.volumes[primary], item.volumes[secondary]
     if flags[primary] or (force and not flags[secondary]):
         item.demote = secondary
@@ -247,11 +262,16 @@ def _plan_reprotect(item: FailoverItem, primary: str, secondary: str, names: Dic
                             "made since the unplanned failover; the move to %s follows once the pair is Active"
                             % (new_source.name, names[primary], names[secondary], names[primary]))
     else:
-        item.refusal = ("both %s are readWrite and neither shows the pause of an unplanned failover: writes may "
+        item.refusal = ("both %s are readWrite and neither shows the mark of an unplanned failover: writes may "
                         "have landed on both sides; set force=true to make %s the target and discard its writes"
                         % (_where(item, primary, secondary, names), names[secondary]))
         return False
     return True
+
+
+def marked(volume: Volume) -> bool:
+    """Whether an unplanned failover marked this volume as holding the newest writes."""
+    return MARK in (volume.attributes or {})
 
 
 def _only_paused(states: Sequence[Optional[str]]) -> bool:
@@ -282,11 +302,17 @@ def plan_unplanned(survivor: ClusterState, primary: str, specs: Sequence[PairSpe
         item.volumes = {primary: volume}
         if volume.pair is None or volume.pair.pending:
             item.refusal = "%s on %s has no volume pair to fail over" % (volume.name, names[primary])
-        elif volume.access != READ_WRITE:
-            # Writable first; the pause only marks, for the reprotect, the side that holds the writes.
-            item.promote = primary
-            item.pause_after = primary
-            item.changes.append("promoted %s on %s to readWrite with replication paused" % (volume.name, names[primary]))
+        else:
+            # Writable first; the mark, for the reprotect, only after. A readWrite volume without
+            # the mark may be one this run promoted before it stopped: marking it again is true
+            # either way (the survivor holds the newest writes).
+            if volume.access != READ_WRITE:
+                item.promote = primary
+                item.changes.append("promoted %s on %s to readWrite" % (volume.name, names[primary]))
+            if not marked(volume):
+                item.mark = primary
+                item.changes.append("marked %s on %s as holding the writes made since the failover (attribute %s)"
+                                    % (volume.name, names[primary], MARK))
     return FailoverPlan(items=items, phases=_phases(items, primary, names))
 
 
@@ -327,6 +353,28 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
     def pair_steps(sides_of: Callable[[FailoverItem], List[str]], paused: bool, reason: str = "") -> List[Step]:
         return [Step((i.spec.index,), [modify_pair(i, side, paused, reason)]) for i in live for side in sides_of(i)]
 
+    def attribute_steps() -> List[Step]:
+        # Merged into each volume's own attributes; volumes whose result is the same share a call.
+        groups: Dict[Tuple[str, str], List[Tuple[FailoverItem, Dict[str, Any]]]] = {}
+        for item in live:
+            for side, add in ([(item.mark, True)] if item.mark else []) + [(s, False) for s in item.unmark]:
+                attributes = dict(item.volumes[side].attributes)
+                if add:
+                    attributes[MARK] = names[side]
+                else:
+                    attributes.pop(MARK, None)
+                groups.setdefault((side, json.dumps(attributes, sort_keys=True)), []).append((item, attributes))
+        steps = []
+        for (side, _key), members in groups.items():
+            for chunk in chunks(members):
+                verb = "mark" if MARK in chunk[0][1] else "unmark"
+                steps.append(Step(tuple(i.spec.index for i, _a in chunk), [Action(
+                    side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i, _a in chunk],
+                                            "attributes": chunk[0][1]},
+                    "%s %d volume(s) as holding the writes of an unplanned failover (%s)" % (verb, len(chunk), MARK),
+                    bulk="volumeIDs")]))
+        return steps
+
     def finish(item: FailoverItem) -> Step:
         # A declared pause moves to the new source before the old one is lifted: nothing replicates in between.
         actions = [modify_pair(item, item.pause_after, True, ", as declared")] if item.pause_after else []
@@ -338,6 +386,7 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
         ("demote", modify_volumes([i for i in live if i.demote], REPLICATION_TARGET,
                                   "make %d volume(s) replication targets first")),
         ("promote", modify_volumes([i for i in live if i.promote], READ_WRITE, "make %d volume(s) the new sources")),
+        ("mark", attribute_steps()),
         ("resume", [finish(i) for i in live if i.pause_after or i.resume]))
 
 

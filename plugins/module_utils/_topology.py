@@ -32,6 +32,8 @@ ENTRY_KEYS = ("source", "target", "mode", "paused", "state", "exclusive", "creat
 VOLUME_KEYS = ITEM_KEYS + ("rpo",)
 SNAPSHOT_KEYS = ("name", "every", "weekdays", "monthdays", "at", "retain", "replicate", "group", "volumes")
 BOOLEAN_KEYS = frozenset(("paused", "exclusive", "create_target", "split_site", "replicate", "group"))
+# The keys of entries and volume items that take one of a few words (the role specs' choices).
+CHOICES = {"mode": ("Async", "Sync", "SnapshotsOnly"), "state": ("present", "absent")}
 # (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
 VolumeKey = Tuple[Any, Tuple[str, Any], Any]
 
@@ -225,7 +227,7 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
 
 
 def _keys_problems(where: str, item: Any, known: Tuple[str, ...], what: str) -> List[str]:
-    """Unknown keys (typos) and booleans that are not booleans, in one dict of the topology."""
+    """Unknown keys (typos), booleans that are not booleans and unknown choices, in one dict of the topology."""
     if not isinstance(item, dict):
         return ["%s: must be a dict (%s), not %r" % (where, what, item)]
     found = []
@@ -239,6 +241,8 @@ def _keys_problems(where: str, item: Any, known: Tuple[str, ...], what: str) -> 
                 boolean(item[key], strict=True)
             except TypeError:
                 found.append("%s: %s %r is not a boolean (true or false)" % (where, key, item[key]))
+        elif key in CHOICES and item.get(key) is not None and item[key] not in CHOICES[key]:
+            found.append("%s: %s %r is not one of %s" % (where, key, item[key], ", ".join(CHOICES[key])))
     return found
 
 

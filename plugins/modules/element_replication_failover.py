@@ -30,14 +30,15 @@ description:
   - B(Unplanned) (O(type=unplanned), the current source cluster is lost). Only the surviving
     cluster O(primary) is touched. While it is read, the lost cluster is probed once (at most
     O(probe_timeout) seconds); then its volumes are made C(readWrite), in bulk, and only then
-    their pairs are paused (the pause marks, for the later reprotect, the side that holds the
-    newest writes). The result says in RV(reconcile_later) what must be reconciled when the other
+    marked with the volume attribute C(element_replication_unplanned_failover), merged into the
+    volume's own attributes (other tools' keys are kept), which tells the later reprotect which
+    side holds the newest writes. The result says in RV(reconcile_later) what must be reconciled when the other
     cluster returns. The module refuses an unplanned failover while the other cluster still
     answers the probe, unless O(force=true).
   - B(Reprotect / failback). When the lost cluster returns after an unplanned failover, both sides
     are C(readWrite). A planned run with the same O(primary) makes the returning cluster the
     replication target of the new source (discarding the writes made there after the failover),
-    resumes, and waits for C(Active). A further planned run with the other O(primary) moves the
+    removes the mark, and waits for C(Active). A further planned run with the other O(primary) moves the
     direction back.
 author:
   - element.replication maintainers (@element-replication)

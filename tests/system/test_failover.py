@@ -41,6 +41,7 @@ def direction(prod, dr):
 
 
 FAILED_OVER = ("replicationTarget", "readWrite", "Active", "Active")
+MARK = "element_replication_unplanned_failover"
 NORMAL = ("readWrite", "replicationTarget", "Active", "Active")
 
 
@@ -113,9 +114,12 @@ def unplanned_failover_to_dr(prod, dr, ansible):
 def test_unplanned_failover_then_reprotect_then_failback(replicating, ansible):
     prod, dr = replicating
     unplanned_failover_to_dr(prod, dr, ansible)
+    assert {volume_named(dr, n)["attributes"].get(MARK) for n in VOLUMES} == {"dr"}
     reprotect = ansible.play([failover("peer")])  # dr stays the source; prod becomes its target
     assert reprotect.rc == 0, reprotect
     assert set(direction(prod, dr).values()) == {FAILED_OVER}
+    assert not any(MARK in volume_named(c, n)["attributes"] for c in (prod, dr) for n in VOLUMES), \
+        "the mark goes once the split is resolved"
     back = ansible.play([failover("local")])
     assert back.rc == 0, back
     assert set(direction(prod, dr).values()) == {NORMAL}
@@ -132,6 +136,20 @@ def test_failback_straight_after_an_unplanned_failover_keeps_the_survivors_write
     assert methods.index(("dr", "ModifyVolumes", "replicationTarget")) < methods.index(("prod", "ModifyVolumes", "readWrite"))
     assert set(direction(prod, dr).values()) == {NORMAL}
     assert ansible.play([failover("local")]).task("failover")["changed"] is False
+
+
+def test_the_mark_keeps_what_other_tools_keep_in_the_attributes(replicating, ansible):
+    prod, dr = replicating
+    cinder = {"uuid": "3f0c6e1e-cinder", "os_volume_type": "gold"}
+    dr.call("ModifyVolume", volumeID=volume_named(dr, "vol-0002")["volumeID"], attributes=cinder)
+    prod.set_offline()
+    run = ansible.play([failover("peer", type="unplanned")])
+    assert run.rc == 0, run
+    assert volume_named(dr, "vol-0002")["attributes"] == dict(cinder, **{MARK: "dr"})
+    assert volume_named(dr, "vol-0001")["attributes"] == {MARK: "dr"}
+    prod.set_online()
+    assert ansible.play([failover("peer")]).rc == 0  # reprotect
+    assert volume_named(dr, "vol-0002")["attributes"] == cinder
 
 
 def test_unplanned_failover_is_refused_while_the_source_answers(replicating, ansible):

@@ -152,7 +152,10 @@ def test_unplanned_failover_then_failback_when_the_source_returns(replicating, p
     assert again.rc == 0 and changed_tasks(again) == [], again
 
     prod.set_online()  # back with its volumes still readWrite: split until reprotected
-    assert set(access_and_state(prod, dr, PROD).values()) == {("readWrite", "readWrite", "PausedManualRemote", "PausedManual")}
+    assert set(access_and_state(prod, dr, PROD).values()) == {
+        ("readWrite", "readWrite", "PausedMisconfigured", "PausedMisconfigured")}
+    assert {volume_named(dr, name)["attributes"].get("element_replication_unplanned_failover") for name, _ in PROD} \
+        == {"dr"}, "the survivor's volumes carry the failover's mark"
     assert mutating(prod) == [], "the lost cluster was not touched"
     clear_calls(prod, dr, edge)
     check = playbook("dr_failback.yml", check=True, dr_failover_entries=["prod:dr"])

@@ -55,3 +55,34 @@ def test_an_empty_rpo_or_an_uppercase_unit_is_refused_before_any_call(sim, ansib
     result = run("dr_setup.yml")
     assert result.rc != 0 and words in result.stdout, result
     assert all(c.calls() == [] for c in sim.clusters)
+
+
+# Every playbook the user runs, with what it needs to get past its own questions.
+PLAYBOOKS = {"dr_setup.yml": {}, "dr_teardown.yml": {"element_replication_teardown": True}, "drift_audit.yml": {},
+             "dr_failover.yml": {}, "dr_failback.yml": {}, "dr_rehearsal.yml": {}, "dr_rehearsal_cleanup.yml": {}}
+ROLE_TOPOLOGIES = ("cluster_pairing_topology", "volume_pairing_topology", "replication_audit_topology",
+                   "dr_failover_topology", "dr_rehearsal_topology")
+
+
+@pytest.mark.parametrize("playbook", sorted(PLAYBOOKS))
+def test_unknown_keys_of_entries_and_volumes_name_the_variable_the_user_set(sim, ansible, tmp_path, playbook):
+    """A typo that the roles' argument specs would catch first (naming their own variable: an unknown key,
+    a mode that is not a choice) is refused by the playbook's first task, naming
+    element_replication_topology[N] and the key; nothing is called."""
+    topology = [{"source": "prod", "target": "dr", "volumes": [{"volume": "vol-0001", "mode": "Snc"}]},
+                {"source": "prod", "target": "edge", "volumes": [{"volume": "vol-0002", "mdoe": "Sync"}]},
+                {"source": "prod", "target": "lab1", "exlcusive": True, "volumes": [{"volume": "vol-0003"}]}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+    result = run(playbook, **PLAYBOOKS[playbook])
+    assert result.rc != 0, result
+    assert "element_replication_topology[1] (prod -> edge) volumes[0]: unknown key mdoe; a volume takes volume," \
+        in result.stdout, result
+    assert "element_replication_topology[2] (prod -> lab1): unknown key exlcusive; an entry takes source," \
+        in result.stdout, result
+    assert "element_replication_topology[0] (prod -> dr) volumes[0]: mode 'Snc' is not one of Async, Sync, " \
+        "SnapshotsOnly" in result.stdout, result
+    assert not [name for name in ROLE_TOPOLOGIES if name in result.stdout], result.stdout
+    assert all(c.mutating_calls() == [] for c in sim.clusters), "nothing is changed"
+    assert all(c.calls() == [] for c in sim.clusters), "nothing is even read"

@@ -102,6 +102,15 @@ def test_typos_and_non_booleans_anywhere_are_named_before_anything_runs():
         "peer_volume, peer_volume_id, account, peer_account, mode, paused, state, rpo"]
 
 
+def test_a_mode_or_state_that_is_not_a_choice_is_named():
+    found = problems([{"source": "prod", "target": "dr", "mode": "async", "volumes": [{"volume": "a", "mode": "Snc"}]},
+                      {"source": "edge", "target": "dr", "state": "gone", "volumes": [{"volume": "b", "state": "absent"}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr): mode 'async' is not one of Async, Sync, SnapshotsOnly",
+        "element_replication_topology[0] (prod -> dr) volumes[0]: mode 'Snc' is not one of Async, Sync, SnapshotsOnly",
+        "element_replication_topology[1] (edge -> dr): state 'gone' is not one of present, absent"]
+
+
 def test_the_keys_the_filter_knows_are_the_role_specs_keys():
     import os
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._failover import plan_planned, plan_unplanned
+from ansible_collections.element.replication.plugins.module_utils._failover import MARK, plan_planned, plan_unplanned
 from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
@@ -88,7 +88,7 @@ def test_unhealthy_pairs_refuse_the_whole_failover(state, message):
 
 
 def test_split_brain_without_the_failover_signature_is_refused():
-    with pytest.raises(Refusal, match="both db01 on dr / db01 on prod are readWrite"):
+    with pytest.raises(Refusal, match="both db01 on dr / db01 on prod are readWrite and neither shows the mark"):
         plan_planned(*world(RW, RW, "PausedMisconfigured", "PausedMisconfigured"), SPEC, primary=PEER)
 
 
@@ -99,13 +99,45 @@ def test_unpaired_volumes_are_refused():
         plan_planned(a, lonely, SPEC, primary=PEER)
 
 
-def test_unplanned_failover_promotes_the_survivor_only_then_pauses_it():
+MARKED = {"volumeIDs": [40], "attributes": {MARK: "dr"}}
+
+
+def test_unplanned_failover_promotes_the_survivor_only_then_marks_it():
     _a, b = world(RW, RT, b_state="PausedDisconnected")
     plan = plan_unplanned(b, PEER, SPEC)
     assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
-                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True})]
+                           (PEER, "ModifyVolumes", MARKED)]
     _a, promoted = world(RW, RW, b_state="PausedDisconnected")
+    promoted.volumes[0].attributes[MARK] = "dr"
     assert calls(plan_unplanned(promoted, PEER, SPEC)) == []
+
+
+def test_an_unplanned_failover_stopped_before_its_mark_is_finished_by_a_rerun():
+    _a, promoted = world(RW, RW, b_state="PausedDisconnected")
+    assert calls(plan_unplanned(promoted, PEER, SPEC)) == [(PEER, "ModifyVolumes", MARKED)]
+
+
+def test_the_mark_is_merged_into_other_tools_attributes_and_volumes_alike_share_a_call():
+    survivor = cluster(DR, world(RW, RT)[1].cluster_pairs, [
+        volume(40, "db01", RT, 100, pair_entry(7, 10, "db01", "vp1")),
+        volume(41, "db02", RT, 100, pair_entry(7, 11, "db02", "vp2")),
+        volume(42, "db03", RT, 100, pair_entry(7, 12, "db03", "vp3"))])
+    survivor.volumes[2].attributes.update(uuid="cinder-volume-3")
+    specs = [PairSpec(index=i, peer_volume=name) for i, name in enumerate(("db01", "db02", "db03"), start=1)]
+    plan = plan_unplanned(survivor, PEER, specs)
+    assert calls(plan)[1:] == [(PEER, "ModifyVolumes", {"volumeIDs": [40, 41], "attributes": {MARK: "dr"}}),
+                               (PEER, "ModifyVolumes", {"volumeIDs": [42], "attributes": {
+                                   "uuid": "cinder-volume-3", MARK: "dr"}})]
+
+
+def test_a_split_is_reprotected_by_the_mark_and_the_mark_removed_after():
+    prod, dr = world(RW, RW, "PausedMisconfigured", "PausedMisconfigured")
+    dr.volumes[0].attributes.update({MARK: "dr", "uuid": "kept"})
+    plan = plan_planned(prod, dr, SPEC, primary=PEER)
+    assert calls(plan) == [(LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT}),
+                           (PEER, "ModifyVolumes", {"volumeIDs": [40], "attributes": {"uuid": "kept"}})]
+    back = plan_planned(prod, dr, SPEC, primary=LOCAL)  # a failback: towards the survivor first
+    assert back.items[0].staged and calls(back)[0] == (LOCAL, "ModifyVolumes", {"volumeIDs": [10], "access": RT})
 
 
 def test_unplanned_failover_finds_the_volume_by_peer_name():
@@ -180,5 +212,5 @@ def test_unplanned_finds_the_survivor_s_volume_by_its_pair():
     _prod, dr = renamed_world()
     plan = plan_unplanned(dr, PEER, SPEC)
     assert calls(plan) == [(PEER, "ModifyVolumes", {"volumeIDs": [40], "access": RW}),
-                           (PEER, "ModifyVolumePair", {"volumeID": 40, "pausedManual": True})]
+                           (PEER, "ModifyVolumes", MARKED)]
     assert "db01-replica (ID 40)" in plan.items[0].notes[0]

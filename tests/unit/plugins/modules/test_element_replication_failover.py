@@ -184,7 +184,7 @@ def test_a_pause_made_by_hand_is_refused(world, clock):
     assert "set force=true" in result["msg"] and run.mutating() == []
 
 
-def test_an_unplanned_failover_promotes_before_it_pauses_and_reports_the_data_at_risk(world, clock):
+def test_an_unplanned_failover_promotes_before_it_marks_and_reports_the_data_at_risk(world, clock):
     run, prod, dr = world
     prod.offline = True
     for volume in dr.volumes.values():
@@ -192,7 +192,10 @@ def test_an_unplanned_failover_promotes_before_it_pauses_and_reports_the_data_at
     dr.stats = {21: {"asyncDelay": "00:00:03", "timestamp": NOW}, 22: {"asyncDelay": "00:01:00", "timestamp": NOW}}
     result = run(element_replication_failover, args(prod, dr, primary="peer", type="unplanned", probe_timeout=1.5))
     assert result["changed"] is True and not result.get("failed"), result
-    assert run.mutating() == [("dr", "ModifyVolumes"), ("dr", "ModifyVolumePair"), ("dr", "ModifyVolumePair")]
+    assert run.mutating() == [("dr", "ModifyVolumes"), ("dr", "ModifyVolumes")]
+    assert [a["params"] for a in result["actions"]] == [
+        {"volumeIDs": [21, 22], "access": RW},
+        {"volumeIDs": [21, 22], "attributes": {"element_replication_unplanned_failover": "dr"}}]
     assert [v["access"] for v in dr.volumes.values()] == [RW, RW]
     assert [p["data_at_risk_seconds"] for p in result["volume_pairs"]] == [3.0, 60.0]
     assert "could not be reached and was not changed" in result["reconcile_later"][0]
