@@ -10,7 +10,8 @@ Runs a module as a plain Python process under cProfile (the way AnsiballZ runs i
 zip), against a fresh simulator with --size pairs to make. Scenarios: `converge` (element_volume_pair:
 the converge of new pairs, then the no-op re-run), `info` (element_replication_info on the converged
 pairs), `failover` (element_replication_failover: a planned failover, then the failback) and
-`unplanned` (the failover with prod offline).
+`unplanned` (the failover with prod offline), `audit` (element_replication_audit of the converged pairs,
+twice: writing the report, then finding it unchanged).
 Prints wall seconds, the module's and the simulator's CPU seconds (steadier than wall time on a
 shared machine), the API calls and the top functions by cumulative time. cProfile sees the main
 thread only: with --parallel above 1 the mutating calls show up as time waiting for the worker
@@ -39,10 +40,12 @@ SCENARIOS = {  # runs in order: (label, module parameters besides the connection
     "info": (("info", {}),),
     "failover": (("failover", {"primary": "peer"}), ("failback", {"primary": "local"})),
     "unplanned": (("unplanned failover", {"primary": "peer", "type": "unplanned"}),),
+    "audit": (("audit", {}), ("audit again", {})),
 }
 MODULE_OF = {"converge": "element_volume_pair", "no-op": "element_volume_pair", "info": "element_replication_info",
              "failover": "element_replication_failover", "failback": "element_replication_failover",
-             "unplanned failover": "element_replication_failover"}
+             "unplanned failover": "element_replication_failover", "audit": "element_replication_audit",
+             "audit again": "element_replication_audit"}
 
 
 def profile_once(workspace, sim, module, module_args, top):
@@ -67,6 +70,13 @@ def profile_once(workspace, sim, module, module_args, top):
     return wall, module_cpu, sim_cpu, calls, answer, text.getvalue()
 
 
+def audit_args(workspace, sim, pairs):
+    """element_replication_audit's options for one topology entry prod -> dr of the pairs."""
+    topology = [{"source": "prod", "target": "dr", "mode": "Async", "volumes": pairs}]
+    return {"topology": topology, "report_path": str(workspace.path("audit-report")),
+            "clusters": [dict(sim.connection(name), name=name) for name in ("prod", "dr")]}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/profile_module.py")
     parser.add_argument("--size", type=int, default=1000)
@@ -85,12 +95,15 @@ def main(argv=None):
             runs = SCENARIOS[args.scenario]
             if runs[0][0] != "converge":  # the other scenarios start from converged pairs
                 profile_once(workspace, sim, "element_volume_pair", converge, 0)
+            audit = audit_args(workspace, sim, pairs) if args.scenario == "audit" else None
             if args.scenario == "unplanned":
                 sim.prod.set_offline()
             for label, params in runs:
                 module = MODULE_OF[label]
                 module_args = dict(connection, parallel=args.parallel, **params)
-                if module != "element_replication_info":
+                if module == "element_replication_audit":
+                    module_args = audit  # the same report: the second run finds it unchanged
+                elif module != "element_replication_info":
                     module_args["pairs"] = pairs
                 else:
                     del module_args["parallel"]

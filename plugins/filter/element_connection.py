@@ -18,15 +18,18 @@ description:
   - C(element_hostname), C(element_username) and C(element_password) are required; C(element_port)
     defaults to 443, C(element_validate_certs) to true, C(element_ca_path) to none.
     C(display_name) is the inventory host's name, so that messages name the cluster even when it cannot be reached.
+  - Given a list of hosts and all hosts' variables (C(hostvars)), the list of their connections,
+    each with its host as C(name), as the O(element.replication.element_replication_audit#module:clusters)
+    option takes them.
 positional: host
 options:
   _input:
-    description: The host's variables (C(hostvars[host])).
+    description: The host's variables (C(hostvars[host])); with a list of hosts, C(hostvars).
     type: dict
     required: true
   host:
-    description: The inventory host's name.
-    type: str
+    description: The inventory host's name, or a list of them.
+    type: raw
     required: true
 """
 
@@ -47,8 +50,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The connection options.
-  type: dict
+  description: The connection options (a list of them, each with C(name), for a list of hosts).
+  type: raw
   contains:
     hostname: {description: C(element_hostname)., type: str}
     port: {description: "C(element_port), or 443.", type: int}
@@ -59,13 +62,19 @@ _value:
     display_name: {description: The inventory host's name., type: str}
 """
 
-from typing import Any, Callable, Dict, Mapping
+from typing import Any, Callable, Dict, List, Mapping, Union
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 
-def element_connection(host_vars: Mapping[str, Any], host: str) -> Dict[str, Any]:
+def element_connection(host_vars: Mapping[str, Any], host: Any) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
+    if isinstance(host, (list, tuple)):
+        return [dict(_connection(host_vars[name], name), name=name) for name in host]
+    return _connection(host_vars, host)
+
+
+def _connection(host_vars: Mapping[str, Any], host: str) -> Dict[str, Any]:
     missing = [name for name in ("element_hostname", "element_username", "element_password") if name not in host_vars]
     if missing:
         raise AnsibleFilterError("inventory host %r has no %s" % (host, ", ".join(missing)))

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.element.replication.plugins.module_utils._element import MODES
+from ansible_collections.element.replication.plugins.module_utils._element import ASYNC, MODES
 
 
 @dataclass
@@ -58,7 +58,7 @@ class PairSpec:
     peer_volume_id: Optional[int] = None
     account: Optional[str] = None
     peer_account: Optional[str] = None
-    mode: str = "Async"
+    mode: str = ASYNC
     paused: bool = False
     state: str = "present"
 

@@ -53,6 +53,36 @@ def connection_argument_spec(peer: Optional[str] = None) -> ArgumentSpec:
     return ArgumentSpec(spec)
 
 
+def clusters_argument_spec() -> ArgumentSpec:
+    """A clusters option: the connection options of many clusters, each with the inventory host's
+    name (the element.replication.element_connection filter builds it from the hosts' variables)."""
+    options = {name: {k: v for k, v in option.items() if k != "fallback"}
+               for name, option in _connection_options("ELEMENT").items()}
+    options["name"] = dict(type="str", required=True)
+    return ArgumentSpec({"clusters": dict(type="list", elements="dict", required=True, options=options)})
+
+
+def cluster_clients(clusters: List[Dict[str, Any]], scrubber: SecretScrubber, pool_size: int = 4) -> Dict[str, ElementClient]:
+    """A client per entry of a clusters option (clusters_argument_spec), by name; every password
+    known to the scrubber."""
+    clients = {}
+    for params in clusters:
+        scrubber.add(params["password"])
+        clients[params["name"]] = ElementClient(
+            hostname=params["hostname"], port=params["port"], username=params["username"],
+            password=params["password"], validate_certs=params["validate_certs"], ca_path=params["ca_path"],
+            timeout=params["timeout"], api_version=params["api_version"], scrubber=scrubber, pool_size=pool_size,
+            display_name=params.get("display_name") or params["name"])
+    return clients
+
+
+def insecure(clusters: List[Dict[str, Any]]) -> List[str]:
+    """The warning for every cluster whose certificate is not verified."""
+    return ["TLS certificate verification is disabled for %s (%s): the connection can be intercepted. Set "
+            "validate_certs=true and give ca_path instead." % (c["name"], c["hostname"])
+            for c in clusters if not c["validate_certs"]]
+
+
 def peer_params(params: Dict[str, Any]) -> Dict[str, Any]:
     """The peer's connection options with its credentials defaulted to this connection's, as
     netapp.elementsw did: many sites use one admin account on both clusters. The password is
@@ -83,7 +113,7 @@ class Connections:
     no_log machinery so it never appears in a result.
     """
 
-    def __init__(self, module: Any, pool_size: int = 4, needs_peer: bool = False) -> None:
+    def __init__(self, module: Any, pool_size: int = 4, needs_peer: bool = False, clusters: bool = False) -> None:
         if REQUESTS_IMPORT_ERROR:
             module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         if needs_peer and not peer_given(module.params):
@@ -93,9 +123,13 @@ class Connections:
                                  "peer cluster field.")
         self.module = module
         self.scrubber = SecretScrubber()
-        self.local = self._client(module.params, pool_size)
+        self.by_name: Dict[str, ElementClient] = {}  # the clusters option (clusters_argument_spec)
+        for params in module.params["clusters"] if clusters else ():
+            self.by_name[params["name"]] = self._client(dict(params, display_name=params["display_name"] or params["name"]),
+                                                        pool_size)
+        self.local: Any = None if clusters else self._client(module.params, pool_size)
         self.peer: Optional[ElementClient] = None
-        if peer_given(module.params):
+        if not clusters and peer_given(module.params):
             try:
                 self.peer = self._client(peer_params(module.params), pool_size)
             except ValueError as exc:
@@ -126,7 +160,7 @@ class Connections:
         self.scrubber.add(*values)
 
     def clients(self) -> List[ElementClient]:
-        return [c for c in (self.local, self.peer) if c is not None]
+        return [c for c in (self.local, self.peer) if c is not None] + list(self.by_name.values())
 
     def close(self) -> None:
         for client in self.clients():

@@ -35,7 +35,10 @@ FLOWING_STATES = frozenset((ACTIVE, "Idle", "ResumingConnected", "ResumingRRSync
                             "ResumingDataTransfer"))
 
 # How the collection spells the replication modes; input is case-insensitive like the API.
-MODES = ("Async", "Sync", "SnapshotsOnly")
+ASYNC = "Async"  # the default mode
+SYNC = "Sync"  # in sync while Active
+SNAPSHOTS_ONLY = "SnapshotsOnly"  # carries only snapshots taken with remote replication
+MODES = (ASYNC, SYNC, SNAPSHOTS_ONLY)
 
 CONNECTED = "Connected"  # a cluster pair both sides can use
 

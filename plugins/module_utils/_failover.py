@@ -26,16 +26,17 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    ACTIVE, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
+    ACTIVE, ASYNC, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
     PairMatch, Problem, chunks, finding, match_pair, pair_relation, paused_flags, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
-from ansible_collections.element.replication.plugins.module_utils._lag import Lag, LagInputs, VolumeStats, pair_lag
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag
+from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, read_clusters, read_lags, read_snapshots)
+    ClusterState, LagInputs, Volume, probe_cluster, read_clusters, read_lags, read_snapshots, read_stats)
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 # The volume attribute with which an unplanned failover marks the survivor's volumes: they hold the
@@ -43,7 +44,6 @@ CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 # a planned run removes it once the pair is resolved. Merged into the volume's own attributes:
 # other tools (Cinder) keep theirs there.
 MARK = "element_replication_unplanned_failover"
-ASYNC = "Async"  # Sync pairs are in sync while Active; SnapshotsOnly pairs only carry snapshots
 
 
 def other(side: str) -> str:
@@ -392,18 +392,13 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
 
 def item_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState]]) -> Dict[str, Any]:
     """Both sides of one pair as read: access and replication state per cluster."""
-    view: Dict[str, Any] = {}
+    sides = []
     for side in (LOCAL, PEER):
         cluster = clusters.get(side)
         volume = item.volumes.get(side)
         current = cluster.volume_by_id(volume.volume_id) if cluster is not None and volume is not None else None
-        view.update({
-            "%s_cluster" % side: cluster.identity.name if cluster is not None else None,
-            "%s_volume_id" % side: current.volume_id if current else None,
-            "%s_volume_name" % side: current.name if current else None,
-            "%s_access" % side: current.access if current else None,
-            "%s_state" % side: current.pair.state if current and current.pair else None,
-        })
+        sides.append((side, cluster, current, current.pair if current else None))
+    view = pair_record(sides)
     sources = [view["%s_cluster" % s] for s in (LOCAL, PEER) if view["%s_access" % s] == READ_WRITE]
     view["source_clusters"] = sources
     return view
@@ -477,7 +472,7 @@ class FailoverRunner(Runner):
         in at most probe_timeout seconds, without retries."""
         lost = self.clients[other(self.primary)]
         try:
-            info = (lost.call("GetClusterInfo", retries=0, timeout=self.probe_timeout) or {}).get("clusterInfo") or {}
+            info = probe_cluster(lost, self.probe_timeout)
         except ElementError:
             self.unreachable = lost.label
             return None
@@ -636,14 +631,12 @@ class FailoverRunner(Runner):
 def _stats_and_snapshots(client: Any) -> LagInputs:
     """ListVolumeStats and ListSnapshots of one cluster, in parallel (one round trip)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        stats = pool.submit(client.call, "ListVolumeStats")
+        stats = pool.submit(read_stats, client)
         snapshots = pool.submit(read_snapshots, client)
         try:
-            listed = (stats.result() or {}).get("volumeStats") or []
-            found = snapshots.result()
+            return LagInputs(stats=stats.result(), snapshots=snapshots.result())
         except ElementError as exc:
             return LagInputs(error=str(exc))
-    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=found)
 
 
 def _drained(lag: Lag, max_lag: float) -> bool:

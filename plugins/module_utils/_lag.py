@@ -20,74 +20,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional
 
 from ansible_collections.element.replication.plugins.module_utils._durations import (
     DurationError, format_seconds, parse_delay, parse_time)
-from ansible_collections.element.replication.plugins.module_utils._element import ACTIVE, Finding, finding
+from ansible_collections.element.replication.plugins.module_utils._element import (
+    ACTIVE, SNAPSHOTS_ONLY, SYNC, Finding, finding)
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     DAYS_OF_MONTH, DAYS_OF_WEEK, GRANULARITY, TIME_INTERVAL, interval_of)
 
-SNAPSHOTS_ONLY = "SnapshotsOnly"
-SYNC = "Sync"
-
-
-@dataclass(frozen=True)
-class VolumeStats:
-    """The part of a volumeStats object the lag needs."""
-    volume_id: int
-    async_delay: Any  # as the cluster reported it: a duration string, or None when not paired
-    timestamp: Optional[float]  # the cluster's time of the stats (unix seconds)
-
-    @classmethod
-    def from_api(cls, stats: Dict[str, Any]) -> "VolumeStats":
-        return cls(volume_id=int(stats["volumeID"]), async_delay=stats.get("asyncDelay"),
-                   timestamp=parse_time(stats.get("timestamp")))
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """A snapshot as the lag needs it: when it was taken, whether it is complete, and (on a
-    source) the pairs whose target holds it too."""
-    snapshot_id: int
-    volume_id: int
-    name: str
-    create_time: Optional[float]
-    create_time_text: str
-    status: str
-    snapshot_uuid: str
-    present_on: frozenset = frozenset()  # volumePairUUIDs whose remote copy is Present
-
-    @classmethod
-    def from_api(cls, snapshot: Dict[str, Any]) -> "Snapshot":
-        present = frozenset(s.get("volumePairUUID") for s in snapshot.get("remoteStatuses") or ()
-                            if s.get("remoteStatus") == "Present")
-        return cls(snapshot_id=int(snapshot["snapshotID"]), volume_id=int(snapshot["volumeID"]),
-                   name=snapshot.get("name") or "", create_time=parse_time(snapshot.get("createTime")),
-                   create_time_text=snapshot.get("createTime") or "", status=(snapshot.get("status") or "").lower(),
-                   snapshot_uuid=snapshot.get("snapshotUUID") or "", present_on=present)
-
-
-@dataclass(frozen=True)
-class LagInputs:
-    """What one cluster reports for lags: its volumes' stats (None when ListVolumeStats failed,
-    with the error), and its snapshots by volume ID (None when not read: no SnapshotsOnly pair there)."""
-    stats: Optional[Dict[int, VolumeStats]] = None
-    snapshots: Optional[Dict[int, Tuple[Snapshot, ...]]] = None
-    error: Optional[str] = None
-    schedules: Optional[Tuple[Dict[str, Any], ...]] = None  # ListSchedules, read with the snapshots
-
-    def newest_snapshot(self, volume_id: int, pair_uuid: Optional[str] = None) -> Optional[Snapshot]:
-        """The newest complete snapshot of a volume (with pair_uuid: that its pair's target holds too)."""
-        return newest_arrived((self.snapshots or {}).get(volume_id, ()), pair_uuid).get(volume_id)
-
-    @property
-    def now(self) -> Optional[float]:
-        """The cluster's time, as its stats say (a cluster's clock, not the controller's)."""
-        for stats in (self.stats or {}).values():
-            if stats.timestamp is not None:
-                return stats.timestamp
-        return None
+if TYPE_CHECKING:  # the values _state reads; the functions here only look at them
+    from ansible_collections.element.replication.plugins.module_utils._state import Existing, Snapshot, VolumeStats
 
 
 def newest_arrived(snapshots: Iterable[Snapshot], pair_uuid: Optional[str] = None) -> Dict[int, Snapshot]:
@@ -116,6 +59,12 @@ class Lag:
     def facts(self) -> Dict[str, Any]:
         return {"lag_seconds": None if self.lag_seconds is None else round(self.lag_seconds, 3),
                 "async_delay": self.async_delay, "recovery_point": self.recovery_point}
+
+    @classmethod
+    def from_facts(cls, facts: Optional[Dict[str, Any]]) -> "Lag":
+        """The Lag that facts() wrote into a record (no lag when the record is None or has none)."""
+        facts = facts or {}
+        return cls(facts.get("lag_seconds"), facts.get("async_delay"), facts.get("recovery_point"))
 
 
 def pair_lag(mode: str, source_state: Optional[str], target_state: Optional[str], source_stats: Optional[VolumeStats],
@@ -159,18 +108,8 @@ def rpo_findings(lag: Lag, rpo_seconds: Optional[float], where: str) -> List[Dic
     return []
 
 
-def _scheduled_volumes(schedule: Dict[str, Any]) -> Tuple[int, ...]:
-    info = schedule.get("scheduleInfo") or {}
-    ids = [int(v) for v in info.get("volumes") or []]
-    if info.get("volumeID") is not None:
-        ids.append(int(info["volumeID"]))
-    return tuple(ids)
-
-
-def _running_replicated(schedules: Iterable[Dict[str, Any]], volume_id: int) -> List[Dict[str, Any]]:
-    return [s for s in schedules if not s.get("toBeDeleted") and not s.get("paused")
-            and volume_id in _scheduled_volumes(s)
-            and (s.get("scheduleInfo") or {}).get("enableRemoteReplication")]
+def _running_replicated(schedules: Iterable["Existing"], volume_id: int) -> List["Existing"]:
+    return [s for s in schedules if not s.deleted and not s.paused and s.replicate and volume_id in s.volume_ids]
 
 
 def _boundary(t: float) -> float:
@@ -179,7 +118,7 @@ def _boundary(t: float) -> float:
 
 
 def next_run(schedule: Dict[str, Any], now: float) -> Optional[float]:
-    """When a schedule runs next, as far as its listing tells: a Time Interval schedule one interval
+    """When a schedule (as ListSchedules lists it) runs next, as far as its listing tells: a Time Interval schedule one interval
     after its last run (or its startingDate), the day forms on their next day at hours:minutes UTC.
     None when it cannot be told (an interval schedule that never ran and gives no startingDate)."""
     kind = (schedule.get("attributes") or {}).get("frequency")
@@ -210,7 +149,7 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def protection_findings(lag: Lag, schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int,
+def protection_findings(lag: Lag, schedules: Optional[Iterable["Existing"]], volume_id: int,
                         now: Optional[float], where: str) -> List[Dict[str, str]]:
     """The lag findings of a SnapshotsOnly pair and those of its schedules. A pair that has no
     replicated snapshot yet, while a replicated schedule runs without failing and is not late, is
@@ -225,7 +164,7 @@ def protection_findings(lag: Lag, schedules: Optional[Iterable[Dict[str, Any]]],
     return [pending if f["code"] == Finding.NO_REPLICATED_SNAPSHOT else f for f in own]
 
 
-def first_snapshot_pending(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
+def first_snapshot_pending(schedules: Optional[Iterable["Existing"]], volume_id: int, now: Optional[float],
                            where: str) -> Optional[Dict[str, str]]:
     """For a pair with no replicated snapshot yet: the finding that it waits for its first one,
     naming the next run, while a replicated schedule runs, did not fail and is not late; else None."""
@@ -234,17 +173,17 @@ def first_snapshot_pending(schedules: Optional[Iterable[Dict[str, Any]]], volume
     running = _running_replicated(schedules, volume_id)
     if not running:
         return None
-    known = [t for t in (next_run(s, now) for s in running) if t is not None] if now is not None else []
+    known = [t for t in (next_run(s.raw, now) for s in running) if t is not None] if now is not None else []
     if known:
         when = "next run at %s" % _iso(min(known))
     else:  # an interval schedule that never ran and gives no startingDate: at most one interval away
         when = "next run within %s of the schedule's start" % format_seconds(
-            min((interval_of(s) or 0.0 for s in running), default=0.0) or None)
+            min((interval_of(s.raw) or 0.0 for s in running), default=0.0) or None)
     return finding(Finding.FIRST_SNAPSHOT_PENDING, "%s is waiting for its first replicated snapshot (%s)" % (
         where, when))
 
 
-def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: int, now: Optional[float],
+def schedule_findings(schedules: Optional[Iterable["Existing"]], volume_id: int, now: Optional[float],
                       where: str) -> List[Dict[str, str]]:
     """Whether a SnapshotsOnly pair's source keeps being protected: a running schedule takes
     replicated snapshots of it, its last run did not fail, and it is not late. None: not read."""
@@ -257,13 +196,13 @@ def schedule_findings(schedules: Optional[Iterable[Dict[str, Any]]], volume_id: 
                         "snapshots)" % where)]
     found = []
     for schedule in running:
-        name = schedule.get("scheduleName") or "ID %s" % schedule.get("scheduleID")
-        status = schedule.get("lastRunStatus")
-        if schedule.get("hasError") or status not in (None, "", "Success"):
+        name = schedule.name or "ID %s" % schedule.schedule_id
+        status = schedule.last_run_status
+        if schedule.has_error or status not in (None, "", "Success"):
             found.append(finding(Finding.SCHEDULE_FAILED, "schedule %s of %s: its last run failed (%s)" % (
                 name, where, status or "hasError")))
-        started, interval = parse_time(schedule.get("lastRunTimeStarted")), interval_of(schedule)
-        starting = parse_time(schedule.get("startingDate"))
+        started, interval = parse_time(schedule.last_run_started), interval_of(schedule.raw)
+        starting = parse_time(schedule.starting_date)
         if now is not None and started is not None and interval and now - started > interval + 2 * GRANULARITY:
             found.append(finding(Finding.SCHEDULE_LATE, "schedule %s of %s last ran %s ago, more than its interval "
                                  "of %s" % (name, where, format_seconds(now - started), format_seconds(interval))))

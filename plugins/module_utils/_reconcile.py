@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (
     CONNECTED, FLOWING_STATES, MANUAL_PAUSES, PAUSED_DISCONNECTED, PAUSED_MANUAL, READ_WRITE, REPLICATION_TARGET,
-    Finding, PairMatch, finding, match_pair)
-from ansible_collections.element.replication.plugins.module_utils._lag import (
-    SNAPSHOTS_ONLY, Lag, LagInputs, pair_lag, protection_findings)
+    SNAPSHOTS_ONLY, Finding, PairMatch, finding, match_pair)
+from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag, protection_findings
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    ClusterState, Volume, VolumePairEntry, read_cluster, read_lag_inputs)
+    ClusterState, LagInputs, Volume, VolumePairEntry, read_cluster, read_lag_inputs)
 
 HEALTHY = "healthy"
 PENDING = "pending"
@@ -32,6 +31,32 @@ ABSENT = "absent"
 
 # One cluster's half of a volume pair: (cluster, volume, its pair entry).
 Half = Tuple[ClusterState, Volume, VolumePairEntry]
+# A side of a pair's record: (prefix of its keys, cluster, volume, pair entry), each but the prefix may be None.
+Side = Tuple[str, Optional[ClusterState], Optional[Volume], Optional[VolumePairEntry]]
+
+
+def side_fields(prefix: str, cluster: Optional[ClusterState], volume: Optional[Volume],
+                entry: Optional[VolumePairEntry]) -> Dict[str, Any]:
+    """One cluster's side of a volume pair, its keys under prefix ("source" -> source_volume_id)."""
+    key = prefix + "_" if prefix else ""
+    return {key + "cluster": cluster.identity.name if cluster is not None else None,
+            key + "volume_id": volume.volume_id if volume else None,
+            key + "volume_name": volume.name if volume else None,
+            key + "access": volume.access if volume else None,
+            key + "total_size": volume.total_size if volume else None,
+            key + "state": entry.state if entry else None,
+            key + "mode": entry.mode if entry else None}
+
+
+def pair_record(sides: Iterable[Side], **fields: Any) -> Dict[str, Any]:
+    """The record of one volume pair that every result reports (info, the audit, element_volume_pair,
+    the failover): each side's fields, then what the caller adds. A field every report shows goes
+    in side_fields; a report's own fields are its extension."""
+    record: Dict[str, Any] = {}
+    for side in sides:
+        record.update(side_fields(*side))
+    record.update(fields)
+    return record
 
 
 def cluster_pair_facts(cluster: ClusterState) -> List[Dict[str, Any]]:
@@ -56,21 +81,11 @@ def volume_pair_facts(cluster: ClusterState, lag: Optional[LagInputs] = None) ->
     facts: List[Dict[str, Any]] = []
     for volume in sorted(cluster.volumes, key=lambda v: v.volume_id):
         for entry in volume.pairs:
-            facts.append(dict({
-                "volume_id": volume.volume_id,
-                "volume_name": volume.name,
-                "access": volume.access,
-                "total_size": volume.total_size,
-                "cluster_pair_id": entry.cluster_pair_id,
-                "remote_cluster_name": remote_names.get(entry.cluster_pair_id, ""),
-                "remote_volume_id": entry.remote_volume_id,
-                "remote_volume_name": entry.remote_volume_name,
-                "volume_pair_uuid": entry.volume_pair_uuid,
-                "mode": entry.mode,
-                "state": entry.state,
-                "snapshot_state": entry.snapshot_state,
-                "pending": entry.pending,
-            }, **_own_lag(cluster, volume, entry, lag)))
+            facts.append(pair_record(
+                [("", cluster, volume, entry)], cluster_pair_id=entry.cluster_pair_id,
+                remote_cluster_name=remote_names.get(entry.cluster_pair_id, ""), remote_volume_id=entry.remote_volume_id,
+                remote_volume_name=entry.remote_volume_name, volume_pair_uuid=entry.volume_pair_uuid,
+                snapshot_state=entry.snapshot_state, pending=entry.pending, **_own_lag(cluster, volume, entry, lag)))
     return facts
 
 
@@ -90,23 +105,11 @@ def _own_lag(cluster: ClusterState, volume: Volume, entry: VolumePairEntry, lag:
     return dict(result.facts(), lag_findings=list(result.findings))
 
 
-def _side(cluster: ClusterState, volume: Optional[Volume], entry: Optional[VolumePairEntry]) -> Dict[str, Any]:
-    if volume is None:
-        return {"cluster": cluster.identity.name, "volume_id": None, "volume_name": None, "access": None,
-                "total_size": None, "state": None, "mode": None}
-    return {"cluster": cluster.identity.name, "volume_id": volume.volume_id, "volume_name": volume.name,
-            "access": volume.access, "total_size": volume.total_size, "state": entry.state if entry else None,
-            "mode": entry.mode if entry else None}
-
-
-def _record(uuid: str, health: str, findings: List[Dict[str, str]], source: Dict[str, Any],
-            target: Dict[str, Any]) -> Dict[str, Any]:
-    record = {"volume_pair_uuid": uuid, "health": health, "reasons": [f["text"] for f in findings],
-              "findings": findings}
-    for prefix, side in (("source", source), ("target", target)):
-        for key, value in side.items():
-            record["%s_%s" % (prefix, key)] = value
-    return record
+def _record(uuid: str, health: str, findings: List[Dict[str, str]], source: Tuple[Any, Any, Any],
+            target: Tuple[Any, Any, Any]) -> Dict[str, Any]:
+    """A reconciled pair: source and target as (cluster, volume or None, entry or None)."""
+    return pair_record([("source",) + source, ("target",) + target], volume_pair_uuid=uuid, health=health,
+                       reasons=[f["text"] for f in findings], findings=findings)
 
 
 def reconcile(local: ClusterState, peer: ClusterState,
@@ -139,7 +142,7 @@ def reconcile(local: ClusterState, peer: ClusterState,
             Finding.VOLUME_PAIR_PENDING,
             "pairing of %s was started on %s and never completed (no target yet); remove it with RemoveVolumePair or "
             "re-run element_volume_pair" % (volume.name, cluster.identity.name))],
-            _side(cluster, volume, entry), _side(other, None, None)))
+            (cluster, volume, entry), (other, None, None)))
     for uuid, found in halves.items():
         records.append(_volume_pair_record(uuid, found, local, peer, connected, cluster_pair, lag))
     records.sort(key=lambda r: (r["source_cluster"] != names[0], r["source_volume_id"] or 0, r["target_volume_id"] or 0))
@@ -197,8 +200,8 @@ def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer:
             "the remote volume ID %s on %s does not exist" % (entry.remote_volume_id, other.identity.name))
         reason = "only %s lists pair %s for %s: %s (state %s); remove it and pair anew" % (
             cluster.identity.name, uuid, volume.name, why, entry.state)
-        own = _side(cluster, volume, entry)
-        far = _side(other, remote, None)
+        own = (cluster, volume, entry)
+        far = (other, remote, None)
         is_source = volume.access != REPLICATION_TARGET
         return _record(uuid, ONE_SIDED, [finding(Finding.VOLUME_PAIR_ONE_SIDED, reason)],
                        own if is_source else far, far if is_source else own)
@@ -229,8 +232,7 @@ def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer:
         if state not in FLOWING_STATES and state not in MANUAL_PAUSES and state != PAUSED_DISCONNECTED:
             findings.append(finding(Finding.STATE, "state %s on %s" % (state, half.name)))
     record = _record(uuid, MISMATCHED if findings else HEALTHY, findings,
-                     _side(source.cluster, source.volume, source.entry),
-                     _side(target.cluster, target.volume, target.entry))
+                     (source.cluster, source.volume, source.entry), (target.cluster, target.volume, target.entry))
     if lag is not None:
         record.update(_pair_lag(source, target, lag))
     return record

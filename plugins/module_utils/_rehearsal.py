@@ -32,16 +32,15 @@ from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    ACTIVE, READ_WRITE, REPLICATION_TARGET, chunks, resolve_volume)
+    ACTIVE, READ_WRITE, REPLICATION_TARGET, SNAPSHOTS_ONLY, SYNC, chunks, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
-from ansible_collections.element.replication.plugins.module_utils._lag import (
-    SNAPSHOTS_ONLY, SYNC, LagInputs, Snapshot, first_snapshot_pending, pair_lag)
+from ansible_collections.element.replication.plugins.module_utils._lag import first_snapshot_pending, pair_lag
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
-    AccessGroup, ClusterState, Volume, read_access_groups, read_cluster, read_cluster_pairs, read_identity,
-    read_lag_inputs, read_snapshots)
+    AccessGroup, ClusterState, LagInputs, Snapshot, Volume, read_access_groups, read_async_results, read_cluster,
+    read_cluster_pairs, read_identity, read_lag_inputs, read_snapshots)
 
 MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
 # Marker attributes of a clone (flat strings; Element keeps a volume's attributes under 1000 bytes).
@@ -755,8 +754,7 @@ class RehearsalRunner(Runner):
 
     def _collect(self, running: Dict[int, RehearsalItem]) -> None:
         """Take the finished jobs out of running (one ListAsyncResults for all of them)."""
-        answer = self.clients[LOCAL].call("ListAsyncResults", {"asyncResultTypes": ["Clone"]}) or {}
-        for entry in answer.get("asyncHandles") or []:
+        for entry in read_async_results(self.clients[LOCAL], ["Clone"]):
             data = entry.get("data") or {}
             if not entry.get("completed") or data.get("volumeID") is None:
                 continue

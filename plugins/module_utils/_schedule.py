@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
+from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
@@ -26,9 +26,9 @@ from ansible_collections.element.replication.plugins.module_utils._frequency imp
     MAX_GROUP_VOLUMES, Frequency, retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, Action, Phases, Step, Waiter, phases)
-from ansible_collections.element.replication.plugins.module_utils._state import ClusterState, read_cluster
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    SCHEDULE_MARKER, ClusterState, Existing, read_cluster, read_schedules, read_stats)
 
-MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
 THE_SCHEDULE = 0
 
 
@@ -57,47 +57,6 @@ class Declared:
                           "without any snapshot; retain at least %s" % (
                               self.name, format_seconds(self.retain), format_seconds(self.frequency.interval),
                               format_seconds(self.frequency.interval)))
-
-
-@dataclass(frozen=True)
-class Existing:
-    """A schedule as a cluster lists it (ListSchedules)."""
-    schedule_id: int
-    name: str
-    raw: Dict[str, Any] = field(compare=False, hash=False)
-
-    @classmethod
-    def from_api(cls, schedule: Dict[str, Any]) -> "Existing":
-        return cls(schedule_id=int(schedule["scheduleID"]), name=schedule.get("scheduleName") or "", raw=schedule)
-
-    @property
-    def ours(self) -> bool:
-        return (self.raw.get("attributes") or {}).get(MARKER) == self.name
-
-    @property
-    def deleted(self) -> bool:
-        return bool(self.raw.get("toBeDeleted"))
-
-    @property
-    def volume_ids(self) -> Tuple[int, ...]:
-        info = self.raw.get("scheduleInfo") or {}
-        ids = list(info.get("volumes") or [])
-        if info.get("volumeID") is not None:
-            ids.append(info["volumeID"])
-        return tuple(sorted(int(v) for v in ids))
-
-    def view(self) -> Dict[str, Any]:
-        info = self.raw.get("scheduleInfo") or {}
-        return {"schedule_id": self.schedule_id, "name": self.name,
-                "frequency": (self.raw.get("attributes") or {}).get("frequency"),
-                "hours": self.raw.get("hours"), "minutes": self.raw.get("minutes"),
-                "weekdays": sorted(int(d.get("day", 0)) for d in self.raw.get("weekdays") or []),
-                "monthdays": sorted(int(d) for d in self.raw.get("monthdays") or []),
-                "volume_ids": list(self.volume_ids), "snapshot_name": info.get("name"),
-                "retention": info.get("retention") or None, "replicate": bool(info.get("enableRemoteReplication")),
-                "paused": bool(self.raw.get("paused")), "last_run_status": self.raw.get("lastRunStatus"),
-                "last_run_time_started": self.raw.get("lastRunTimeStarted") or None,
-                "has_error": bool(self.raw.get("hasError")), "ours": self.ours}
 
 
 @dataclass
@@ -140,7 +99,7 @@ def _schedule_fields(declared: Declared, volume_ids: Tuple[int, ...], attributes
     if declared.retain is not None:
         info["retention"] = retention_text(declared.retain)
     return dict(declared.frequency.api(), scheduleName=declared.name, scheduleType="Snapshot",
-                attributes=dict(attributes, frequency=declared.frequency.kind, **{MARKER: declared.name}),
+                attributes=dict(attributes, frequency=declared.frequency.kind, **{SCHEDULE_MARKER: declared.name}),
                 scheduleInfo=info, paused=declared.paused, recurring=True)
 
 
@@ -190,10 +149,6 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
     return plan
 
 
-def read_schedules(client: Any) -> List[Existing]:
-    return [Existing.from_api(s) for s in (client.call("ListSchedules") or {}).get("schedules") or []]
-
-
 class ScheduleRunner(Runner):
     """Converges one snapshot schedule on one cluster (read, plan, execute, read again)."""
 
@@ -226,10 +181,10 @@ class ScheduleRunner(Runner):
         info = params.get("scheduleInfo") or {}
         volume = info.get("volumeID", (info.get("volumes") or [None])[0])
         try:
-            stats = self.clients[LOCAL].call("ListVolumeStats", {"volumeIDs": [volume]}).get("volumeStats") or []
+            stats = read_stats(self.clients[LOCAL], [volume])
         except ElementError:
             return None  # no startingDate: the schedule starts when it is made, as without one
-        now = parse_time(stats[0].get("timestamp")) if stats else None
+        now = next((s.timestamp for s in stats.values()), None)
         return None if now is None else datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def record(self, plan: SchedulePlan, failed: Any) -> None:

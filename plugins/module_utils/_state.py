@@ -13,15 +13,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
-    MODES, canonical_mode)
+    CONNECTED, MODES, canonical_mode)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
-from ansible_collections.element.replication.plugins.module_utils._lag import LagInputs, Snapshot, VolumeStats
+from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived
 
 __all__ = ["MODES"]
 LIST_PAGE_SIZE = 10000
+SCHEDULE_MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,129 @@ class AccessGroup:
 
 
 @dataclass(frozen=True)
+class Existing:
+    """A schedule as a cluster lists it (ListSchedules)."""
+    schedule_id: int
+    name: str
+    raw: Dict[str, Any] = field(compare=False, hash=False)
+
+    @classmethod
+    def from_api(cls, schedule: Dict[str, Any]) -> "Existing":
+        return cls(schedule_id=int(schedule["scheduleID"]), name=schedule.get("scheduleName") or "", raw=schedule)
+
+    @property
+    def ours(self) -> bool:
+        return (self.raw.get("attributes") or {}).get(SCHEDULE_MARKER) == self.name
+
+    @property
+    def deleted(self) -> bool:
+        return bool(self.raw.get("toBeDeleted"))
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.raw.get("paused"))
+
+    @property
+    def replicate(self) -> bool:
+        """Whether its snapshots are taken with remote replication (what a SnapshotsOnly pair carries)."""
+        return bool((self.raw.get("scheduleInfo") or {}).get("enableRemoteReplication"))
+
+    @property
+    def last_run_status(self) -> Optional[str]:
+        return self.raw.get("lastRunStatus")
+
+    @property
+    def last_run_started(self) -> Optional[str]:
+        return self.raw.get("lastRunTimeStarted") or None
+
+    @property
+    def starting_date(self) -> Optional[str]:
+        return self.raw.get("startingDate") or None
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.raw.get("hasError"))
+
+    @property
+    def volume_ids(self) -> Tuple[int, ...]:
+        info = self.raw.get("scheduleInfo") or {}
+        ids = list(info.get("volumes") or [])
+        if info.get("volumeID") is not None:
+            ids.append(info["volumeID"])
+        return tuple(sorted(int(v) for v in ids))
+
+    def view(self) -> Dict[str, Any]:
+        info = self.raw.get("scheduleInfo") or {}
+        return {"schedule_id": self.schedule_id, "name": self.name,
+                "frequency": (self.raw.get("attributes") or {}).get("frequency"),
+                "hours": self.raw.get("hours"), "minutes": self.raw.get("minutes"),
+                "weekdays": sorted(int(d.get("day", 0)) for d in self.raw.get("weekdays") or []),
+                "monthdays": sorted(int(d) for d in self.raw.get("monthdays") or []),
+                "volume_ids": list(self.volume_ids), "snapshot_name": info.get("name"),
+                "retention": info.get("retention") or None, "replicate": self.replicate,
+                "paused": self.paused, "last_run_status": self.last_run_status,
+                "last_run_time_started": self.last_run_started, "has_error": self.has_error, "ours": self.ours}
+
+
+@dataclass(frozen=True)
+class VolumeStats:
+    """The part of a volumeStats object the lag needs."""
+    volume_id: int
+    async_delay: Any  # as the cluster reported it: a duration string, or None when not paired
+    timestamp: Optional[float]  # the cluster's time of the stats (unix seconds)
+
+    @classmethod
+    def from_api(cls, stats: Dict[str, Any]) -> "VolumeStats":
+        return cls(volume_id=int(stats["volumeID"]), async_delay=stats.get("asyncDelay"),
+                   timestamp=parse_time(stats.get("timestamp")))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot as the lag needs it: when it was taken, whether it is complete, and (on a
+    source) the pairs whose target holds it too."""
+    snapshot_id: int
+    volume_id: int
+    name: str
+    create_time: Optional[float]
+    create_time_text: str
+    status: str
+    snapshot_uuid: str
+    present_on: frozenset = frozenset()  # volumePairUUIDs whose remote copy is Present
+
+    @classmethod
+    def from_api(cls, snapshot: Dict[str, Any]) -> "Snapshot":
+        present = frozenset(s.get("volumePairUUID") for s in snapshot.get("remoteStatuses") or ()
+                            if s.get("remoteStatus") == "Present")
+        return cls(snapshot_id=int(snapshot["snapshotID"]), volume_id=int(snapshot["volumeID"]),
+                   name=snapshot.get("name") or "", create_time=parse_time(snapshot.get("createTime")),
+                   create_time_text=snapshot.get("createTime") or "", status=(snapshot.get("status") or "").lower(),
+                   snapshot_uuid=snapshot.get("snapshotUUID") or "", present_on=present)
+
+
+@dataclass(frozen=True)
+class LagInputs:
+    """What one cluster reports for lags: its volumes' stats (None when ListVolumeStats failed,
+    with the error), and its snapshots by volume ID (None when not read: no SnapshotsOnly pair there)."""
+    stats: Optional[Dict[int, VolumeStats]] = None
+    snapshots: Optional[Dict[int, Tuple[Snapshot, ...]]] = None
+    error: Optional[str] = None
+    schedules: Optional[Tuple[Existing, ...]] = None  # ListSchedules, read with the snapshots
+
+    def newest_snapshot(self, volume_id: int, pair_uuid: Optional[str] = None) -> Optional[Snapshot]:
+        """The newest complete snapshot of a volume (with pair_uuid: that its pair's target holds too)."""
+        return newest_arrived((self.snapshots or {}).get(volume_id, ()), pair_uuid).get(volume_id)
+
+    @property
+    def now(self) -> Optional[float]:
+        """The cluster's time, as its stats say (a cluster's clock, not the controller's)."""
+        for stats in (self.stats or {}).values():
+            if stats.timestamp is not None:
+                return stats.timestamp
+        return None
+
+
+@dataclass(frozen=True)
 class ClusterState:
     """Everything read from one cluster for one module run."""
     identity: ClusterIdentity
@@ -220,6 +345,17 @@ def read_identity(client: Any) -> ClusterIdentity:
     return ClusterIdentity.from_api(info, client.address)
 
 
+def probe_cluster(client: Any, timeout: float) -> Dict[str, Any]:
+    """One GetClusterInfo, without retries and with its own timeout: the clusterInfo of a cluster
+    that answers, or the ElementError of one that does not."""
+    return (client.call("GetClusterInfo", retries=0, timeout=timeout) or {}).get("clusterInfo") or {}
+
+
+def read_async_results(client: Any, types: List[str]) -> List[Dict[str, Any]]:
+    """The cluster's async handles of these types (ListAsyncResults), finished or not."""
+    return (client.call("ListAsyncResults", {"asyncResultTypes": list(types)}) or {}).get("asyncHandles") or []
+
+
 def read_cluster_pairs(client: Any) -> Tuple[ClusterPairEntry, ...]:
     return tuple(ClusterPairEntry.from_api(p) for p in client.call("ListClusterPairs").get("clusterPairs") or ())
 
@@ -264,6 +400,14 @@ def read_access_groups(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Ac
     return tuple(AccessGroup.from_api(g) for g in page)
 
 
+def cluster_state(identity: ClusterIdentity, pairs: Tuple[ClusterPairEntry, ...], every: Tuple[Volume, ...] = (),
+                  accounts: Optional[Tuple[Account, ...]] = None) -> ClusterState:
+    """A cluster's state from what was read: every volume (read_volumes) split into active and deleted."""
+    return ClusterState(identity=identity, cluster_pairs=pairs,
+                        volumes=tuple(v for v in every if v.status != "deleted"),  # "init" clones too
+                        accounts=accounts, deleted_volumes=tuple(v for v in every if v.status == "deleted"))
+
+
 def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> ClusterState:
     """What a run needs of one cluster. The lists are independent, so they are read at once: over a
     WAN a read costs one round trip, not four."""
@@ -272,11 +416,28 @@ def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> 
         pairs = pool.submit(read_cluster_pairs, client)
         listed = pool.submit(read_volumes, client) if volumes else None
         owners = pool.submit(read_accounts, client) if accounts else None
-        every = listed.result() if listed is not None else ()
-        return ClusterState(identity=identity.result(), cluster_pairs=pairs.result(),
-                            volumes=tuple(v for v in every if v.status != "deleted"),  # "init" clones too
-                            accounts=owners.result() if owners is not None else None,
-                            deleted_volumes=tuple(v for v in every if v.status == "deleted"))
+        return cluster_state(identity.result(), pairs.result(), listed.result() if listed is not None else (),
+                             owners.result() if owners is not None else None)
+
+
+def identities_told(pairs: Dict[str, Tuple[ClusterPairEntry, ...]], couples: Iterable[Tuple[str, str]],
+                    addresses: Dict[str, str]) -> Dict[str, ClusterIdentity]:
+    """The identities (by key of pairs) that the clusters' own ListClusterPairs tell, so that no
+    GetClusterInfo is needed: when both clusters of a couple list one completed pair (one
+    clusterPairUUID) and both see it Connected, each entry names the other cluster as it is now
+    (its uniqueID, name and MVIP; not its uuid). A pair that is not Connected may name a cluster as
+    it was when paired: its clusters are read with GetClusterInfo."""
+    told: Dict[str, ClusterIdentity] = {}
+    for a, b in couples:
+        theirs = {e.pair_uuid: e for e in pairs[b] if not e.pending and e.status == CONNECTED}
+        for mine in pairs[a]:
+            other = theirs.get(mine.pair_uuid)
+            if other is None or mine.pending or mine.status != CONNECTED:
+                continue
+            for host, entry in ((b, mine), (a, other)):
+                told.setdefault(host, ClusterIdentity(name=entry.remote_name, unique_id=entry.remote_unique_id, uuid="",
+                                                      mvip=entry.remote_mvip, address=addresses[host]))
+    return told
 
 
 def read_clusters(clients: Dict[str, Any], volumes: bool = False, accounts: bool = False) -> Dict[str, ClusterState]:
@@ -284,6 +445,16 @@ def read_clusters(clients: Dict[str, Any], volumes: bool = False, accounts: bool
     with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
         futures = {side: pool.submit(read_cluster, client, volumes, accounts) for side, client in clients.items()}
         return {side: future.result() for side, future in futures.items()}
+
+
+def read_stats(client: Any, volume_ids: Optional[List[int]] = None) -> Dict[int, VolumeStats]:
+    """The stats of every volume (ListVolumeStats), or of these volumes, by volume ID."""
+    listed = client.call("ListVolumeStats", {"volumeIDs": list(volume_ids)} if volume_ids is not None else None)
+    return {int(s["volumeID"]): VolumeStats.from_api(s) for s in (listed or {}).get("volumeStats") or []}
+
+
+def read_schedules(client: Any) -> List[Existing]:
+    return [Existing.from_api(s) for s in (client.call("ListSchedules") or {}).get("schedules") or []]
 
 
 def read_snapshots(client: Any) -> Dict[int, Tuple[Snapshot, ...]]:
@@ -294,19 +465,19 @@ def read_snapshots(client: Any) -> Dict[int, Tuple[Snapshot, ...]]:
     return {volume_id: tuple(found) for volume_id, found in by_volume.items()}
 
 
-def read_lag_inputs(client: Any, snapshots: bool) -> LagInputs:
+def read_lag_inputs(client: Any, snapshots: bool, stats: bool = True, schedules: Optional[bool] = None) -> LagInputs:
     """One ListVolumeStats (every volume), and one ListSnapshots and one ListSchedules when asked (a
-    cluster with SnapshotsOnly pairs): O(1) calls whatever the
+    cluster with SnapshotsOnly pairs; schedules default to snapshots): O(1) calls whatever the
     number of pairs. A read that fails (after the client's retries) is reported, not raised: the
     configuration can still be audited."""
+    schedules = snapshots if schedules is None else schedules
     try:
-        listed = client.call("ListVolumeStats").get("volumeStats") or []
+        found_stats = read_stats(client) if stats else None
         read = read_snapshots(client) if snapshots else None
-        schedules = tuple(client.call("ListSchedules").get("schedules") or ()) if snapshots else None
+        found = tuple(read_schedules(client)) if schedules else None
     except ElementError as exc:
         return LagInputs(error=str(exc))
-    return LagInputs(stats={int(s["volumeID"]): VolumeStats.from_api(s) for s in listed}, snapshots=read,
-                     schedules=schedules)
+    return LagInputs(stats=found_stats, snapshots=read, schedules=found)
 
 
 def read_lags(clients: Dict[str, Any], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:

@@ -17,6 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
+from ansible_collections.element.replication.plugins.module_utils._element import ASYNC
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._frequency import MAX_GROUP_VOLUMES, frequency
 
@@ -134,7 +135,7 @@ def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) 
         entry = {
             "index": index, "key": " <-> ".join(sorted([raw["source"], raw["target"]])),
             "label": "%s -> %s" % (raw["source"], raw["target"]), "source": raw["source"], "target": raw["target"],
-            "mode": _or(raw.get("mode"), "Async"), "paused": _flag(raw.get("paused")), "state": entry_state,
+            "mode": _or(raw.get("mode"), ASYNC), "paused": _flag(raw.get("paused")), "state": entry_state,
             "exclusive": exclusive, "create_target": _flag(raw.get("create_target")),
             "peer_account": raw.get("peer_account"), "split_site": _flag(raw.get("split_site")),
             "volumes": volumes, "volume_work": bool(volumes) or exclusive,

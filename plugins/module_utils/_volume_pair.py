@@ -22,6 +22,7 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Phases, Step, Waiter, actions_of, phases)
+from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, Volume, VolumePairEntry, read_clusters)
 
@@ -426,22 +427,14 @@ def item_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> Dict[s
     t_entry = target.pair if target else None
     paired = bool(s_entry and t_entry and target and not s_entry.pending
                   and s_entry.volume_pair_uuid == t_entry.volume_pair_uuid and s_entry.remote_volume_id == target.volume_id)
-    view = {
-        "source_cluster": local.identity.name,
-        "source_volume_id": source.volume_id if source else None,
-        "source_volume_name": source.name if source else item.spec.volume,
-        "source_access": source.access if source else None,
-        "source_state": s_entry.state if s_entry else None,
-        "target_cluster": peer.identity.name,
-        "target_volume_id": target.volume_id if target else None,
-        "target_volume_name": target.name if target else (item.create or {}).get("name", item.spec.peer_volume),
-        "target_access": target.access if target else None,
-        "target_state": t_entry.state if t_entry else None,
-        "paired": paired,
-        "volume_pair_uuid": s_entry.volume_pair_uuid if paired and s_entry else None,
-        "mode": s_entry.mode if paired and s_entry else None,
-        "paused": paused_flags(s_entry, t_entry)[0] if paired else None,
-    }
+    view = pair_record([("source", local, source, s_entry), ("target", peer, target, t_entry)], paired=paired,
+                       volume_pair_uuid=s_entry.volume_pair_uuid if paired and s_entry else None,
+                       mode=s_entry.mode if paired and s_entry else None,
+                       paused=paused_flags(s_entry, t_entry)[0] if paired else None)
+    if source is None:
+        view["source_volume_name"] = item.spec.volume
+    if target is None:
+        view["target_volume_name"] = (item.create or {}).get("name", item.spec.peer_volume)
     return view
 
 
@@ -451,11 +444,13 @@ def predicted_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> D
     if item.refusal or item.deferred or not item.has_work:
         return view
     if item.spec.state == "absent":
-        view.update(paired=False, volume_pair_uuid=None, mode=None, paused=None, source_state=None, target_state=None)
+        view.update(paired=False, volume_pair_uuid=None, mode=None, paused=None, source_state=None, target_state=None,
+                    source_mode=None, target_mode=None)
         return view
     source_state, target_state = steady_states(item.spec.paused)
     view.update(paired=True, mode=item.spec.mode, paused=item.spec.paused, source_access=READ_WRITE,
-                target_access=REPLICATION_TARGET, source_state=source_state, target_state=target_state)
+                target_access=REPLICATION_TARGET, source_state=source_state, target_state=target_state,
+                source_mode=item.spec.mode, target_mode=item.spec.mode)
     if item.pair:
         view["volume_pair_uuid"] = "(new)"
     return view

@@ -279,6 +279,14 @@ volume_pairs:
     local_state:
       description: Its replication state.
       type: str
+    local_mode:
+      description: Its replication mode.
+      type: str
+      version_added: 1.1.0
+    local_total_size:
+      description: Its size in bytes.
+      type: int
+      version_added: 1.1.0
     peer_cluster:
       description: Name of the peer cluster; null when it was not read (unplanned).
       type: str
@@ -294,6 +302,14 @@ volume_pairs:
     peer_state:
       description: Its replication state.
       type: str
+    peer_mode:
+      description: Its replication mode.
+      type: str
+      version_added: 1.1.0
+    peer_total_size:
+      description: Its size in bytes.
+      type: int
+      version_added: 1.1.0
     source_clusters:
       description: Clusters on which the pair's volume is C(readWrite) (one, unless split).
       type: list

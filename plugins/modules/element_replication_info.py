@@ -150,6 +150,10 @@ volume_pairs:
   type: list
   elements: dict
   contains:
+    cluster:
+      description: Name of this cluster.
+      type: str
+      version_added: 1.1.0
     volume_id:
       description: Volume ID on this cluster.
       type: int

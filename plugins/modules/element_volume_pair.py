@@ -323,6 +323,14 @@ volume_pairs:
     source_state:
       description: Replication state on the source side (for example V(Active), V(PausedManual)); null when unpaired.
       type: str
+    source_mode:
+      description: Replication mode of the source's pair entry; null when unpaired.
+      type: str
+      version_added: 1.1.0
+    source_total_size:
+      description: Size of the source volume in bytes; null when it was not found.
+      type: int
+      version_added: 1.1.0
     target_cluster:
       description: Name of the peer cluster.
       type: str
@@ -338,6 +346,14 @@ volume_pairs:
     target_state:
       description: Replication state on the target side; null when unpaired.
       type: str
+    target_mode:
+      description: Replication mode of the target's pair entry; null when unpaired.
+      type: str
+      version_added: 1.1.0
+    target_total_size:
+      description: Size of the target volume in bytes; null when it was not found.
+      type: int
+      version_added: 1.1.0
     paired:
       description: Whether the two volumes form a complete pair (both list each other with one UUID).
       type: bool
@@ -422,6 +438,7 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
     MODE_OPTION, ArgumentSpec, pair_argument_spec, pair_specs)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
+from ansible_collections.element.replication.plugins.module_utils._element import ASYNC
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
 from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
@@ -432,7 +449,7 @@ from ansible_collections.element.replication.plugins.module_utils._volume_pair i
 
 PER_PAIR_SETTINGS = dict(mode=MODE_OPTION, paused=dict(type="bool"), state=dict(type="str", choices=["present", "absent"]))
 OPTIONS = ArgumentSpec(dict(
-    mode=dict(MODE_OPTION, default="Async"),
+    mode=dict(MODE_OPTION, default=ASYNC),
     paused=dict(type="bool", default=False),
     state=dict(type="str", default="present", choices=["present", "absent"]),
     exclusive=dict(type="bool", default=False),

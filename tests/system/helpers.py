@@ -203,6 +203,17 @@ def pair_volumes_raw(a, b, source_id, target_id, mode="Async", target_access=Tru
         b.call("ModifyVolume", volumeID=target_id, access="replicationTarget")
 
 
+def replicate_named(source, target, names, mode="Async"):
+    """Pair the two clusters and each named volume with its namesake, through the raw API, then
+    clear both call logs: the set-up of tests about what comes after pairing."""
+    pair_clusters_raw(source, target)
+    for name in names:
+        pair_volumes_raw(source, target, volume_named(source, name)["volumeID"], volume_named(target, name)["volumeID"],
+                         mode=mode)
+    clear_calls(source, target)
+    return source, target
+
+
 def clear_calls(*clusters):
     for cluster in clusters:
         cluster.clear_calls()

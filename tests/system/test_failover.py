@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import clear_calls, mutating, pair_clusters_raw, pair_volumes_raw, volume_named
+from helpers import clear_calls, mutating, pair_clusters_raw, pair_volumes_raw, replicate_named, volume_named
 
 VOLUMES = ("vol-0001", "vol-0002", "vol-0003")
 
@@ -22,12 +22,7 @@ def failover(primary, name="failover", **params):
 @pytest.fixture
 def replicating(sim):
     """prod replicates vol-0001..3 to dr, Active."""
-    prod, dr = sim.cluster("prod"), sim.cluster("dr")
-    pair_clusters_raw(prod, dr)
-    for name in VOLUMES:
-        pair_volumes_raw(prod, dr, volume_named(prod, name)["volumeID"], volume_named(dr, name)["volumeID"])
-    clear_calls(prod, dr)
-    return prod, dr
+    return replicate_named(sim.cluster("prod"), sim.cluster("dr"), VOLUMES)
 
 
 def direction(prod, dr):

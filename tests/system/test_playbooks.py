@@ -109,8 +109,8 @@ def test_drift_audit_under_check_and_diff_then_teardown(playbook, sim, tmp_path)
     assert gate.rc == 2, gate
     assert "DRIFT: 2 finding(s)" in gate.stdout
     # --diff shows what the converge would change for the two drifted pairs.
-    [checked] = [r["result"] for r in task_results(gate, "Converge the volume pairs of each topology entry", host="prod")]
-    diff_after = {p["source_volume_name"]: p for p in checked["results"][0]["diff"]["after"]["volume_pairs"]}
+    [checked] = [r["result"] for r in task_results(gate, "Audit the topology and write the report")]
+    diff_after = {p["source_volume_name"]: p for p in checked["diff"]["after"]["volume_pairs"]}
     assert diff_after["vol-0002"]["paused"] is False and diff_after["vol-0003"]["paused"] is True
     assert no_calls_changed_anything(sim)
     drifted = dict(DECLARED[("prod", "dr")])

@@ -181,6 +181,43 @@ def test_audit_reports_a_cluster_it_cannot_read(run_role, sim, tmp_path):
     assert "COULD NOT AUDIT: 1 error(s)" in summary[0]
 
 
+def test_a_clean_audit_run_again_is_not_changed_and_reads_each_cluster_once(run_role, sim, tmp_path):
+    """Issue 26: one read of each cluster gives the facts, the lag and the plan (at most 6 calls for
+    an entry's two clusters, none of them mutating), and a clean audit run again reports
+    changed=false and leaves the report as it is; drift then changes it."""
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    topology = [{"source": "prod", "target": "dr", "rpo": "1h", "volumes": [{"volume": "vol-0001"}, {"volume": "vol-0002"}]}]
+    assert run_role("volume_pairing", topology=topology).rc == 0
+    reports = tmp_path / "reports"
+    clear_calls(prod, dr)
+    first = run_role("replication_audit", topology=topology, replication_audit_report_dir=str(reports))
+    assert first.rc == 0, first
+    calls = [c["method"] for c in prod.calls() + dr.calls()]
+    assert len(calls) <= 6 and not mutating(prod) and not mutating(dr), calls
+    # Both clusters list their connected pair, so each tells the other's identity: no GetClusterInfo.
+    assert sorted(calls) == sorted(["ListClusterPairs", "ListVolumes"] * 2 + ["ListVolumeStats"])
+    [audit] = [r["result"] for r in task_results(first, "Audit the topology and write the report")]
+    assert audit["changed"] is True and audit["clean"] is True
+    written = {p: (reports / p).read_bytes() for p in ("replication-audit.json", "replication-audit.md")}
+    stamps = {p: (reports / p).stat().st_mtime_ns for p in written}
+
+    again = run_role("replication_audit", topology=topology, replication_audit_report_dir=str(reports))
+    assert again.rc == 0, again
+    assert changed_tasks(again) == []
+    [audit] = [r["result"] for r in task_results(again, "Audit the topology and write the report")]
+    assert audit["changed"] is False and audit["files"] == [
+        {"path": str(reports / p), "changed": False} for p in ("replication-audit.json", "replication-audit.md")]
+    assert {p: (reports / p).read_bytes() for p in written} == written
+    assert {p: (reports / p).stat().st_mtime_ns for p in written} == stamps
+
+    prod.call("ModifyVolumePair", volumeID=volume_named(prod, "vol-0002")["volumeID"], pausedManual=True)
+    drift = run_role("replication_audit", topology=topology, replication_audit_report_dir=str(reports))
+    assert drift.rc == 2, drift
+    [audit] = [r["result"] for r in task_results(drift, "Audit the topology and write the report")]
+    assert audit["changed"] is True and audit["clean"] is False and audit["drift_count"] == 1
+    assert json.loads((reports / "replication-audit.json").read_text())["drift_count"] == 1
+
+
 @pytest.mark.parametrize("topology, message", [
     ([{"source": "prod", "target": "dr2"}, {"source": "prod", "target": "prod"}],
      ["volume_pairing_topology[0] (prod -> dr2): target 'dr2' is not a host of the inventory",

@@ -12,8 +12,7 @@ import re
 
 from ..errors import ElementError
 from ..rpc import method, opt, req
-from .info import LIMITS
-from .volumes import check_attributes, volume_or_error
+from .model import LIMITS, check_attributes, volume_or_error
 
 INITIATORS = [(int, str)]  # initiator IDs or (deprecated, still accepted) names
 _IQN = re.compile(r"iqn\.\d{4}-\d{2}\.[a-z0-9.:-]+")  # the format in the docs

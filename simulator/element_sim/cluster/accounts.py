@@ -2,34 +2,8 @@
 
 from ..errors import ElementError
 from ..rpc import method, opt, req
-from .info import LIMITS
+from .model import LIMITS, account_or_error, check_secret, new_account_record
 from .render import ZERO_UUID
-from .state import ALNUM, random_string
-
-
-def _check_secret(name, value):
-    if not LIMITS["secretLengthMin"] <= len(value) <= LIMITS["secretLengthMax"]:
-        raise ElementError("xInvalidParameter",
-                           f"{name} must be {LIMITS['secretLengthMin']}-"
-                           f"{LIMITS['secretLengthMax']} characters.")
-
-
-def _new_secret(unlike=None):
-    while True:
-        secret = random_string(ALNUM, 16)
-        if secret != unlike:
-            return secret
-
-
-def new_account_record(cluster, username, initiator_secret, target_secret, attributes,
-                       enable_chap):
-    # The caller's secrets are kept as given, even when equal (see the README's invented
-    # behaviours); only a secret the cluster makes up is made to differ from the other one.
-    initiator_secret = initiator_secret or _new_secret(unlike=target_secret)
-    target_secret = target_secret or _new_secret(unlike=initiator_secret)
-    return {"accountID": cluster.allocate_id("account"), "username": username,
-            "status": "active", "initiatorSecret": initiator_secret,
-            "targetSecret": target_secret, "attributes": attributes, "enableChap": enable_chap}
 
 
 def render_account(cluster, account):
@@ -47,17 +21,9 @@ def render_account(cluster, account):
     }
 
 
-def account_or_error(cluster, account_id, error="xAccountIDDoesNotExist"):
-    account = cluster.accounts.get(account_id)
-    if account is None:
-        raise ElementError(error, "xUnknownAccount" if error == "xUnknownAccount"
-                           else f"AccountID {account_id} does not exist.")
-    return account
-
-
 @method("AddAccount", since=1.0, username=req(str), initiatorSecret=opt(str),
         targetSecret=opt(str), attributes=opt(dict), enableChap=opt(bool))
-def add_account(cluster, p, req):
+def add_account(cluster, p, call):
     username = p["username"]
     if not LIMITS["accountNameLengthMin"] <= len(username) <= LIMITS["accountNameLengthMax"]:
         raise ElementError("xInvalidParameter", "username must be 1-64 characters.")
@@ -65,7 +31,7 @@ def add_account(cluster, p, req):
         raise ElementError("xDuplicateUsername", f"Username {username} already exists.")
     for name in ("initiatorSecret", "targetSecret"):
         if name in p:
-            _check_secret(name, p[name])
+            check_secret(name, p[name])
     account = new_account_record(cluster, username, p.get("initiatorSecret"),
                                  p.get("targetSecret"), p.get("attributes", {}),
                                  p.get("enableChap", True))
@@ -74,13 +40,13 @@ def add_account(cluster, p, req):
 
 
 @method("GetAccountByID", since=1.0, accountID=req(int))
-def get_account_by_id(cluster, p, req):
+def get_account_by_id(cluster, p, call):
     account = account_or_error(cluster, p["accountID"], "xUnknownAccount")
     return {"account": render_account(cluster, account)}
 
 
 @method("GetAccountByName", since=1.0, username=req(str))
-def get_account_by_name(cluster, p, req):
+def get_account_by_name(cluster, p, call):
     account_id = cluster.account_by_name.get(p["username"])
     account = account_or_error(cluster, account_id, "xUnknownAccount")
     return {"account": render_account(cluster, account)}
@@ -88,7 +54,7 @@ def get_account_by_name(cluster, p, req):
 
 @method("ListAccounts", since=1.0, startAccountID=opt(int), limit=opt(int),
         includeStorageContainers=opt(bool))
-def list_accounts(cluster, p, req):
+def list_accounts(cluster, p, call):
     start, limit = p.get("startAccountID", 0), p.get("limit", 0)
     accounts = [render_account(cluster, a) for i, a in cluster.accounts.items() if i >= start]
     return {"accounts": accounts[:limit] if limit > 0 else accounts}

@@ -10,15 +10,12 @@ so a replicationTarget volume can be cloned while it keeps replicating (DR rehea
 from .. import clock
 from ..errors import ElementError
 from ..rpc import method, opt, req
-from .accounts import account_or_error
-from .info import LIMITS
 from .jobs import (CLONE_NODES, RESULT_TYPES, job_failure, new_clone_job,
                    render_async_handle, render_async_result, settle_due_jobs)
 from .render import render_volume
-from .snapshots import snapshot_or_error
 from .state import iso_now
-from .volumes import (ACCESS_VALUES, check_attributes, check_volume_name, new_volume_record,
-                      rounded_size, volume_or_error)
+from .model import (ACCESS_VALUES, LIMITS, account_or_error, check_attributes, check_volume_name,
+                    new_volume_record, rounded_size, snapshot_or_error, volume_or_error)
 
 
 def _check_clone_limits(cluster, source_id):

@@ -1,49 +1,17 @@
 """Cluster pairing: StartClusterPairing, CompleteClusterPairing, ListClusterPairs,
 RemoveClusterPair, and the peer methods the other cluster calls (SimPeer*)."""
 
-import json
-import re
 import secrets
 import uuid
 
 from .. import clock
 from ..errors import ElementError, InjectedError
-from ..network import PeerError, PeerRejected, PeerUnreachable, split_mvip
+from ..network import PeerError, PeerRejected, PeerUnreachable
 from ..rpc import method, req
-from .info import LIMITS
+from .model import CLUSTER_KEY_FIELDS, LIMITS, calling_pair, decode_key, encode_key
 from .render import render_cluster_pair
 from .replication import peer_half
 from .state import ALNUM, PAIR_PASSWORD_CHARS, random_string
-
-HEX_KEY = re.compile(r"(?:[0-9a-f]{2})+")
-CLUSTER_KEY_FIELDS = {"clusterPairID": int, "clusterPairUUID": str, "clusterUniqueID": str,
-                      "mvip": str, "name": str, "password": str, "rpcConnectionID": int,
-                      "username": str}
-
-
-def encode_key(fields):
-    """Pairing keys are lowercase hex of compact, key-sorted JSON."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode().hex()
-
-
-def decode_key(key, field_types):
-    if not HEX_KEY.fullmatch(key):  # keys are issued in lowercase hex; any edit breaks them
-        raise ElementError("xInvalidPairingKey")
-    try:
-        fields = json.loads(bytes.fromhex(key).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise ElementError("xInvalidPairingKey") from None
-    if not isinstance(fields, dict) or any(
-            not isinstance(fields.get(name), typ) or isinstance(fields.get(name), bool)
-            for name, typ in field_types.items()):
-        raise ElementError("xInvalidPairingKey")
-    try:
-        uuid.UUID(fields.get("clusterPairUUID") or fields.get("volumePairUUID"))
-        split_mvip(fields["mvip"])
-    except (TypeError, ValueError):
-        raise ElementError("xInvalidPairingKey") from None
-    return fields
-
 
 def new_pair_credentials():
     return {"username": "__SF_pair_" + random_string(ALNUM, 16),
@@ -72,7 +40,7 @@ def _new_pair(cluster, pair_uuid, rpc_connection_id, credentials, peer):
 
 
 @method("StartClusterPairing", since=6.0)
-def start_cluster_pairing(cluster, p, req):
+def start_cluster_pairing(cluster, p, call):
     _check_pair_limit(cluster)
     pair = _new_pair(cluster, str(uuid.uuid4()), secrets.randbelow(2 ** 31),
                      new_pair_credentials(), None)
@@ -86,7 +54,7 @@ def start_cluster_pairing(cluster, p, req):
 
 
 @method("CompleteClusterPairing", since=6.0, locked=False, clusterPairingKey=req(str))
-def complete_cluster_pairing(cluster, p, req):
+def complete_cluster_pairing(cluster, p, call):
     key = decode_key(p["clusterPairingKey"], CLUSTER_KEY_FIELDS)
     sim = cluster.sim
     with sim.transaction():
@@ -127,14 +95,14 @@ def complete_cluster_pairing(cluster, p, req):
 
 
 @method("ListClusterPairs", since=6.0, peer_view=True)
-def list_cluster_pairs(cluster, p, req):
+def list_cluster_pairs(cluster, p, call):
     now = clock.now()
-    return {"clusterPairs": [render_cluster_pair(cluster, pair, req.views.get(pid), now)
+    return {"clusterPairs": [render_cluster_pair(cluster, pair, call.views.get(pid), now)
                              for pid, pair in cluster.cluster_pairs.items()]}
 
 
 @method("RemoveClusterPair", since=6.0, clusterPairID=req(int))
-def remove_cluster_pair(cluster, p, req):
+def remove_cluster_pair(cluster, p, call):
     pair = cluster.cluster_pairs.get(p["clusterPairID"])
     if pair is None:
         raise ElementError("xPairingDoesNotExist",
@@ -147,18 +115,10 @@ def remove_cluster_pair(cluster, p, req):
 
 # ---- called by the paired cluster, with pairing credentials ----------------------------------
 
-def calling_pair(cluster, req, pending=False):
-    """The cluster pair whose credentials the peer used, in the expected state."""
-    pair = cluster.cluster_pairs.get(req.pair_id)
-    if pair is None or pair["pending"] != pending:
-        raise ElementError("xPermissionDenied")
-    return pair
-
-
 @method("SimPeerCompleteClusterPairing", since=6.0, internal=True, clusterPairID=req(int),
         clusterPairUUID=req(str), cluster=req(dict), pairCredentials=req(dict))
-def peer_complete_cluster_pairing(cluster, p, req):
-    pair = cluster.cluster_pairs.get(req.pair_id)
+def peer_complete_cluster_pairing(cluster, p, call):
+    pair = cluster.cluster_pairs.get(call.pair_id)
     if (pair is None or not pair["pending"] or pair["clusterPairID"] != p["clusterPairID"]
             or pair["clusterPairUUID"] != p["clusterPairUUID"]):
         raise ElementError("xInvalidPairingKey", "No pending cluster pair matches this key.")
@@ -174,9 +134,9 @@ def peer_complete_cluster_pairing(cluster, p, req):
 
 
 @method("SimPeerView", since=6.0, internal=True)
-def peer_view(cluster, p, req):
+def peer_view(cluster, p, call):
     """This cluster's side of one cluster pair: its identity and its volume-pair halves."""
-    pair = calling_pair(cluster, req)
+    pair = calling_pair(cluster, call)
     halves = cluster.halves_cache.get(pair["clusterPairID"])
     if halves is None:
         vols = (cluster.volumes[vid]

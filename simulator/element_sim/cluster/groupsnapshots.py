@@ -12,21 +12,12 @@ import uuid
 
 from ..errors import ElementError
 from ..rpc import method, opt, req
-from .info import LIMITS
+from .model import LIMITS, group_snapshot_or_error, volume_or_error
 from .render import render_group_snapshot
 from .snapshots import (add_member, check_name, check_room, check_serial,
                         deliver_pending_snapshots, expiration_of, new_group_record,
                         take_snapshot)
 from .state import iso_now
-from .volumes import volume_or_error
-
-
-def group_snapshot_or_error(cluster, group_snapshot_id):
-    group = cluster.group_snapshots.get(group_snapshot_id)
-    if group is None:
-        raise ElementError("xGroupSnapshotIDDoesNotExist",
-                           f"GroupSnapshotID {group_snapshot_id} does not exist.")
-    return group
 
 
 def check_group_volumes(cluster, volume_ids):
@@ -70,7 +61,7 @@ def take_group_snapshot(cluster, volume_ids, name=None, attributes=None, expirat
 @method("CreateGroupSnapshot", since=7.0, locked=False, volumes=req([int]), name=opt(str),
         enableRemoteReplication=opt(bool), expirationTime=opt(str), retention=opt(str),
         attributes=opt(dict), snapMirrorLabel=opt(str), ensureSerialCreation=opt(bool))
-def create_group_snapshot(cluster, p, req):
+def create_group_snapshot(cluster, p, call):
     sim = cluster.sim
     with sim.transaction():
         group = take_group_snapshot(cluster, p["volumes"], p.get("name"), p.get("attributes"),
@@ -87,7 +78,7 @@ def create_group_snapshot(cluster, p, req):
 
 
 @method("ListGroupSnapshots", since=7.0, volumes=opt([int]), groupSnapshotID=opt(int))
-def list_group_snapshots(cluster, p, req):
+def list_group_snapshots(cluster, p, call):
     wanted = set(p.get("volumes", ()))
     for vid in wanted:
         volume_or_error(cluster, vid, allow_deleted=True)
@@ -105,7 +96,7 @@ def list_group_snapshots(cluster, p, req):
 @method("ModifyGroupSnapshot", since=8.0, locked=False, groupSnapshotID=req(int),
         enableRemoteReplication=opt(bool), expirationTime=opt(str), name=opt(str),
         snapMirrorLabel=opt(str))
-def modify_group_snapshot(cluster, p, req):
+def modify_group_snapshot(cluster, p, call):
     """The group's fields, and enableRemoteReplication / expirationTime / snapMirrorLabel of
     every member (the docs: they apply to "all the snapshots in the group")."""
     sim = cluster.sim
@@ -134,7 +125,7 @@ def modify_group_snapshot(cluster, p, req):
 
 
 @method("DeleteGroupSnapshot", since=7.0, groupSnapshotID=req(int), saveMembers=opt(bool))
-def delete_group_snapshot(cluster, p, req):
+def delete_group_snapshot(cluster, p, call):
     """saveMembers: the members stay as plain snapshots; else they are deleted with the group.
     As with DeleteSnapshot, the copies on a paired cluster stay."""
     group = group_snapshot_or_error(cluster, p["groupSnapshotID"])

@@ -4,6 +4,7 @@ from ..rpc import (CURRENT_VERSION, ELEMENT_VERSION, SUPPORTED_VERSIONS, method,
                    public_methods)
 from .. import clock
 from .jobs import clone_sync_jobs
+from .model import DEFAULT_QOS, LIMITS
 from .render import BURST_TIME, QOS_CURVE
 from .state import iso_now
 
@@ -18,30 +19,6 @@ CLUSTER_SIZE = {
     "maxUsedSpace": 12002762096640,
 }
 
-DEFAULT_QOS = {"minIOPS": 100, "maxIOPS": 15000, "burstIOPS": 15000}
-
-LIMITS = {
-    "accountCountMax": 5000, "accountNameLengthMax": 64, "accountNameLengthMin": 1,
-    "bulkVolumeJobsPerNodeMax": 8, "bulkVolumeJobsPerVolumeMax": 2,
-    "cloneJobsPerNodeMax": 8, "cloneJobsPerVirtualVolumeMax": 8,
-    "cloneJobsPerVolumeMax": 2, "clusterAdminAccountMax": 5000, "clusterPairsCountMax": 4,
-    "fibreChannelVolumeAccessMax": 16384, "initiatorAliasLengthMax": 224,
-    "initiatorCountMax": 10000, "initiatorNameLengthMax": 224,
-    "initiatorsPerVolumeAccessGroupCountMax": 128,
-    "iscsiSessionsFromFibreChannelNodesMax": 4096, "qosPolicyCountMax": 500,
-    "scheduleNameLengthMax": 244, "secretLengthMax": 16, "secretLengthMin": 12,
-    "snapshotNameLengthMax": 255, "snapshotsPerVolumeMax": 32,
-    "virtualVolumeCountMax": 8192, "virtualVolumesPerAccountCountMax": 10000,
-    "volumeAccessGroupCountMax": 1000, "volumeAccessGroupLunMax": 16383,
-    "volumeAccessGroupNameLengthMax": 64, "volumeAccessGroupNameLengthMin": 1,
-    "volumeAccessGroupsPerInitiatorCountMax": 1, "volumeAccessGroupsPerVolumeCountMax": 4,
-    "volumeBurstIOPSMax": 200000, "volumeBurstIOPSMin": 100, "volumeCountMax": 8192,
-    "volumeMaxIOPSMax": 200000, "volumeMaxIOPSMin": 100, "volumeMinIOPSMax": 15000,
-    "volumeMinIOPSMin": 50, "volumeNameLengthMax": 64, "volumeNameLengthMin": 1,
-    "volumeSizeMax": 17592186044416, "volumeSizeMin": 1000000000,
-    "volumesPerAccountCountMax": 2000, "volumesPerGroupSnapshotMax": 32,
-    "volumesPerVolumeAccessGroupCountMax": 2000,
-}
 
 
 @method("GetAPI", since=1.0)

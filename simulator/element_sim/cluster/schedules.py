@@ -26,11 +26,10 @@ from .. import clock
 from ..errors import ElementError, InjectedError
 from ..rpc import coerce, method, opt, req
 from .groupsnapshots import check_group_volumes, take_group_snapshot
-from .info import LIMITS
+from .model import LIMITS, volume_or_error
 from .render import render_schedule
 from .snapshots import deliver_pending_snapshots, parse_retention, take_snapshot
 from .state import iso_at, parse_iso
-from .volumes import volume_or_error
 
 GRANULARITY = 300  # Element runs schedules at five-minute boundaries
 TIME_INTERVAL, DAYS_OF_WEEK, DAYS_OF_MONTH = "Time Interval", "Days Of Week", "Days Of Month"
@@ -330,7 +329,7 @@ def fail_next_runs(cluster, schedule_id, count, error=None, message=None):
 
 @method("CreateSchedule", since=8.0, scheduleName=req(str), scheduleType=req(str),
         scheduleInfo=req(dict), **SCHEDULE_PARAMS)
-def create_schedule(cluster, p, req):
+def create_schedule(cluster, p, call):
     now = clock.now()
     schedule = {
         "attributes": {}, "hasError": False, "hours": 0, "lastRunStatus": "Success",
@@ -353,7 +352,7 @@ def create_schedule(cluster, p, req):
 
 @method("ModifySchedule", since=8.0, scheduleID=req(int), scheduleName=opt(str),
         scheduleType=opt(str), scheduleInfo=opt(dict), **SCHEDULE_PARAMS)
-def modify_schedule(cluster, p, req):
+def modify_schedule(cluster, p, call):
     """toBeDeleted: true deletes the schedule (it is gone from ListSchedules at once)."""
     schedule = schedule_or_error(cluster, p["scheduleID"])
     if p.get("toBeDeleted"):
@@ -371,10 +370,10 @@ def modify_schedule(cluster, p, req):
 
 
 @method("ListSchedules", since=8.0)
-def list_schedules(cluster, p, req):
+def list_schedules(cluster, p, call):
     return {"schedules": [render_schedule(s) for s in cluster.schedules.values()]}
 
 
 @method("GetSchedule", since=8.0, scheduleID=req(int))
-def get_schedule(cluster, p, req):
+def get_schedule(cluster, p, call):
     return {"schedule": render_schedule(schedule_or_error(cluster, p["scheduleID"]))}

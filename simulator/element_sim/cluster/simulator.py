@@ -7,11 +7,10 @@ import threading
 from dataclasses import dataclass
 
 from .. import clock
-from .accounts import new_account_record
+from .model import new_account_record, new_volume_record
 from .schedules import settle_timers
 from .snapshots import deliver_pending_snapshots
 from .state import ALNUM_LOWER, ClusterState, new_identity, random_string
-from .volumes import new_volume_record
 
 GIB = 1024 ** 3
 SETTINGS_DEFAULTS = {"cluster_pair_connect_delay": 0.0, "volume_pair_sync_delay": 0.0,

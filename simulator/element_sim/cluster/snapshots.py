@@ -16,19 +16,10 @@ from .. import clock
 from ..errors import ElementError
 from ..network import PeerError, PeerRejected, PeerUnreachable
 from ..rpc import method, opt, req
-from .clusterpairs import calling_pair
-from .info import LIMITS
+from .model import LIMITS, calling_pair, snapshot_or_error, volume_or_error
 from .render import render_snapshot
 from .replication import fetch_views, peer_link, volume_pair_state
 from .state import iso_at, iso_now
-from .volumes import volume_or_error
-
-
-def snapshot_or_error(cluster, snapshot_id):
-    snap = cluster.snapshots.get(snapshot_id)
-    if snap is None:
-        raise ElementError("xSnapshotIDDoesNotExist", f"SnapshotID {snapshot_id} does not exist.")
-    return snap
 
 
 def check_room(cluster, volume_id):
@@ -108,7 +99,7 @@ def take_snapshot(cluster, volume_id, name=None, attributes=None, expiration_tim
         name=opt(str), enableRemoteReplication=opt(bool), expirationTime=opt(str),
         retention=opt(str), attributes=opt(dict), snapMirrorLabel=opt(str),
         ensureSerialCreation=opt(bool))
-def create_snapshot(cluster, p, req):
+def create_snapshot(cluster, p, call):
     sim = cluster.sim
     with sim.transaction():
         vol = volume_or_error(cluster, p["volumeID"])
@@ -128,7 +119,7 @@ def create_snapshot(cluster, p, req):
 @method("ModifySnapshot", since=8.0, locked=False, snapshotID=req(int),
         enableRemoteReplication=opt(bool), name=opt(str), expirationTime=opt(str),
         snapMirrorLabel=opt(str))
-def modify_snapshot(cluster, p, req):
+def modify_snapshot(cluster, p, call):
     sim = cluster.sim
     with sim.transaction():
         snap = snapshot_or_error(cluster, p["snapshotID"])
@@ -145,14 +136,14 @@ def modify_snapshot(cluster, p, req):
 
 
 @method("DeleteSnapshot", since=6.0, snapshotID=req(int))
-def delete_snapshot(cluster, p, req):
+def delete_snapshot(cluster, p, call):
     # Deletion is local: a replicated copy on the other cluster stays.
     cluster.remove_snapshot(snapshot_or_error(cluster, p["snapshotID"]))
     return {}
 
 
 @method("ListSnapshots", since=6.0, volumeID=opt(int), snapshotID=opt(int))
-def list_snapshots(cluster, p, req):
+def list_snapshots(cluster, p, call):
     if "volumeID" in p:
         volume_or_error(cluster, p["volumeID"], allow_deleted=True)
         ids = cluster.snapshots_by_volume.get(p["volumeID"], [])
@@ -165,9 +156,9 @@ def list_snapshots(cluster, p, req):
 
 @method("SimPeerDeliverSnapshot", since=6.0, internal=True, volumePairUUID=req(str),
         snapshot=req(dict))
-def peer_deliver_snapshot(cluster, p, req):
+def peer_deliver_snapshot(cluster, p, call):
     """The target side: keep a copy of the source's snapshot (idempotent by snapshotUUID)."""
-    cluster_pair = calling_pair(cluster, req)
+    cluster_pair = calling_pair(cluster, call)
     vol = cluster.volumes.get(cluster.volume_by_pair_uuid.get(p["volumePairUUID"]))
     if vol is None or vol["pair"]["clusterPairID"] != cluster_pair["clusterPairID"]:
         raise ElementError("xVolumeNotPaired")

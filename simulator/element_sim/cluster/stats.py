@@ -16,7 +16,7 @@ from ..errors import ElementError
 from ..rpc import method, opt, req
 from .replication import fetch_views, volume_pair_state
 from .state import iso_at
-from .volumes import volume_or_error
+from .model import volume_or_error
 
 ACTIVE = "Active"
 SAMPLE_PERIOD_MSEC = 500
@@ -133,29 +133,29 @@ def render_stats(cluster, vol, views, now):
 
 @method("ListVolumeStats", since=10.0, peer_view=True, volumeIDs=opt([int]),
         includeVirtualVolumes=opt(bool))
-def list_volume_stats(cluster, p, req):
+def list_volume_stats(cluster, p, call):
     if "volumeIDs" in p:
         vols = [volume_or_error(cluster, vid) for vid in p["volumeIDs"]]
     else:
         vols = [v for v in cluster.volumes.values() if v["status"] == "active"]
     now = clock.now()
     with cluster.sim.transaction():
-        return {"volumeStats": [render_stats(cluster, v, req.views, now) for v in vols]}
+        return {"volumeStats": [render_stats(cluster, v, call.views, now) for v in vols]}
 
 
 @method("ListVolumeStatsByVolume", since=6.0, peer_view=True, includeVirtualVolumes=opt(bool))
-def list_volume_stats_by_volume(cluster, p, req):
+def list_volume_stats_by_volume(cluster, p, call):
     now = clock.now()
     with cluster.sim.transaction():
-        return {"volumeStats": [render_stats(cluster, v, req.views, now)
+        return {"volumeStats": [render_stats(cluster, v, call.views, now)
                                 for v in cluster.volumes.values() if v["status"] == "active"]}
 
 
 @method("GetVolumeStats", since=6.0, peer_view=True, volumeID=req(int))
-def get_volume_stats(cluster, p, req):
+def get_volume_stats(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"])
     with cluster.sim.transaction():
-        return {"volumeStats": render_stats(cluster, vol, req.views, clock.now())}
+        return {"volumeStats": render_stats(cluster, vol, call.views, clock.now())}
 
 
 def set_lag(cluster, volume_id, seconds):

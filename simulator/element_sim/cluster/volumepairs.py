@@ -7,11 +7,10 @@ from .. import clock
 from ..errors import ElementError, InjectedError
 from ..network import PeerError, PeerRejected, PeerUnreachable
 from ..rpc import method, opt, req
-from .clusterpairs import calling_pair, decode_key, encode_key
+from .model import calling_pair, decode_key, encode_key, volume_or_error
 from .render import render_volumes
 from .replication import MODES, connect_pending, peer_link
 from .stats import checkpoint
-from .volumes import volume_or_error
 
 VOLUME_KEY_FIELDS = {"mvip": str, "volumeID": int, "volumeName": str, "volumePairUUID": str}
 
@@ -40,7 +39,7 @@ def _connected_pair_for_mvip(cluster, mvip):
 
 
 @method("StartVolumePairing", since=6.0, volumeID=req(int), mode=opt(str))
-def start_volume_pairing(cluster, p, req):
+def start_volume_pairing(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"])
     if vol["pair"] is not None:
         raise ElementError("xVolumeAlreadyPaired")
@@ -57,7 +56,7 @@ def start_volume_pairing(cluster, p, req):
 
 @method("CompleteVolumePairing", since=6.0, locked=False, volumeID=req(int),
         volumePairingKey=req(str))
-def complete_volume_pairing(cluster, p, req):
+def complete_volume_pairing(cluster, p, call):
     key = decode_key(p["volumePairingKey"], VOLUME_KEY_FIELDS)
     sim = cluster.sim
     with sim.transaction():
@@ -93,18 +92,18 @@ def complete_volume_pairing(cluster, p, req):
 
 @method("ListActivePairedVolumes", since=6.0, peer_view=True, startVolumeID=opt(int),
         limit=opt(int))
-def list_active_paired_volumes(cluster, p, req):
+def list_active_paired_volumes(cluster, p, call):
     start, limit = p.get("startVolumeID", 0), p.get("limit", 0)
     ids = sorted(vid for vid in cluster.paired_volume_ids
                  if vid >= start and cluster.volumes[vid]["status"] == "active")
     if limit > 0:
         ids = ids[:limit]
-    return {"volumes": render_volumes(cluster, [cluster.volumes[v] for v in ids], req.views)}
+    return {"volumes": render_volumes(cluster, [cluster.volumes[v] for v in ids], call.views)}
 
 
 @method("ModifyVolumePair", since=6.0, locked=False, volumeID=req(int), pausedManual=opt(bool),
         mode=opt(str), pauseLimit=opt(int))
-def modify_volume_pair(cluster, p, req):
+def modify_volume_pair(cluster, p, call):
     sim = cluster.sim
     push_mode = None
     with sim.transaction():
@@ -138,7 +137,7 @@ def modify_volume_pair(cluster, p, req):
 
 
 @method("RemoveVolumePair", since=6.0, volumeID=req(int))
-def remove_volume_pair(cluster, p, req):
+def remove_volume_pair(cluster, p, call):
     vol = volume_or_error(cluster, p["volumeID"], allow_deleted=True)
     if vol["pair"] is not None:  # one-sided: the peer's half stays (StoppedMisconfigured)
         cluster.set_volume_pair(vol, None)
@@ -150,9 +149,9 @@ def remove_volume_pair(cluster, p, req):
 @method("SimPeerCompleteVolumePairing", since=6.0, internal=True, volumePairUUID=req(str),
         volumeID=req(int), remoteVolumeID=req(int), remoteVolumeName=req(str),
         remoteServiceID=req(int))
-def peer_complete_volume_pairing(cluster, p, req):
+def peer_complete_volume_pairing(cluster, p, call):
     """The source side: bind the pending entry named by the key to the target volume."""
-    cluster_pair = calling_pair(cluster, req)
+    cluster_pair = calling_pair(cluster, call)
     vid = cluster.volume_by_pair_uuid.get(p["volumePairUUID"])
     vol = cluster.volumes.get(vid)
     if (vol is None or vid != p["volumeID"] or vol["status"] != "active"
@@ -168,8 +167,8 @@ def peer_complete_volume_pairing(cluster, p, req):
 
 @method("SimPeerSetVolumePairMode", since=6.0, internal=True, volumePairUUID=req(str),
         mode=req(str))
-def peer_set_volume_pair_mode(cluster, p, req):
-    cluster_pair = calling_pair(cluster, req)
+def peer_set_volume_pair_mode(cluster, p, call):
+    cluster_pair = calling_pair(cluster, call)
     vol = cluster.volumes.get(cluster.volume_by_pair_uuid.get(p["volumePairUUID"]))
     if vol is not None and vol["pair"]["clusterPairID"] == cluster_pair["clusterPairID"]:
         vol["pair"]["mode"] = canonical_mode(p["mode"])

@@ -1,82 +1,14 @@
 """Volumes: create, modify, delete/restore/purge and the list methods."""
 
-import json
-import uuid
-
 from .. import clock
 from ..errors import ElementError
 from ..rpc import method, opt, req
-from .accounts import account_or_error
-from .info import DEFAULT_QOS, LIMITS
 from .jobs import fail_job, running_job_of
+from .model import (ACCESS_VALUES, DEFAULT_QOS, STATUS_FILTER, VOLUME_STATUSES, account_or_error,
+                    check_attributes, check_volume_name, merged_qos, new_volume_record, rounded_size,
+                    volume_or_error)
 from .render import render_volume, render_volumes
 from .state import PURGE_DELAY_SECONDS, iso_now
-
-MIB = 1024 * 1024
-ACCESS_VALUES = ("readOnly", "readWrite", "locked", "replicationTarget", "snapMirrorTarget")
-VOLUME_STATUSES = ("creating", "snapshotting", "active", "deleted")
-# ListVolumes' volumeStatus values name states; a clone still being made has status "init"
-# (CloneVolume docs example), which the "creating" filter selects.
-STATUS_FILTER = {"creating": "init"}
-
-
-def volume_or_error(cluster, volume_id, allow_deleted=False):
-    """The volume, unless unknown or deleted. Clones still being made ("init") count."""
-    vol = cluster.volumes.get(volume_id)
-    if vol is None or (vol["status"] == "deleted" and not allow_deleted):
-        raise ElementError("xVolumeIDDoesNotExist", f"VolumeID {volume_id} does not exist.")
-    return vol
-
-
-def check_volume_name(name):
-    if not LIMITS["volumeNameLengthMin"] <= len(name) <= LIMITS["volumeNameLengthMax"]:
-        raise ElementError("xInvalidParameter", "Volume name must be 1-64 characters.")
-
-
-def rounded_size(size):
-    """Sizes are rounded up to a whole MiB (the docs' example sizes are all MiB multiples)."""
-    if not LIMITS["volumeSizeMin"] <= size <= LIMITS["volumeSizeMax"]:
-        raise ElementError("xInvalidParameter",
-                           f"totalSize must be {LIMITS['volumeSizeMin']}-"
-                           f"{LIMITS['volumeSizeMax']} bytes.")
-    return -(-size // MIB) * MIB
-
-
-def check_attributes(attributes):
-    if len(json.dumps(attributes)) >= 1000:
-        raise ElementError("xInvalidParameter", "attributes must be less than 1000 bytes.")
-
-
-def _merged_qos(current, given):
-    qos = dict(current)
-    for key in ("minIOPS", "maxIOPS", "burstIOPS"):
-        if given.get(key) is not None:
-            value = given[key]
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ElementError("xInvalidParameterType", f"qos.{key} must be an integer.")
-            qos[key] = value
-    bounds = {"minIOPS": "volumeMinIOPS", "maxIOPS": "volumeMaxIOPS",
-              "burstIOPS": "volumeBurstIOPS"}
-    for key, limit in bounds.items():
-        if not LIMITS[limit + "Min"] <= qos[key] <= LIMITS[limit + "Max"]:
-            raise ElementError("xInvalidParameter", f"qos.{key} is out of range.")
-    if not qos["minIOPS"] <= qos["maxIOPS"] <= qos["burstIOPS"]:
-        raise ElementError("xInvalidParameter", "qos must satisfy minIOPS <= maxIOPS <= burstIOPS.")
-    return qos
-
-
-def new_volume_record(cluster, name, account_id, total_size, enable512e, qos=None,
-                      attributes=None, access="readWrite", fifo_size=24, min_fifo_size=0):
-    return {
-        "volumeID": cluster.allocate_id("volume"), "name": name, "accountID": account_id,
-        "createTime": iso_now(), "volumeUUID": str(uuid.uuid4()),
-        "volumeConsistencyGroupUUID": str(uuid.uuid4()), "status": "active",
-        "access": access, "enable512e": enable512e, "qos": qos or dict(DEFAULT_QOS),
-        "deleteTime": "", "purgeTime": "", "totalSize": total_size,
-        "attributes": attributes or {}, "fifoSize": fifo_size, "minFifoSize": min_fifo_size,
-        "enableSnapMirrorReplication": False, "pair": None,
-    }
-
 
 @method("CreateVolume", since=1.0, name=req(str), accountID=req(int), totalSize=req(int),
         enable512e=req(bool), qos=opt(dict), attributes=opt(dict), access=opt(str),
@@ -89,7 +21,7 @@ def create_volume(cluster, p, call):
         raise ElementError("xInvalidParameter",
                            "CreateVolume accepts only access=snapMirrorTarget; "
                            "use ModifyVolume for other access values.")
-    qos = _merged_qos(DEFAULT_QOS, p.get("qos", {}))
+    qos = merged_qos(DEFAULT_QOS, p.get("qos", {}))
     attributes = p.get("attributes", {})
     check_attributes(attributes)
     vol = new_volume_record(cluster, p["name"], p["accountID"], size, p["enable512e"], qos,
@@ -117,7 +49,7 @@ def _planned_changes(cluster, vol, p):
         account_or_error(cluster, p["accountID"])
         changes["accountID"] = p["accountID"]
     if "qos" in p:
-        changes["qos"] = _merged_qos(vol["qos"], p["qos"])
+        changes["qos"] = merged_qos(vol["qos"], p["qos"])
     if "totalSize" in p:
         size = rounded_size(p["totalSize"])
         if size < vol["totalSize"]:

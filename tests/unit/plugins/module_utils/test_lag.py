@@ -11,7 +11,8 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._element import Finding
 from ansible_collections.element.replication.plugins.module_utils._lag import (
-    Snapshot, VolumeStats, newest_arrived, pair_lag, protection_findings, rpo_findings)
+    newest_arrived, pair_lag, protection_findings, rpo_findings)
+from ansible_collections.element.replication.plugins.module_utils._state import Existing, Snapshot, VolumeStats
 
 NOW = 1_800_000_000.0
 
@@ -74,7 +75,7 @@ def hourly(**fields):
                 "attributes": {"frequency": "Time Interval"}, "lastRunStatus": "Success", "lastRunTimeStarted": None,
                 "scheduleInfo": {"volumeID": 10, "enableRemoteReplication": True}}
     schedule.update(fields)
-    return schedule
+    return Existing.from_api(schedule)
 
 
 def protection(schedules, now=NOW):

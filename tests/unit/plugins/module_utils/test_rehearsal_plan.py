@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
-from ansible_collections.element.replication.plugins.module_utils._lag import LagInputs, Snapshot, VolumeStats
+from ansible_collections.element.replication.plugins.module_utils._state import Existing, LagInputs, Snapshot, VolumeStats
 from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
     ACCOUNT_MARKER, AUTO, CLONE_ID, CLONE_NAME, LATEST, MARKER, NEW_ACCOUNT, SNAPSHOT, VOLUME_NAME_MAX, CloneID,
     Options, PairSettings, SourceView, clone_name, clone_view, every_target, plan_cleanup, plan_rehearsal,
@@ -437,7 +437,7 @@ def hourly(last_run=None, **changes):
                 "hasError": False, "lastRunTimeStarted": last_run,
                 "scheduleInfo": {"volumes": [10], "enableRemoteReplication": True}}
     schedule.update(changes)
-    return schedule
+    return Existing.from_api(schedule)
 
 
 def test_a_snapshots_only_pair_waiting_for_its_first_snapshot_is_skipped_naming_the_next_run():

@@ -12,10 +12,10 @@ import pytest
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     DAYS_OF_MONTH, DAYS_OF_WEEK, TIME_INTERVAL, frequency)
-from ansible_collections.element.replication.plugins.module_utils._schedule import (
-    MARKER, Declared, Existing, plan_schedule)
+from ansible_collections.element.replication.plugins.module_utils._schedule import Declared, plan_schedule
 from ansible_collections.element.replication.plugins.module_utils._lag import schedule_findings
-from ansible_collections.element.replication.plugins.module_utils._state import ClusterIdentity, ClusterState, Volume
+from ansible_collections.element.replication.plugins.module_utils._state import (
+    SCHEDULE_MARKER as MARKER, ClusterIdentity, ClusterState, Existing, Volume)
 
 PROD = ClusterIdentity(name="prod", unique_id="aaaa", uuid="u-a", mvip="10.0.0.1", address="10.0.0.1:443")
 GIB = 1024 ** 3
@@ -152,7 +152,7 @@ TEN = 1796292000.0  # 2026-12-03T10:00:00Z
 
 
 def codes(schedules, now=TEN + 60):
-    return [f["code"] for f in schedule_findings(schedules, 3, now, "archive on prod")]
+    return [f["code"] for f in schedule_findings([Existing.from_api(s) for s in schedules], 3, now, "archive on prod")]
 
 
 def test_a_running_replicated_schedule_protects_the_volume():
