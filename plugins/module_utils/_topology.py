@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
-from ansible_collections.element.replication.plugins.module_utils._element import ASYNC
+from ansible_collections.element.replication.plugins.module_utils._element import ASYNC, MODES
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._frequency import MAX_GROUP_VOLUMES, frequency
 
@@ -34,7 +34,7 @@ VOLUME_KEYS = ITEM_KEYS + ("rpo",)
 SNAPSHOT_KEYS = ("name", "every", "weekdays", "monthdays", "at", "retain", "replicate", "group", "volumes")
 BOOLEAN_KEYS = frozenset(("paused", "exclusive", "create_target", "split_site", "replicate", "group"))
 # The keys of entries and volume items that take one of a few words (the role specs' choices).
-CHOICES = {"mode": ("Async", "Sync", "SnapshotsOnly"), "state": ("present", "absent")}
+CHOICES = {"mode": MODES, "state": ("present", "absent")}
 # (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
 VolumeKey = Tuple[Any, Tuple[str, Any], Any]
 
