@@ -27,7 +27,7 @@ PLAYBOOKS = {p.stem for p in (REPO / "playbooks").glob("*.yml")}
 FQCN = re.compile(r"^ansible-playbook -i inventory element\.replication\.(\w+)(\s|$)")
 
 
-def commands(page):
+def commands(page, spans=True):
     """The ansible-playbook commands of a guide page (a name in docs/, or a path), in page order:
     every line of its shell blocks (indented ones too, prompts like `A$ ` and trailing comments
     removed, continuations joined) and every code span in the text that starts with ansible-playbook."""
@@ -40,7 +40,7 @@ def commands(page):
             line = re.sub(r"\s+#\s.*$", "", line).strip()
             if line.startswith("ansible-playbook"):
                 found.append(line)
-    for span in re.findall(r"(?<!`)`(ansible-playbook [^`]+)`", text):
+    for span in re.findall(r"(?<!`)`(ansible-playbook [^`]+)`", text) if spans else []:
         found.append(span.strip())
     yaml_blocks = re.findall(r"^\s*- (ansible-playbook .*)$", text, flags=re.M)  # CI job scripts
     return found + [line.strip() for line in yaml_blocks]
@@ -155,20 +155,27 @@ def test_the_rehearsal_and_the_ci_audit_from_the_installed_collection(sim, user)
     run(audit)
     assert (home / "ci" / "reports" / "replication-audit.md").is_file()
 
-    check, first, again, cleanup = [c for c in commands("rehearsal.md") if FQCN.match(c)]
-    dr.clear_calls()
-    run(check)
-    assert dr.mutating_calls() == []
-    assert [v["name"] for v in dr.volumes() if v["name"].startswith("q4-")] == []
-    run(first)
-    clones = sorted(v["name"] for v in dr.volumes() if v["name"].startswith("q4-"))
-    assert clones == ["q4-archive", "q4-db01", "q4-logs-replica"]
-    assert [g["name"] for g in dr.access_groups()] == ["q4-hosts"]
-    run(again)
-    assert sorted(v["name"] for v in dr.volumes() if v["name"].startswith("q4-")) == clones
-    assert (home / "reports" / "rehearsal-q4.json").is_file()
-    run(cleanup)
-    assert [v["name"] for v in dr.volumes() if v["name"].startswith("q4-")] == []
+    # The page's shell block, in its order: bring up (--check first), one entry, clean up.
+    steps = [c for c in commands("rehearsal.md", spans=False) if FQCN.match(c)]
+    assert [FQCN.match(c).group(1) for c in steps][:2] == ["dr_rehearsal", "dr_rehearsal"] and "--check" in steps[0]
+    assert "dr_rehearsal_cleanup" in [FQCN.match(c).group(1) for c in steps]
+    clones = ["q4-archive", "q4-db01", "q4-logs-replica"]
+    up = False
+    for step in steps:
+        dr.clear_calls()
+        run(step)
+        made = sorted(v["name"] for v in dr.volumes() if v["name"].startswith("q4-"))
+        if "--check" in step:
+            assert dr.mutating_calls() == [] and made == (clones if up else [])
+        elif FQCN.match(step).group(1) == "dr_rehearsal":
+            up = True
+            assert made == clones
+            if "dr_rehearsal_initiators" in step:
+                assert [g["name"] for g in dr.access_groups()] == ["q4-hosts"]
+            assert (home / "reports" / "rehearsal-q4.json").is_file()
+        else:
+            up = False
+            assert made == [], step
     assert replication_state(prod, dr) == DECLARED, "replication was never touched"
     assert volume_named(prod, "db01")["access"] == "readWrite"
 
