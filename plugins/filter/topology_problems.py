@@ -20,6 +20,9 @@ description:
     entries need them only for the hosts in the play, unless O(needs_both)). Each direction is
     declared once, and the entries between two clusters agree on C(split_site). Split-site entries
     only pair. A volume is named by one pair only, across every entry of the topology.
+  - Also checks, before the roles' argument specs (which would name their own variables), that the
+    topology is a list of dicts, and names unknown keys, values of the wrong type and values that are not
+    one of their choices, in entries, volume items and C(snapshots) groups.
 positional: hostvars, inventory_hosts, play_hosts
 options:
   _input:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from ansible.module_utils.common.validation import check_type_int
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
@@ -21,18 +22,23 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._frequency import MAX_GROUP_VOLUMES, frequency
 
+# The keys of an entry and of a volume item with the types the role specs declare
+# (tools/role-specs/topology.yml.in; a unit test keeps them equal), and of a snapshots group (the
+# snapshots key's description) with the types element_snapshot_schedule takes. "list[dict]": a list of dicts.
+ENTRY_TYPES = {"source": "str", "target": "str", "mode": "str", "paused": "bool", "state": "str", "exclusive": "bool",
+               "create_target": "bool", "peer_account": "str", "rpo": "raw", "snapshots": "raw", "split_site": "bool",
+               "volumes": "list[dict]"}
+VOLUME_TYPES = {"volume": "str", "volume_id": "int", "peer_volume": "str", "peer_volume_id": "int", "account": "str",
+                "peer_account": "str", "mode": "str", "paused": "bool", "state": "str", "rpo": "raw"}
+SNAPSHOT_TYPES = {"name": "str", "every": "str", "weekdays": "list[str]", "monthdays": "list[int]", "at": "str",
+                  "retain": "str", "replicate": "bool", "group": "bool", "volumes": "list[str]"}
+ENTRY_KEYS = tuple(ENTRY_TYPES)
+VOLUME_KEYS = tuple(VOLUME_TYPES)
+SNAPSHOT_KEYS = tuple(SNAPSHOT_TYPES)
 # The element_volume_pair item keys a topology volume may carry.
-ITEM_KEYS = ("volume", "volume_id", "peer_volume", "peer_volume_id", "account", "peer_account", "mode", "paused",
-             "state")
+ITEM_KEYS = tuple(key for key in VOLUME_KEYS if key != "rpo")
 CREDENTIALS = ("element_hostname", "element_username", "element_password")
 PAIR_ITEM_KEYS = ITEM_KEYS[:6]  # volume, volume_id, peer_volume, peer_volume_id, account, peer_account
-# The keys of an entry, of a volume item and of a snapshots group (the role specs' topology options
-# and the snapshots key's description, tools/role-specs/topology.yml.in), and which take a boolean.
-ENTRY_KEYS = ("source", "target", "mode", "paused", "state", "exclusive", "create_target", "peer_account", "rpo",
-              "snapshots", "split_site", "volumes")
-VOLUME_KEYS = ITEM_KEYS + ("rpo",)
-SNAPSHOT_KEYS = ("name", "every", "weekdays", "monthdays", "at", "retain", "replicate", "group", "volumes")
-BOOLEAN_KEYS = frozenset(("paused", "exclusive", "create_target", "split_site", "replicate", "group"))
 # The keys of entries and volume items that take one of a few words (the role specs' choices).
 CHOICES = {"mode": MODES, "state": ("present", "absent")}
 # (host, ("ID" or "name", the ID or name), account): how the topology names one volume of a cluster.
@@ -183,9 +189,12 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
     known = sorted(inventory_hosts)
     listed = ", ".join(known[:10]) + (", ..." if len(known) > 10 else "")
     in_play = set(play_hosts if play_hosts is not None else known)
+    if topology is not None and not isinstance(topology, list):
+        return ["%s must be a list of entries (dicts with source, target and volumes), not %r" % (name, topology)]
     found: List[str] = []
     directions: Dict[str, int] = {}
     split_by_pair: Dict[str, Tuple[int, bool]] = {}
+    shaped: List[Tuple[int, Dict[str, Any]]] = []
     for index, entry in enumerate(topology or []):
         where = "%s[%d] (%s -> %s)" % (name, index, entry.get("source"), entry.get("target")) \
             if isinstance(entry, dict) else "%s[%d]" % (name, index)
@@ -193,6 +202,7 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
         if shape:  # unknown keys or values of the wrong kind: what the rest would make of them is noise
             found += shape
             continue
+        shaped.append((index, entry))
         split = _flag(entry.get("split_site"))
         for role in ("source", "target"):
             host = entry.get(role)
@@ -224,25 +234,71 @@ def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_
             found += _split_site_problems(where, entry, state)
         found += _rpo_problems(where, entry)
         found += _snapshot_problems(where, entry)
-    return found + _volume_conflicts(topology or [], name)
+    return found + _volume_conflicts(shaped, name)
 
 
-def _keys_problems(where: str, item: Any, known: Tuple[str, ...], what: str) -> List[str]:
-    """Unknown keys (typos), booleans that are not booleans and unknown choices, in one dict of the topology."""
+def _is_str(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)  # a number is taken as its text
+
+
+def _is_int(value: Any) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return False
+    try:
+        check_type_int(value)  # as the argument spec converts: 7, "7" and 7.0 are 7
+    except TypeError:
+        return False
+    return True
+
+
+def _is_bool(value: Any) -> bool:
+    try:
+        boolean(value, strict=True)
+    except TypeError:
+        return False
+    return True
+
+
+# Per type of the tables above: whether a value is one, and how the message names one and a list of them.
+_TYPE_CHECKS = {"str": (_is_str, "a string", "strings"), "int": (_is_int, "an integer", "integers"),
+                "bool": (_is_bool, "a boolean (true or false)", "booleans"),
+                "dict": (lambda value: isinstance(value, dict), "a dict", "dicts")}
+
+
+def _type_problem(key: str, value: Any, wanted: str) -> Optional[str]:
+    """What is wrong with the type of one value, or None (raw takes anything; its own check follows)."""
+    if wanted == "raw":
+        return None
+    if wanted.startswith("list["):
+        elements = wanted[5:-1]
+        is_element, _one, many = _TYPE_CHECKS[elements]
+        expected = "a list of %s" % many
+        if not isinstance(value, list):
+            return "%s %r is not %s" % (key, value, expected)
+        if elements == "dict":
+            return None  # each is checked as an item of its own, with its keys
+        wrong = [element for element in value if not is_element(element)]
+        return "%s %r is not %s (%r)" % (key, value, expected, wrong[0]) if wrong else None
+    is_type, one, _many = _TYPE_CHECKS[wanted]
+    return None if is_type(value) else "%s %r is not %s" % (key, value, one)
+
+
+def _keys_problems(where: str, item: Any, types: Dict[str, str], what: str) -> List[str]:
+    """Unknown keys (typos), values of the wrong type and unknown choices, in one dict of the topology."""
     if not isinstance(item, dict):
         return ["%s: must be a dict (%s), not %r" % (where, what, item)]
     found = []
-    unknown = [str(key) for key in item if key not in known]
+    unknown = [str(key) for key in item if key not in types]
     if unknown:
         found.append("%s: unknown key%s %s; %s takes %s" % (
-            where, "" if len(unknown) == 1 else "s", ", ".join(unknown), what, ", ".join(known)))
-    for key in known:
-        if key in BOOLEAN_KEYS and item.get(key) is not None:
-            try:
-                boolean(item[key], strict=True)
-            except TypeError:
-                found.append("%s: %s %r is not a boolean (true or false)" % (where, key, item[key]))
-        elif key in CHOICES and item.get(key) is not None and item[key] not in CHOICES[key]:
+            where, "" if len(unknown) == 1 else "s", ", ".join(unknown), what, ", ".join(types)))
+    for key, wanted in types.items():
+        if item.get(key) is None:
+            continue
+        wrong = _type_problem(key, item[key], wanted)
+        if wrong:
+            found.append("%s: %s" % (where, wrong))
+        elif key in CHOICES and item[key] not in CHOICES[key]:
             found.append("%s: %s %r is not one of %s" % (where, key, item[key], ", ".join(CHOICES[key])))
     return found
 
@@ -250,18 +306,18 @@ def _keys_problems(where: str, item: Any, known: Tuple[str, ...], what: str) -> 
 def _shape_problems(where: str, entry: Any) -> List[str]:
     """Typos anywhere in an entry, refused before anything runs (a misspelt key would silently take
     its default: a schedule without retention, one that does not replicate)."""
-    found = _keys_problems(where, entry, ENTRY_KEYS, "an entry")
-    if found and not isinstance(entry, dict):
+    found = _keys_problems(where, entry, ENTRY_TYPES, "an entry")
+    if not isinstance(entry, dict):
         return found
     volumes = entry.get("volumes") or []
     for position, volume in enumerate(volumes if isinstance(volumes, list) else []):
-        found += _keys_problems("%s volumes[%d]" % (where, position), volume, VOLUME_KEYS, "a volume")
+        found += _keys_problems("%s volumes[%d]" % (where, position), volume, VOLUME_TYPES, "a volume")
     declared = entry.get("snapshots")
     if declared:
         groups = declared if isinstance(declared, list) else [declared]
         for position, group in enumerate(groups):
             label = "%s snapshots%s" % (where, "" if not isinstance(declared, list) else "[%d]" % position)
-            found += _keys_problems(label, group, SNAPSHOT_KEYS, "a snapshots group")
+            found += _keys_problems(label, group, SNAPSHOT_TYPES, "a snapshots group")
     return found
 
 
@@ -366,16 +422,13 @@ def _volume_keys(entry: Dict[str, Any], volume: Dict[str, Any]) -> Tuple[VolumeK
             (entry.get("target"), target, peer_account) if target else None)
 
 
-def _volume_conflicts(topology: List[Dict[str, Any]], name: str) -> List[str]:
+def _volume_conflicts(entries: List[Tuple[int, Dict[str, Any]]], name: str) -> List[str]:
     """A volume can be in one pair only: two items of the topology, in one entry or in two, that
-    name the same volume of a cluster contradict each other."""
+    name the same volume of a cluster contradict each other. entries: (index, entry) of the entries
+    whose shape is right."""
     users: Dict[VolumeKey, List[Tuple[str, str]]] = {}
-    for index, entry in enumerate(topology):
-        if not isinstance(entry, dict):
-            continue
+    for index, entry in entries:
         for position, volume in enumerate(entry.get("volumes") or []):
-            if not isinstance(volume, dict):
-                continue
             where = "%s[%d] (%s -> %s) volumes[%d]" % (name, index, entry.get("source"), entry.get("target"), position)
             for role, key in zip(("source", "target"), _volume_keys(entry, volume)):
                 if key is not None and key[1][1] is not None:

@@ -86,3 +86,21 @@ def test_unknown_keys_of_entries_and_volumes_name_the_variable_the_user_set(sim,
     assert not [name for name in ROLE_TOPOLOGIES if name in result.stdout], result.stdout
     assert all(c.mutating_calls() == [] for c in sim.clusters), "nothing is changed"
     assert all(c.calls() == [] for c in sim.clusters), "nothing is even read"
+
+
+def test_values_of_the_wrong_type_name_the_variable_the_user_set(sim, ansible, tmp_path):
+    """A value the roles' argument specs would refuse by type (naming their own variable) is refused by
+    the playbook's first task, naming element_replication_topology[N], the key and what was expected."""
+    topology = [{"source": "prod", "target": "dr", "volumes": "vol-0001"},
+                {"source": "prod", "target": "edge", "volumes": [{"volume": "vol-0002", "volume_id": "two"}]}]
+    run = collection_playbook(ansible, topology_inventory(sim, tmp_path / "inventory.yml", topology))
+    for cluster in sim.clusters:
+        cluster.clear_calls()
+    result = run("dr_setup.yml")
+    assert result.rc != 0, result
+    for words in ("element_replication_topology[0] (prod -> dr): volumes 'vol-0001' is not a list of dicts",
+                  "element_replication_topology[1] (prod -> edge) volumes[0]: volume_id 'two' is not an integer"):
+        assert words in result.stdout, result
+    assert "volume_pairing_topology" not in result.stdout and "Traceback" not in result.stdout, result
+    assert all(c.mutating_calls() == [] for c in sim.clusters), "nothing is changed"
+    assert sim.cluster("prod").call("ListSchedules")["schedules"] == []

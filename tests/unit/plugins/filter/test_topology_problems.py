@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.element.replication.plugins.filter.topology_problems import topology_problems
 
 CREDENTIALS = {"element_hostname": "h", "element_username": "u", "element_password": "p"}
@@ -111,18 +113,75 @@ def test_a_mode_or_state_that_is_not_a_choice_is_named():
         "element_replication_topology[1] (edge -> dr): state 'gone' is not one of present, absent"]
 
 
-def test_the_keys_the_filter_knows_are_the_role_specs_keys():
+def _spec_type(option):
+    return option.get("type", "str") + ("[%s]" % option["elements"] if "elements" in option else "")
+
+
+def test_the_keys_and_types_the_filter_knows_are_the_role_specs():
     import os
 
     import yaml
 
-    from ansible_collections.element.replication.plugins.module_utils._topology import ENTRY_KEYS, VOLUME_KEYS
+    from ansible_collections.element.replication.plugins.module_utils._topology import (
+        CHOICES, ENTRY_TYPES, SNAPSHOT_TYPES, VOLUME_TYPES)
+    from ansible_collections.element.replication.plugins.modules.element_snapshot_schedule import OPTIONS
     spec_path = os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", "roles", "volume_pairing", "meta",
                              "argument_specs.yml")
     with open(spec_path, encoding="utf-8") as handle:
         spec = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["volume_pairing_topology"]["options"]
-    assert sorted(spec) == sorted(ENTRY_KEYS)
-    assert sorted(spec["volumes"]["options"]) == sorted(VOLUME_KEYS)
+    assert {key: _spec_type(option) for key, option in spec.items()} == ENTRY_TYPES
+    assert {key: _spec_type(option) for key, option in spec["volumes"]["options"].items()} == VOLUME_TYPES
+    for options in (spec, spec["volumes"]["options"]):
+        assert {key: tuple(option["choices"]) for key, option in options.items() if "choices" in option} == CHOICES
+    # A snapshots group (raw in the spec) becomes element_snapshot_schedule parameters: the same types.
+    schedule = {key: _spec_type(option) for key, option in OPTIONS.argument_spec.items()}
+    assert {key: schedule[key] for key in SNAPSHOT_TYPES if key in schedule} == \
+        {key: wanted for key, wanted in SNAPSHOT_TYPES.items() if key in schedule}
+    assert set(SNAPSHOT_TYPES) - set(schedule) == {"group"}
+
+
+def test_values_of_the_wrong_type_are_named_with_the_key_and_what_was_expected():
+    found = problems([{"source": "prod", "target": "dr", "volumes": "x"},
+                      {"source": "edge", "target": "dr", "volumes": ["db01", {"volume": ["a"], "volume_id": "seven"}]},
+                      "prod",
+                      {"source": 5, "target": ["dr"], "peer_account": {"name": "t"}, "exclusive": "maybe"},
+                      {"source": "dr", "target": "edge", "volumes": [{"volume": "b"}],
+                       "snapshots": [{"every": "1h"}, "daily", {"every": ["1h"], "volumes": "b", "weekdays": "mon"}]}])
+    assert found == [
+        "element_replication_topology[0] (prod -> dr): volumes 'x' is not a list of dicts",
+        "element_replication_topology[1] (edge -> dr) volumes[0]: must be a dict (a volume), not 'db01'",
+        "element_replication_topology[1] (edge -> dr) volumes[1]: volume ['a'] is not a string",
+        "element_replication_topology[1] (edge -> dr) volumes[1]: volume_id 'seven' is not an integer",
+        "element_replication_topology[2]: must be a dict (an entry), not 'prod'",
+        "element_replication_topology[3] (5 -> ['dr']): target ['dr'] is not a string",
+        "element_replication_topology[3] (5 -> ['dr']): exclusive 'maybe' is not a boolean (true or false)",
+        "element_replication_topology[3] (5 -> ['dr']): peer_account {'name': 't'} is not a string",
+        "element_replication_topology[4] (dr -> edge) snapshots[1]: must be a dict (a snapshots group), not 'daily'",
+        "element_replication_topology[4] (dr -> edge) snapshots[2]: every ['1h'] is not a string",
+        "element_replication_topology[4] (dr -> edge) snapshots[2]: weekdays 'mon' is not a list of strings",
+        "element_replication_topology[4] (dr -> edge) snapshots[2]: volumes 'b' is not a list of strings"]
+
+
+def test_what_the_argument_spec_converts_is_accepted():
+    # As the role specs take them: an ID as text, a number where a string is expected, yes/no booleans.
+    assert problems([{"source": "prod", "target": "dr", "paused": "yes", "peer_account": 12,
+                      "volumes": [{"volume_id": "7", "peer_volume_id": 8.0, "account": 3}],
+                      "snapshots": [{"every": "1h", "retain": 86400}, {"name": "m", "monthdays": ["1", 15], "at": "01:00"}]}]) == []
+
+
+def test_a_topology_that_is_not_a_list_is_named():
+    for value, shown in (("prod", "'prod'"), ({"source": "prod"}, "{'source': 'prod'}"), (5, "5")):
+        assert problems(value) == ["element_replication_topology must be a list of entries (dicts with source, "
+                                   "target and volumes), not %s" % shown]
+    assert problems(None) == []
+
+
+@pytest.mark.parametrize("value", [None, "x", 5, True, [], ["x"], [None], {}, {"a": 1}, [{}], [[1]], [{"volume": []}]])
+@pytest.mark.parametrize("key", ["source", "volumes", "snapshots", "rpo", "mode", "peer_account"])
+def test_any_shape_gets_messages_not_a_traceback(key, value):
+    entry = {"source": "prod", "target": "dr", "volumes": [{"volume": "a"}], key: value}
+    topology = [entry, {"source": "edge", "target": "dr", "volumes": [dict(entry, volume=value)]}]
+    assert all(isinstance(message, str) for message in problems(topology))
 
 
 def test_messages_name_the_variable_the_user_set():
