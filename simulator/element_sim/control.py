@@ -165,13 +165,19 @@ def list_schedule_runs(call):
         return Reply(answer={"schedules": schedule_runs(call.endpoint.cluster)})
 
 
-def fail_schedule_runs(call):
+def _runs_body(call):
+    """The body of /sim/schedules/<id>/fail and /stall: a JSON object and its run count."""
     data = call.data if isinstance(call.data, dict) else None
     if data is None:
         raise BadInput("body must be a JSON object")
     count = data.get("count", 1)
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
         raise BadInput("'count' must be a non-negative integer (0 clears)")
+    return data, count
+
+
+def fail_schedule_runs(call):
+    data, count = _runs_body(call)
     for key in ("error", "message"):
         if data.get(key) is not None and (not isinstance(data[key], str) or not data[key]):
             raise BadInput(f"'{key}' must be a non-empty string")
@@ -182,12 +188,7 @@ def fail_schedule_runs(call):
 
 
 def stall_schedule_runs(call):
-    data = call.data if isinstance(call.data, dict) else None
-    if data is None:
-        raise BadInput("body must be a JSON object")
-    count = data.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise BadInput("'count' must be a non-negative integer (0 clears)")
+    _data, count = _runs_body(call)
     with call.sim.transaction():
         left = stall_next_runs(call.endpoint.cluster, int(call.groups[0]), count)
     return Reply(answer={"scheduleID": int(call.groups[0]), "stallNext": left})
