@@ -135,12 +135,23 @@ notes:
 EXAMPLES = r"""
 - name: Audit the topology and write the report
   element.replication.element_replication_audit:
-    topology: "{{ element_replication_topology }}"
-    clusters: "{{ hostvars | element.replication.element_connection(['prod', 'dr']) }}"
+    topology:
+      - source: prod
+        target: dr
+        volumes:
+          - volume: db01
+    clusters:
+      - name: prod
+        hostname: prod-mvip.example.com
+        username: admin
+        password: "{{ prod_admin_password }}"
+        ca_path: /etc/pki/element-ca.pem
+      - name: dr
+        hostname: dr-mvip.example.com
+        username: admin
+        password: "{{ dr_admin_password }}"
+        ca_path: /etc/pki/element-ca.pem
     report_path: /srv/reports/replication-audit
-  delegate_to: localhost
-  run_once: true
-  check_mode: false
   register: audit
 
 - name: Fail on drift

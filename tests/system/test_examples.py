@@ -74,6 +74,7 @@ SETUP = {
         "Production is lost, bring the DR copies up": prod_offline,
         "Production is back; make it the target of DR again (reprotect), then fail back": prod_online},
     "element_replication_info": {"Reconcile the replication between production and DR": replicate("db01")},
+    "element_replication_audit": {"Audit the topology and write the report": replicate("db01")},
     "element_replication_rehearsal": {
         "Rehearse the DR copies of the database volumes at the DR site": replicate("db01", "db02")},
 }

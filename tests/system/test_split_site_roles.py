@@ -90,7 +90,7 @@ def test_one_controller_chains_start_and_complete(ansible, sim, tmp_path):
     clear_calls(*sim.clusters)
     runs.append(playbook("dr_teardown.yml", element_replication_teardown=True))
     assert runs[-1].rc == 2, runs[-1]
-    assert "volume_pairing_topology[0] (prod -> dr): split_site: true does not support state absent" in runs[-1].stdout
+    assert "element_replication_topology[0] (prod -> dr): split_site: true does not support state absent" in runs[-1].stdout
     assert all(c.calls() == [] for c in sim.clusters)
     assert replication_state(prod, dr) == PAIRED
 
@@ -162,9 +162,9 @@ def test_a_controller_per_site_hands_the_key_files_over(ansible, sim, tmp_path):
 @pytest.mark.parametrize("topology, messages", [
     ([{"source": "prod", "target": "dr", "split_site": True, "exclusive": True,
        "volumes": [{"volume": "vol-0001", "paused": True}, {"volume": "vol-0002", "state": "absent"}]}],
-     ["volume_pairing_topology[0] (prod -> dr): split_site: true does not support paused, exclusive, state absent"]),
+     ["element_replication_topology[0] (prod -> dr): split_site: true does not support paused, exclusive, state absent"]),
     ([{"source": "prod", "target": "dr", "split_site": True}, {"source": "dr", "target": "prod"}],
-     ["volume_pairing_topology[1] (dr -> prod): split_site differs from volume_pairing_topology[0], which shares its "
+     ["element_replication_topology[1] (dr -> prod): split_site differs from element_replication_topology[0], which shares its "
       "cluster pair"]),
 ])
 def test_what_split_site_entries_cannot_do_fails_before_any_call(ansible, sim, tmp_path, topology, messages):
