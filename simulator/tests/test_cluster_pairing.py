@@ -184,7 +184,7 @@ def test_offline_any_cluster_from_any_port(sim):
     a, b = sim.clusters
     a_id, _ = pair_clusters(a, b)
     response = a.session.post(f"{a.url}/sim/clusters/{b.name}/offline", timeout=10)
-    assert response.json() == {"name": b.name, "offline": True}
+    assert response.json() == {"name": b.name, "offline": True, "outage": "close"}
     assert pair_status(a, a_id) == "Disconnected"
     a.session.post(f"{a.url}/sim/clusters/{b.name}/online", timeout=10)
     assert pair_status(a, a_id) == "Connected"
