@@ -22,6 +22,34 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, rpo_findings
 
 
+def pair_mode(pair: Dict[str, Any]) -> Optional[str]:
+    """A reconciled pair's mode: its source's, when both clusters list the pair (a one-sided or
+    pending pair has no mode to measure)."""
+    if pair["health"] not in ("healthy", "mismatched"):  # _reconcile's healths of a pair both list
+        return None
+    return pair.get("source_mode") or pair.get("target_mode")
+
+
+def against_declaration(pair: Dict[str, Any], declared: Optional[Dict[str, Any]]) -> List[Dict[str, str]]:
+    """The findings of one reconciled pair (_reconcile's record) measured against its declaration
+    in the topology ({"paused": bool, "mode": ...}; None: not declared, the pair's own findings).
+    A pause the topology declares is desired, not drift; a declared pause that is not there is
+    (declared_paused), and so is a mode other than the declared one (mode_not_as_declared).
+    The drift audit and the event source both measure a pair with it."""
+    findings = list(pair["findings"])
+    if declared is None:
+        return findings
+    if declared["paused"]:
+        findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
+        if pair["health"] == "healthy":
+            findings.append(finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused"))
+    mode = pair_mode(pair)
+    if mode is not None and mode != declared["mode"]:
+        findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
+            mode, declared["mode"])))
+    return findings
+
+
 def _pair_index(pairs: List[Dict[str, Any]], cluster_key: str, volume_key: str) -> Dict[Tuple[Any, Any], int]:
     """(cluster, volume ID) -> position of the first reconciled pair with that side."""
     index: Dict[Tuple[Any, Any], int] = {}
@@ -45,23 +73,15 @@ def _declared_volume(entry: Dict[str, Any], checked: Dict[str, Any], source_name
         candidates.append(by_target.get((target_name, checked["target_volume_id"])))
     positions = [p for p in candidates if p is not None]
     pair = pairs[min(positions)] if positions else None
+    declared_mode = declared.get("mode", entry["mode"])
     health, findings = "absent", []
     if pair is not None:
         matched.add(pair.get("volume_pair_uuid"))
-        health, findings = pair["health"], list(pair["findings"])
-        if paused and health == "mismatched":
-            # A pause the topology declares is desired, not drift.
-            findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
-            if not findings:
-                health = "paused"
-        elif paused and health == "healthy":
-            findings = [finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused")]
+        health, findings = pair["health"], against_declaration(pair, {"paused": bool(paused), "mode": declared_mode})
+        if paused and health == "mismatched" and all(f["code"] == Finding.MODE_NOT_AS_DECLARED for f in findings):
+            health = "paused"  # mismatched only by the pause the topology declares
     elif state == "present":
         findings = [finding(Finding.NOT_PAIRED, "not paired")]
-    declared_mode = declared.get("mode", entry["mode"])
-    if checked.get("paired") and checked.get("mode") != declared_mode:
-        findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
-            checked.get("mode"), declared_mode)))
     if checked.get("failed"):
         findings.append(finding(Finding.CHECK_FAILED, checked.get("msg", "")))
     lag = Lag.from_facts(pair)

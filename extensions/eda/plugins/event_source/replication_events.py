@@ -175,13 +175,13 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: 
 
 from ansible_collections.element.replication.plugins.module_utils._connection import (  # noqa: E402
     Connections, connection_argument_spec, peer_params)
+from ansible_collections.element.replication.plugins.module_utils._audit import against_declaration  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds  # noqa: E402
-from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: E402
-    MANUAL_PAUSES, Finding, finding)
+from ansible_collections.element.replication.plugins.module_utils._element import MANUAL_PAUSES, Finding  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, rpo_findings  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._reconcile import (  # noqa: E402
-    HEALTHY, ONE_SIDED, Survey, reconciled, survey)
+    HEALTHY, Survey, reconciled, survey)
 from ansible_collections.element.replication.plugins.module_utils._topology import plan as topology_plan  # noqa: E402
 
 SCHEDULE_CODES = (Finding.SCHEDULE_FAILED, Finding.SCHEDULE_LATE)
@@ -352,20 +352,12 @@ class Declarations:
 def pair_view(record: Dict[str, Any], cluster_pair: Dict[str, Any], declared: Optional[Dict[str, Any]]) -> Dict[str, Any]:
     """One volume pair as events carry it: both sides, the state, lag and RPO, and the findings
     the audit would report, measured against its declaration when the topology has one."""
-    findings = list(record["findings"])
+    findings = against_declaration(record, declared)  # as the drift audit measures it
     mode = record.get("source_mode") or record.get("target_mode")
     paused_states = {record.get("source_state"), record.get("target_state")} <= MANUAL_PAUSES
     if declared is None:
         in_declared_state = record["health"] == HEALTHY
     else:
-        if declared["paused"]:
-            # A pause the topology declares is desired, not drift (as the audit says it).
-            findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
-            if record["health"] == HEALTHY:
-                findings.append(finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused"))
-        if record["health"] != ONE_SIDED and mode and mode != declared["mode"]:
-            findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
-                mode, declared["mode"])))
         in_declared_state = not findings and (paused_states if declared["paused"] else record["health"] == HEALTHY)
     lag_findings = list(record.get("lag_findings") or [])
     rpo_seconds = declared["rpo_seconds"] if declared else None

@@ -95,8 +95,12 @@ def test_a_declared_pair_that_is_missing_is_not_paired():
 
 
 def test_a_mode_other_than_declared_is_coded():
-    record = records(plan(), [info([reconciled_pair()])], volume_checks=[volume_check({"mode": "Sync"})])[0]
-    assert [f["code"] for f in record["volume_pairs"][0]["findings"]] == [Finding.MODE_NOT_AS_DECLARED]
+    # The mode measured is the reconciled pair's, as the event source measures it.
+    sync = reconciled_pair(source_mode="Sync", target_mode="Sync")
+    record = records(plan(), [info([sync])], volume_checks=[volume_check({"mode": "Sync"})])[0]
+    volume = record["volume_pairs"][0]
+    assert [f["code"] for f in volume["findings"]] == [Finding.MODE_NOT_AS_DECLARED]
+    assert volume["reasons"] == ["mode is Sync, the topology declares Async"]
 
 
 def test_an_undeclared_pair_between_the_clusters_is_reported_as_not_declared():
