@@ -16,6 +16,7 @@ from collections import Counter
 
 import pytest
 
+from artifact import install_artifact
 from helpers import (changed_tasks, clear_calls, collection_playbook, item_results, mutating, replication_state,
                      scan_for_secrets, secret_values, site_inventory, task_results, topology_inventory)
 
@@ -48,6 +49,40 @@ def assert_one_cluster_per_task(run, sim):
 
 def key_files(directory):
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
+
+
+def tree_of(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """The collection built into its artifact and installed into a fresh collections path."""
+    return install_artifact(tmp_path_factory.mktemp("installed"))
+
+
+def test_the_keys_go_to_the_users_ansible_home_not_into_the_installed_collection(ansible, sim, tmp_path, installed):
+    # Run as the guide says (the playbook by its FQCN, from the installed collection), without
+    # cluster_pairing_key_dir: the start step's key files (credentials) land in the user's own
+    # ANSIBLE_HOME, 0700 / 0600, and nothing is written into the collection (whose playbook_dir
+    # may be read-only in an execution environment, or shared).
+    prod, dr = sim.cluster("prod"), sim.cluster("dr")
+    collection = installed / "ansible_collections" / "element" / "replication"
+    before = tree_of(collection)
+    home = tmp_path / "user" / ".ansible"
+    inventory = site_inventory(sim, tmp_path / "site-a.yml", SPLIT_ONLY, own=["prod"], ansible_pipelining=True)
+    run = ansible.playbook(None, playbook_path="element.replication.dr_setup", inventory=inventory,
+                           extra_args=["--limit", "prod"],
+                           env={"ANSIBLE_COLLECTIONS_PATH": str(installed), "ANSIBLE_COLLECTIONS_SCAN_SYS_PATH": "false",
+                                "ANSIBLE_HOME": str(home)})
+    assert run.rc == 0, run
+    assert [p["status"] for p in prod.cluster_pairs()] == ["Unconfigured"] and dr.calls() == []
+    keys = home / "element-keys"
+    assert key_files(keys) == ["prod--dr.cluster-key", "prod--dr.volume-keys"]
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o700
+    assert {stat.S_IMODE(p.stat().st_mode) for p in keys.iterdir()} == {0o600}
+    assert tree_of(collection) == before, "the run wrote into the installed collection"
+    assert scan_for_secrets(secret_values(sim), [run], sim) == []
 
 
 def test_one_controller_chains_start_and_complete(ansible, sim, tmp_path):
