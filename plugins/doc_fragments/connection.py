@@ -133,6 +133,8 @@ options:
         type: str
 """
 
+    PEER_OPTIONAL: str  # set below, from PEER
+
 
 # The same, for modules that read the peer only when it is given: PEER's text with the peer not
 # required, written once. Assigned after the class, not in its body: ansible-test's yamllint sanity
