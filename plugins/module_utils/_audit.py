@@ -22,7 +22,7 @@ from ansible_collections.element.replication.plugins.module_utils._element impor
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, rpo_findings
 
 
-def pair_mode(pair: Dict[str, Any]) -> Optional[str]:
+def _pair_mode(pair: Dict[str, Any]) -> Optional[str]:
     """A reconciled pair's mode: its source's, when both clusters list the pair (a one-sided or
     pending pair has no mode to measure)."""
     if pair["health"] not in ("healthy", "mismatched"):  # _reconcile's healths of a pair both list
@@ -43,7 +43,7 @@ def against_declaration(pair: Dict[str, Any], declared: Optional[Dict[str, Any]]
         findings = [f for f in findings if f["code"] != Finding.PAUSED_BY_HAND]
         if pair["health"] == "healthy":
             findings.append(finding(Finding.DECLARED_PAUSED, "the topology declares this pair paused"))
-    mode = pair_mode(pair)
+    mode = _pair_mode(pair)
     if mode is not None and mode != declared["mode"]:
         findings.append(finding(Finding.MODE_NOT_AS_DECLARED, "mode is %s, the topology declares %s" % (
             mode, declared["mode"])))

@@ -173,9 +173,9 @@ _importable_collection()
 # pylint: disable=wrong-import-position
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator  # noqa: E402
 
+from ansible_collections.element.replication.plugins.module_utils._audit import against_declaration  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._connection import (  # noqa: E402
     Connections, connection_argument_spec, peer_params)
-from ansible_collections.element.replication.plugins.module_utils._audit import against_declaration  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._element import MANUAL_PAUSES, Finding  # noqa: E402
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError  # noqa: E402
