@@ -26,6 +26,7 @@ from ansible_collections.element.replication.plugins.module_utils._reconcile imp
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, Volume, VolumePairEntry, read_clusters)
 
+Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
 
@@ -459,7 +460,7 @@ def predicted_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> D
 # ---------------------------------------------------------------------------------------------
 # Execution.
 
-class VolumePairRunner(Runner):
+class VolumePairRunner(Runner[Clusters, VolumePairPlan]):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
     def __init__(self, connections: Any, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
@@ -478,14 +479,14 @@ class VolumePairRunner(Runner):
         return self.options.create_target or any(
             (s.account is not None and not str(s.account).isdigit()) or s.peer_account is not None for s in self.specs)
 
-    def read(self) -> Tuple[Any, Any]:
+    def read(self) -> Clusters:
         accounts = self.needs_accounts
         read = read_clusters(self.clients, volumes=True, accounts=accounts)
         local, peer = read[LOCAL], read[PEER]
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 
-    def plan(self, state: Tuple[Any, Any]) -> VolumePairPlan:
+    def plan(self, state: Clusters) -> VolumePairPlan:
         local, peer = state
         if self.known_pending is None:
             # Pending pairs seen at the first read (or started by us) may be removed; others
@@ -558,12 +559,12 @@ class VolumePairRunner(Runner):
         except ElementError:
             pass  # the next run finds the pending pair and removes it
 
-    def settle(self, state: Tuple[Any, Any]) -> Tuple[Any, Any]:
+    def settle(self, state: Clusters) -> Clusters:
         """With wait: poll both clusters until every declared present pair is in its steady state."""
         if not self.waiter.enabled:
             return state
 
-        def lagging(state: Tuple[Any, Any]) -> List[ItemPlan]:
+        def lagging(state: Clusters) -> List[ItemPlan]:
             local, peer = state
             plan = plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options)
             return [i for i in plan.items if i.spec.state == "present" and i.source and i.target

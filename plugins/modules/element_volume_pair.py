@@ -440,8 +440,7 @@ from ansible_collections.element.replication.plugins.module_utils._connection im
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._element import ASYNC
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
-from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM, Waiter
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (

@@ -12,9 +12,9 @@ from typing import List
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM, PhaseExecutor, Runner
+from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, Action, Step, Waiter, actions_of, phases)
+    LOCAL, NO_ITEM, PEER, Action, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import FakeClient, api_error
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
+from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import api_error
 
