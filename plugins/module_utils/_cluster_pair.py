@@ -11,7 +11,7 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (
     PairMatch, key_credentials, match_pair, refuse_over_pair_limit)
@@ -21,6 +21,9 @@ from ansible_collections.element.replication.plugins.module_utils._plan import (
     KEY_FROM_START, LOCAL, PEER, WHOLE, Action, Phases, Step, Waiter, WholePlan, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterPairEntry, ClusterState, read_clusters, read_paired_volumes)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 GONE = ("xPairingDoesNotExist",)  # a removal whose pair is already gone has reached its goal
@@ -160,8 +163,8 @@ class ClusterPairRunner(Runner[Clusters, ClusterPairPlan]):
     fails is rolled back, and a lost answer or another run's pairing is settled by the next
     round's read."""
 
-    def __init__(self, connections: Any, state: str, check_mode: bool = False, waiter: Optional[Waiter] = None) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel=2,
+    def __init__(self, connections: Connections, state: str, check_mode: bool = False, waiter: Optional[Waiter] = None) -> None:
+        super().__init__(connections.both(), check_mode, parallel=2,
                          waiter=waiter or Waiter())
         self.connections = connections
         self.state = state

@@ -22,7 +22,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -37,6 +37,9 @@ from ansible_collections.element.replication.plugins.module_utils._lag import La
 from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, LagInputs, Volume, probe_cluster, read_clusters, read_lags, read_snapshots, read_stats)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 # The volume attribute with which an unplanned failover marks the survivor's volumes: they hold the
@@ -420,11 +423,11 @@ def predicted_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState
 class FailoverRunner(Runner[Clusters, FailoverPlan]):
     """Reads, plans and runs a failover; re-reads when an answer was lost."""
 
-    def __init__(self, connections: Any, specs: List[PairSpec], primary: str, unplanned: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], primary: str, unplanned: bool = False,
                  force: bool = False, check_mode: bool = False, parallel: int = 4,
                  waiter: Optional[Waiter] = None, max_lag: float = 0.0, probe_timeout: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+        super().__init__(connections.both(), check_mode, parallel,
                          waiter or Waiter(timeout=300, interval=2.0))
         self.specs = list(specs)
         self.primary = primary

@@ -27,7 +27,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
@@ -41,6 +41,9 @@ from ansible_collections.element.replication.plugins.module_utils._plan import (
 from ansible_collections.element.replication.plugins.module_utils._state import (
     AccessGroup, ClusterState, LagInputs, Snapshot, Volume, read_access_groups, read_async_results, read_cluster,
     read_cluster_pairs, read_identity, read_lag_inputs, read_snapshots)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
 # Marker attributes of a clone (flat strings; Element keeps a volume's attributes under 1000 bytes).
@@ -600,7 +603,7 @@ class RehearsalRunner(Runner[RehearsalState, RehearsalPlan]):
     Element's clone limits), watched with one ListAsyncResults call per poll whatever the number
     of clones. A clone that fails fails its pair; a re-run purges it and clones again."""
 
-    def __init__(self, connections: Any, specs: Optional[List[PairSpec]], options: Options, state: str = "present",
+    def __init__(self, connections: Connections, specs: Optional[List[PairSpec]], options: Options, state: str = "present",
                  check_mode: bool = False, parallel: int = 8, waiter: Optional[Waiter] = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=parallel,

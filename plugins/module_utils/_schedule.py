@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
@@ -28,6 +28,9 @@ from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, WHOLE, Action, Phases, Waiter, WholePlan, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     SCHEDULE_MARKER, ClusterState, Existing, read_cluster, read_schedules, read_stats)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 ScheduleState = Tuple[ClusterState, List[Existing]]  # the cluster and its schedules, as read
 
@@ -152,7 +155,7 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
 class ScheduleRunner(Runner[ScheduleState, SchedulePlan]):
     """Converges one snapshot schedule on one cluster (read, plan, execute, read again)."""
 
-    def __init__(self, connections: Any, declared: Declared, check_mode: bool = False) -> None:
+    def __init__(self, connections: Connections, declared: Declared, check_mode: bool = False) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=1, waiter=Waiter(enabled=False))
         self.declared = declared
         self.changes_made: List[str] = []

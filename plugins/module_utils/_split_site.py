@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -26,6 +26,9 @@ from ansible_collections.element.replication.plugins.module_utils._files import 
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     LOCAL, WHOLE, Action, NamedPlaceholder, Phases, Placeholder, Step, WholePlan, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterPairEntry, ClusterState, read_cluster
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 __all__ = ["CLUSTER_KEY_FIELDS", "VOLUME_KEY_FIELDS", "PairSpec"]
 
@@ -237,7 +240,7 @@ class SplitClusterRunner(Runner[ClusterState, SplitPlan]):
 
     VERIFY = False  # a second start would replace the key just written
 
-    def __init__(self, connections: Any, step: str, check_mode: bool = False, key_file: Optional[str] = None,
+    def __init__(self, connections: Connections, step: str, check_mode: bool = False, key_file: Optional[str] = None,
                  key: Optional[str] = None, peer_cluster: Optional[str] = None) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=1)
         self.connections = connections
@@ -295,7 +298,7 @@ class SplitVolumeRunner(Runner[ClusterState, SplitVolumePlan]):
 
     VERIFY = False  # a second start would replace the keys just written
 
-    def __init__(self, connections: Any, specs: List[PairSpec], step: str, key_file: str, check_mode: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], step: str, key_file: str, check_mode: bool = False,
                  parallel: int = 4) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel)
         self.connections = connections

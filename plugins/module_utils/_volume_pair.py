@@ -11,7 +11,7 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -25,6 +25,9 @@ from ansible_collections.element.replication.plugins.module_utils._plan import (
 from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, Volume, VolumePairEntry, read_clusters)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
@@ -463,9 +466,9 @@ def predicted_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> D
 class VolumePairRunner(Runner[Clusters, VolumePairPlan]):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
-    def __init__(self, connections: Any, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
                  parallel: int = 4, waiter: Optional[Waiter] = None) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+        super().__init__(connections.both(), check_mode, parallel,
                          waiter or Waiter(enabled=False, timeout=300, interval=2.0))
         self.connections = connections
         self.specs = list(specs)
