@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
@@ -266,9 +267,10 @@ def resolve_volume(cluster: ClusterState, volume_id: Optional[int], name: Option
 
 # ---- findings ------------------------------------------------------------------------------------------------
 
-class Finding:
+class Finding(str, Enum):
     """Codes of what reconciliation and the audit find, each reported next to its sentence
-    ({"code", "text"}). Classify on these, never on the sentences."""
+    ({"code", "text"}). Classify on these, never on the sentences. A code is its string: it compares,
+    hashes and formats as the plain value (the reports, results and events carry that value)."""
     CLUSTER_PAIR_ABSENT = "cluster_pair_absent"
     CLUSTER_PAIR_PENDING = "cluster_pair_pending"
     CLUSTER_PAIR_ONE_SIDED = "cluster_pair_one_sided"
@@ -300,6 +302,11 @@ class Finding:
     DECLARED_ABSENT = "declared_absent"
     CHECK_FAILED = "check_failed"
 
+    def __str__(self) -> str:  # "%s", format() and f-strings give the value on every Python
+        return str(self.value)
 
-def finding(code: str, text: str) -> Dict[str, str]:
-    return {"code": code, "text": text}
+
+def finding(code: Finding, text: str) -> Dict[str, str]:
+    """A finding as results carry it: the code's plain string (never the enum member, which
+    Ansible's result handling and templating need not know) and its sentence."""
+    return {"code": code.value, "text": text}
