@@ -86,7 +86,7 @@ def _plain(value, path="result"):
     assert type(value) in (str, int, float, bool, type(None), list, dict), "%s is a %s" % (path, type(value))
     if isinstance(value, dict):
         for key, inner in value.items():
-            assert type(key) is str
+            assert key.__class__ is str
             _plain(inner, "%s.%s" % (path, key))
     elif isinstance(value, list):
         for position, inner in enumerate(value):
