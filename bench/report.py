@@ -73,6 +73,14 @@ def targets(sizes):
             found.append((label, "not measured" if row is None else "not available", None))
         else:
             found.append((label, "%.1f s" % row["wall_s"], row["wall_s"] < limit))
+    audit = big.get("audit")
+    if audit is None or "changed_in_runs" not in audit:
+        found.append(("N=1000: a clean audit run again reports changed=false", "not measured", None))
+    else:
+        runs = audit["changed_in_runs"]
+        found.append(("N=1000: a clean audit run again reports changed=false",
+                      "changed in %d of %d runs after the first (which wrote the report: changed=%d)" % (
+                          sum(1 for c in runs if c), len(runs), audit["first_run_changed"]), not any(runs)))
     ratio = sizes.get(100, {}).get("loop_over_bulk")
     found.append(("N=100: bulk at least 20 times faster than the loop",
                   "not measured" if ratio is None else "%.1fx" % ratio, None if ratio is None else ratio >= 20))
@@ -120,8 +128,9 @@ def table(report):
     for key, row in report["baseline"].items():
         lines.append("  %-33s %8.2f s wall, %.2f s CPU (%d runs)" % (
             key.replace("_", " "), row["wall_s"], row["ansible_cpu_s"], len(row["wall_s_runs"])))
-    lines.append("Simulator throughput, one cluster, keep-alive (state: %s):" % report["throughput"]["state"])
-    for key, row in report["throughput"]["results"].items():
+    if "throughput" in report:
+        lines.append("Simulator throughput, one cluster, keep-alive (state: %s):" % report["throughput"]["state"])
+    for key, row in report.get("throughput", {}).get("results", {}).items():
         lines.append("  %-45s %8.0f req/s  p50 %.2f ms  errors %d" % (
             key, row["requests_per_second"], row["p50_ms"] or 0, row["errors"]))
     if "client_cost" in report:

@@ -5,6 +5,7 @@
 """`make bench`: speed and API-call figures of element.replication against the simulator.
 
     .venv/bin/python bench/run.py [--sizes 10,100,1000] [--repeats 3] [--results-dir bench/results] [--quick]
+    .venv/bin/python bench/run.py --audit-only --sizes 1000   # the drift audit's figures alone (about 30 s)
 
 Prints a table (see bench/README.md for what each figure means) and writes it as JSON to
 RESULTS_DIR/bench-<timestamp>.json and RESULTS_DIR/latest.json.
@@ -45,11 +46,15 @@ def parse_args(argv):
     parser.add_argument("--wan-failover-only", action="store_true",
                         help="only the WAN failover rows (planned failover and failback, unplanned with the lost "
                              "site closing, hanging and dropping packets) at --wan-sizes; no loopback table")
+    parser.add_argument("--audit-only", action="store_true",
+                        help="only the drift audit rows at --sizes (after one converge) and their targets; no WAN rows")
     parser.add_argument("--collection", default=str(REPO),
                         help="root of the collection to measure (another checkout, to compare a change)")
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeats, args.wan_sizes = "10", 1, "10"
+    if args.audit_only:
+        args.wan_sizes = ""
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     args.wan_sizes = sorted({int(s) for s in args.wan_sizes.split(",") if s.strip()})
     args.rtt /= 1000.0
@@ -74,6 +79,26 @@ def machine_facts():
             "platform": platform.platform(), "load_average_at_start": os.getloadavg()}
 
 
+def audit_figures(args, workspace, sim, size):
+    """The drift audit as it is scheduled: the runs measured find the report that a first run wrote,
+    unchanged (a clean audit then reports changed=false, which the figures show)."""
+    reports = workspace.path("audit-report")
+    first = scenarios.audit(workspace, sim, size, reports)
+    if not first.get("available", True):
+        return first
+    changed = []
+
+    def measured():
+        run = scenarios.audit(workspace, sim, size, reports)
+        changed.append(run.get("counts", {}).get("changed", 0))
+        return run
+
+    figures = repeat(measured, args.repeats)
+    figures["first_run_changed"] = first["counts"].get("changed", 0)
+    figures["changed_in_runs"] = changed
+    return figures
+
+
 def measure_size(args, workspace, size, log):
     """Every figure of one size. The first converge's state also serves the no-op runs, the audits
     and (for the largest size) the simulator's throughput; further converges start afresh."""
@@ -81,7 +106,7 @@ def measure_size(args, workspace, size, log):
     log("N=%d: bulk converge, then no-op re-runs and drift audits on its state" % size)
     with scenarios.converged(workspace, size) as (sim, first):
         figures["noop"] = repeat(lambda: scenarios.noop(workspace, sim, size), args.repeats)
-        figures["audit"] = repeat(lambda: scenarios.audit(workspace, sim, size), args.repeats)
+        figures["audit"] = audit_figures(args, workspace, sim, size)
         if size in EVENT_SOURCE_SIZES or args.quick:
             log("N=%d: polls of the EDA event source" % size)
             figures["event_source"] = repeat(lambda: scenarios.event_source(workspace, sim, size), args.repeats)
@@ -130,6 +155,11 @@ def measure(args, workspace, log):
     for key, tasks in (("empty_play", []), ("one_ping_task", [{"name": "ping", "ansible.builtin.ping": {}}])):
         result["baseline"][key] = repeat(lambda: scenarios.ansible_alone(workspace, tasks), args.repeats)
     for size in args.sizes:
+        if args.audit_only:
+            log("N=%d: a converge, then drift audits on its state" % size)
+            with scenarios.converged(workspace, size) as (sim, _first):
+                result["sizes"][size] = {"audit": audit_figures(args, workspace, sim, size)}
+            continue
         figures = result["sizes"][size] = measure_size(args, workspace, size, log)
         for key in ("throughput", "client_cost"):
             if key in figures:

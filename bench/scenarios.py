@@ -85,9 +85,10 @@ def ansible_alone(workspace, tasks):
                                      "gather_facts": False, "tasks": tasks}])
 
 
-def audit(workspace, sim, count):
+def audit(workspace, sim, count, report_dir=None):
     """The drift audit playbook in check mode over the pairs; {"available": False, "reason"} when
-    the playbook is missing or fails, so that the rest of the benchmark still reports."""
+    the playbook is missing or fails, so that the rest of the benchmark still reports. Runs given
+    one report_dir are a scheduled audit's: the first writes the report, the next find it unchanged."""
     playbook = workspace.collection / AUDIT_PLAYBOOK
     if not playbook.exists():
         return {"available": False, "reason": "%s does not exist yet" % AUDIT_PLAYBOOK}
@@ -96,7 +97,7 @@ def audit(workspace, sim, count):
         "element_replication_topology": [{"source": "prod", "target": "dr", "mode": "Async",
                                           "volumes": [{"volume": name} for name in _names(count)]}],
         # the role writes its report next to the playbooks by default: keep it in the workspace
-        "replication_audit_report_dir": str(workspace.path("audit-report")),
+        "replication_audit_report_dir": str(report_dir or workspace.path("audit-report")),
     }))
     result = run_playbook(workspace, playbook, sim, allow_failure=True,
                           args=["-i", sim.process.inventory_file, "--check", "-e", "@%s" % variables])

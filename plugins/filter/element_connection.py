@@ -65,7 +65,7 @@ _value:
 from typing import Any, Callable, Dict, List, Mapping, Union
 
 from ansible.errors import AnsibleFilterError
-from ansible.module_utils.parsing.convert_bool import boolean
+from ansible_collections.element.replication.plugins.module_utils._topology import inventory_connection
 
 
 def element_connection(host_vars: Mapping[str, Any], host: Any) -> Union[Dict[str, Any], List[Dict[str, Any]]]:
@@ -75,22 +75,10 @@ def element_connection(host_vars: Mapping[str, Any], host: Any) -> Union[Dict[st
 
 
 def _connection(host_vars: Mapping[str, Any], host: str) -> Dict[str, Any]:
-    missing = [name for name in ("element_hostname", "element_username", "element_password") if name not in host_vars]
-    if missing:
-        raise AnsibleFilterError("inventory host %r has no %s" % (host, ", ".join(missing)))
-    if not str(host_vars["element_hostname"] or "").strip():
-        # An environment lookup of an unset ELEMENT_PEER_HOSTNAME (an AWX credential without a peer) gives "".
-        raise AnsibleFilterError("inventory host %r has an empty element_hostname: give the cluster's MVIP or DNS "
-                                 "name" % host)
-    return {
-        "hostname": host_vars["element_hostname"],
-        "port": int(host_vars.get("element_port", 443) or 443),
-        "username": host_vars["element_username"],
-        "password": host_vars["element_password"],
-        "validate_certs": boolean(host_vars.get("element_validate_certs", True), strict=False),
-        "ca_path": host_vars.get("element_ca_path"),
-        "display_name": host,
-    }
+    try:
+        return inventory_connection(host_vars, host)
+    except ValueError as error:
+        raise AnsibleFilterError(str(error)) from None
 
 
 class FilterModule(object):

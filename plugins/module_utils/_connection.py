@@ -55,13 +55,14 @@ def connection_argument_spec(peer: Optional[str] = None) -> ArgumentSpec:
     return ArgumentSpec(spec)
 
 
-def clusters_argument_spec() -> ArgumentSpec:
+def clusters_argument_spec(required: bool = True) -> ArgumentSpec:
     """A clusters option: the connection options of many clusters, each with the inventory host's
-    name (the element.replication.element_connection filter builds it from the hosts' variables)."""
+    name (the element.replication.element_connection filter builds it from the hosts' variables;
+    an action plugin may build it from the inventory when it is not required)."""
     options = {name: {k: v for k, v in option.items() if k != "fallback"}
                for name, option in _connection_options("ELEMENT").items()}
     options["name"] = dict(type="str", required=True)
-    return ArgumentSpec({"clusters": dict(type="list", elements="dict", required=True, options=options)})
+    return ArgumentSpec({"clusters": dict(type="list", elements="dict", required=required, options=options)})
 
 
 def cluster_clients(clusters: List[Dict[str, Any]], scrubber: SecretScrubber, pool_size: int = 4) -> Dict[str, ElementClient]:

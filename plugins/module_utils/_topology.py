@@ -174,6 +174,27 @@ def plan(topology: Optional[List[Dict[str, Any]]], state: Optional[str] = None) 
 
 # ---- what is wrong with it ---------------------------------------------------------------------
 
+def inventory_connection(host_vars: Any, host: str) -> Dict[str, Any]:
+    """The connection options of an inventory host's cluster, from its element_* variables (the
+    element.replication.element_connection filter, and the audit's clusters read from the
+    inventory). ValueError names what is missing."""
+    missing = [name for name in CREDENTIALS if name not in host_vars]
+    if missing:
+        raise ValueError("inventory host %r has no %s" % (host, ", ".join(missing)))
+    if not str(host_vars["element_hostname"] or "").strip():
+        # An environment lookup of an unset ELEMENT_PEER_HOSTNAME (an AWX credential without a peer) gives "".
+        raise ValueError("inventory host %r has an empty element_hostname: give the cluster's MVIP or DNS name" % host)
+    return {
+        "hostname": host_vars["element_hostname"],
+        "port": int(host_vars.get("element_port", 443) or 443),
+        "username": host_vars["element_username"],
+        "password": host_vars["element_password"],
+        "validate_certs": boolean(host_vars.get("element_validate_certs", True), strict=False),
+        "ca_path": host_vars.get("element_ca_path"),
+        "display_name": host,
+    }
+
+
 def problems(topology: Optional[List[Dict[str, Any]]], hostvars: Any, inventory_hosts: Iterable[str],
              play_hosts: Optional[Iterable[str]] = None, name: str = "element_replication_topology",
              needs_both: bool = False, state: Optional[str] = None) -> List[str]:

@@ -49,18 +49,30 @@ options:
   topology:
     description:
       - The desired replication topology, as the collection's roles take it (C(element_replication_topology);
-        see the P(element.replication.cluster_pairing#role) role). Check it against the inventory
-        first, as the roles do; the module plans it with the P(element.replication.topology_plan#filter) filter's planner.
+        see the P(element.replication.cluster_pairing#role) role). The module plans it with the
+        P(element.replication.topology_plan#filter) filter's planner.
     type: list
     elements: dict
     required: true
+  topology_name:
+    description:
+      - How messages name the topology when O(clusters) is taken from the inventory (the variable it came from).
+        When O(topology) is the value of C(element_replication_topology), they name that variable.
+    type: str
+    default: element_replication_topology
   clusters:
     description:
       - The connection of every cluster of the topology, one per inventory host named in it, as
         C(hostvars | element.replication.element_connection(hosts)) builds them.
+      - When omitted, taken from the inventory on the controller, as the collection's roles do: O(topology) is
+        first checked against the inventory with the P(element.replication.topology_problems#filter) filter's
+        checks (every source and target an inventory host with the C(element_hostname), C(element_username) and
+        C(element_password) variables, split-site entries included; each direction declared once; a volume in one
+        pair only). Any problem fails the task, naming the entry, before any cluster is read or any file written.
+        Then each cluster's connection is built from its host's C(element_*) variables, as the
+        P(element.replication.element_connection#filter) filter builds it.
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description: The inventory host of the cluster, as the topology names it.
@@ -218,8 +230,9 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 
 # The action plugin of the same name validates with these too.
-SPEC = clusters_argument_spec().merge(ArgumentSpec(dict(
+SPEC = clusters_argument_spec(required=False).merge(ArgumentSpec(dict(
     topology=dict(type="list", elements="dict", required=True),
+    topology_name=dict(type="str", default="element_replication_topology"),
     sources=dict(type="list", elements="str"),
     report_path=dict(type="path", required=True),
     play_name=dict(type="str", default="ansible-playbook"),
@@ -233,6 +246,8 @@ def main():
     results = Results(module)
     if module.params["parallel"] < 1:
         results.fail("parallel must be at least 1, not %s" % module.params["parallel"])
+    if module.params["clusters"] is None:  # the action plugin takes them from the inventory
+        results.fail("clusters is required where the action plugin does not run")
     try:
         plan = audit_plan(module.params)
     except Refusal as exc:

@@ -155,9 +155,10 @@ def test_converge_audit_drift_and_fix(run_role, sim, tmp_path):
     assert volumes["vol-0004"]["drift"] is False and volumes["vol-0007"]["drift"] is False
     assert "linkStyle 0 stroke:#d62728" in markdown
     assert re.search(r"\| vol-0002 \| vol-0002 \| present \| Async \| mismatched \| \d+s \| yes \|", markdown), markdown
-    summary = task_results(drift, "Show the audit summary")[0]["result"]["msg"]
-    assert summary[0].endswith("DRIFT: 7 finding(s)") and len(summary) == 2 + 7
-    assert task_results(drift, "Fail when the replication has drifted from the topology")[0]["status"] == "failed"
+    [shown] = task_results(drift, "Show the audit summary; fail on drift")
+    summary = shown["result"]["msg"]
+    assert summary[0].endswith("DRIFT: 7 finding(s)") and len(summary) == 2 + 7 + 1
+    assert summary[-1].startswith("7 drift finding(s) and 0 audit error(s); see ") and shown["status"] == "failed"
 
     fix = run_role("volume_pairing")
     assert fix.rc == 0, fix
@@ -177,7 +178,7 @@ def test_audit_reports_a_cluster_it_cannot_read(run_role, sim, tmp_path):
     assert len(report["errors"]) == 1 and report["errors"][0].startswith("prod -> dr: could not read the clusters")
     assert report["cluster_pairs"][0]["health"] == "unknown"
     assert "**Could not audit**" in markdown
-    summary = task_results(run, "Show the audit summary")[0]["result"]["msg"]
+    summary = task_results(run, "Show the audit summary; fail on drift")[0]["result"]["msg"]
     assert "COULD NOT AUDIT: 1 error(s)" in summary[0]
 
 

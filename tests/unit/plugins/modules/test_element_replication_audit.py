@@ -93,3 +93,13 @@ def test_a_host_without_connection_is_refused_before_any_call(world, tmp_path):
     result = run(element_replication_audit, options)
     assert result["failed"] is True and result["msg"] == "clusters names no connection for edge, named by the topology"
     assert run.calls() == []
+
+
+def test_without_clusters_the_module_refuses_before_any_call(world, tmp_path):
+    """Only the action plugin can take the clusters from the inventory."""
+    run, prod, dr = world
+    options = args(prod, dr, tmp_path)
+    del options["clusters"]
+    result = run(element_replication_audit, options)
+    assert result["failed"] is True and result["msg"] == "clusters is required where the action plugin does not run"
+    assert run.calls() == [] and not (tmp_path / "reports").exists()
