@@ -233,6 +233,9 @@ class ClusterPairRunner(Runner[Clusters, ClusterPairPlan]):
         if WHOLE in self.exceptions:
             raise self.exceptions[WHOLE]
 
+    def partial_result(self) -> Dict[str, Any]:
+        return dict(super().partial_result(), repairs=self.repairs)
+
     def not_converged(self, plan: ClusterPairPlan) -> None:
         raise Refusal("clusters %s and %s did not converge after %d attempts: another run seems to be changing the "
                       "same pairing; still to do: %s" % (

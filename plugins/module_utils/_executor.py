@@ -15,9 +15,9 @@ import abc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Set, Tuple, TypeVar
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Set, Tuple, TypeVar, Union
 
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._plan import (
     NO_ITEM, Action, Phases, Plan, PlanItem, Step, Waiter, actions_of)
 
@@ -232,6 +232,14 @@ class Runner(PhaseExecutor, Generic[S, P], metaclass=abc.ABCMeta):
     def settle(self, state: S) -> S:
         """After a run that changed something: wait for the clusters to reach the steady state."""
         return state
+
+    def failure(self, exc: Union[ElementError, Refusal]) -> Union[ElementError, Refusal]:
+        """A failure of the whole run, as the module reports it (with what to do next)."""
+        return exc
+
+    def partial_result(self) -> Dict[str, Any]:
+        """What a failed run reports besides its message: what was done so far."""
+        return {"actions": self.executed_actions()}
 
     # ---- the skeleton -----------------------------------------------------------------------------
     def run(self) -> bool:

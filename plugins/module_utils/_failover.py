@@ -22,7 +22,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -502,6 +502,12 @@ class FailoverRunner(Runner[Clusters, FailoverPlan]):
             return plan_unplanned(_read(clusters, self.primary), self.primary, specs)
         return plan_planned(_read(clusters, LOCAL), _read(clusters, PEER), specs, self.primary, self.force or checked,
                             assume_caught_up=self.check_mode)
+
+    def failure(self, exc: Union[ElementError, Refusal]) -> Union[ElementError, Refusal]:
+        if isinstance(exc, ElementError) and exc.kind == "connection" and not self.unplanned:
+            exc.message += "; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving " \
+                           "cluster" % exc.cluster
+        return exc
 
     def phase_done(self, name: str) -> None:
         if name == "promote" and self.started is not None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tuple, Union
 
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM, PlanItem
 
 if TYPE_CHECKING:
@@ -41,6 +41,17 @@ class Results:
             partial.setdefault("error", error)
         self.module.fail_json(msg=self.scrub(str(problem)), **partial)
         raise AssertionError("fail_json returned")  # pragma: no cover - it exits
+
+    def run(self, runner: Runner[Any, Any]) -> bool:
+        """Run the runner, then close the connections: whether anything changed (would, in check
+        mode). A failure of the whole run fails the module with what was done so far."""
+        try:
+            return runner.run()
+        except (ElementError, Refusal) as exc:
+            self.fail(runner.failure(exc), **runner.partial_result())
+        finally:
+            if self.connections is not None:
+                self.connections.close()
 
     def item_entries(self, runner: Runner[Any, Any], items: Iterable[PlanItem], views: Iterable[Dict[str, Any]],
                      extra: Optional[Callable[[Any], Dict[str, Any]]] = None) -> List[Dict[str, Any]]:

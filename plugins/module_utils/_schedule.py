@@ -198,6 +198,9 @@ class ScheduleRunner(Runner[ScheduleState, SchedulePlan]):
         if WHOLE in self.exceptions:
             raise self.exceptions[WHOLE]
 
+    def partial_result(self) -> Dict[str, Any]:
+        return dict(super().partial_result(), changes=self.changes_made)
+
     def not_converged(self, plan: SchedulePlan) -> None:
         raise Refusal("schedule %s on cluster %s is not as declared after %d attempts: %s; still to do: %s" % (
             self.declared.name, self.names[LOCAL], self.MAX_ROUNDS, self.why_not_converged(),

@@ -312,7 +312,6 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._plan import WHOLE, Waiter
 from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
     Options, PairSettings, RehearsalRunner, clone_view, predicted_view)
@@ -360,12 +359,7 @@ def main():
     runner = RehearsalRunner(connections, specs if params["pairs"] is not None else None, options, state=params["state"], check_mode=module.check_mode,
                              parallel=params["parallel"],
                              waiter=Waiter(timeout=params["wait_timeout"], interval=2.0))
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     plan = runner.first_plan
     first_cluster, first_groups = runner.first_state[0], runner.first_state[1]
     last_cluster, last_groups = runner.last_state[0], runner.last_state[1]
