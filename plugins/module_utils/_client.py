@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, Iterator, Optional, Protocol, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Protocol, Set, Tuple, Union
 
 from ansible_collections.element.replication.plugins.module_utils._element import REDACTED
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
@@ -38,15 +38,11 @@ DEFAULT_API_VERSION = "12.0"
 DEFAULT_TIMEOUT = 30.0
 MAX_CONNECT_TIMEOUT = 10.0
 
-# Reads are retried; by rule, every Get* and List* method is one (so a new read method needs no
-# registration here), plus EXTRA_READS, minus NOT_READS (Get*/List* methods that change something).
-EXTRA_READS: FrozenSet[str] = frozenset()
-NOT_READS: FrozenSet[str] = frozenset()
-
 
 def is_read(method: str) -> bool:
-    """Whether a method only reads (safe to send again when its answer was lost)."""
-    return (method.startswith(("Get", "List")) and method not in NOT_READS) or method in EXTRA_READS
+    """Whether a method only reads (safe to send again when its answer was lost). By rule, every
+    Get* and List* method is a read and no other is, so a new read method needs no registration."""
+    return method.startswith(("Get", "List"))
 
 
 # Element errors that the API docs and real clients (Cinder, sfauto) treat as transient.

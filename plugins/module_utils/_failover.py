@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
     ACTIVE, ASYNC, MANUAL_PAUSES, PAIRED, PAUSED_MANUAL, PAUSED_MANUAL_REMOTE, READ_WRITE, REPLICATION_TARGET, Finding,
-    PairMatch, Problem, chunks, finding, match_pair, pair_relation, paused_flags, resolve_volume)
+    PairMatch, Problem, finding, match_pair, pair_relation, paused_flags, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, phases)
+    LOCAL, PEER, Action, Phases, Step, Waiter, actions_of, modify_volumes_steps, phases)
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._lag import Lag, pair_lag
 from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
@@ -343,10 +343,8 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
         steps = []
         for side in (other(primary), primary):  # the side losing its writers first
             on_side = [i for i in selected if getattr(i, "demote" if access == REPLICATION_TARGET else "promote") == side]
-            for chunk in chunks(on_side):
-                steps.append(Step(tuple(i.spec.index for i in chunk), [Action(
-                    side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i in chunk], "access": access},
-                    reason % len(chunk), bulk="volumeIDs")]))
+            steps += modify_volumes_steps(side, [(i.spec.index, i.volumes[side].volume_id) for i in on_side], reason,
+                                          access=access)
         return steps
 
     def modify_pair(item: FailoverItem, side: str, paused: bool, reason: str) -> Action:
@@ -370,13 +368,11 @@ def _phases(items: List[FailoverItem], primary: str, names: Dict[str, str]) -> P
                 groups.setdefault((side, json.dumps(attributes, sort_keys=True)), []).append((item, attributes))
         steps = []
         for (side, _key), members in groups.items():
-            for chunk in chunks(members):
-                verb = "mark" if MARK in chunk[0][1] else "unmark"
-                steps.append(Step(tuple(i.spec.index for i, _a in chunk), [Action(
-                    side, "ModifyVolumes", {"volumeIDs": [i.volumes[side].volume_id for i, _a in chunk],
-                                            "attributes": chunk[0][1]},
-                    "%s %d volume(s) as holding the writes of an unplanned failover (%s)" % (verb, len(chunk), MARK),
-                    bulk="volumeIDs")]))
+            attributes = members[0][1]  # the same for every member of the group
+            reason = "%s %%d volume(s) as holding the writes of an unplanned failover (%s)" % (
+                "mark" if MARK in attributes else "unmark", MARK)
+            steps += modify_volumes_steps(side, [(i.spec.index, i.volumes[side].volume_id) for i, _a in members], reason,
+                                          attributes=attributes)
         return steps
 
     def finish(item: FailoverItem) -> Step:

@@ -18,10 +18,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
-from ansible_collections.element.replication.plugins.module_utils._element import redact_params
-from ansible_collections.element.replication.plugins.module_utils._errors import Refusal  # noqa: F401 (re-exported)
+from ansible_collections.element.replication.plugins.module_utils._element import chunks, redact_params
 
-__all__ = ["Refusal"]
 LOCAL = "local"
 PEER = "peer"
 
@@ -154,6 +152,15 @@ def actions_of(phases: Phases) -> List[Action]:
 def phases(*named: Tuple[str, Sequence[Step]]) -> Phases:
     """The phases that have something to do, in the order given."""
     return [(name, list(steps)) for name, steps in named if steps]
+
+
+def modify_volumes_steps(side: str, volumes: Sequence[Tuple[int, Any]], reason: str, **settings: Any) -> List[Step]:
+    """ModifyVolumes on one side for (item index, volume ID) pairs, in chunks of MODIFY_VOLUMES_CHUNK
+    volumes: one bulk step per call, serving the items of its volumes. reason has a %d for the
+    call's number of volumes; settings are what each volume gets (access=..., attributes=...)."""
+    return [Step(tuple(index for index, _volume_id in chunk), [Action(
+        side, "ModifyVolumes", dict({"volumeIDs": [volume_id for _index, volume_id in chunk]}, **settings),
+        reason % len(chunk), bulk="volumeIDs")]) for chunk in chunks(volumes)]
 
 
 @dataclass

@@ -29,8 +29,8 @@ ONE_SIDED = "one-sided"
 MISMATCHED = "mismatched"
 ABSENT = "absent"
 
-# One cluster's half of a volume pair: (cluster, volume, its pair entry).
-Half = Tuple[ClusterState, Volume, VolumePairEntry]
+# One cluster's half of a volume pair as found in its lists: (cluster, volume, its pair entry).
+FoundHalf = Tuple[ClusterState, Volume, VolumePairEntry]
 # A side of a pair's record: (prefix of its keys, cluster, volume, pair entry), each but the prefix may be None.
 Side = Tuple[str, Optional[ClusterState], Optional[Volume], Optional[VolumePairEntry]]
 
@@ -125,8 +125,8 @@ def reconcile(local: ClusterState, peer: ClusterState,
     connected = cluster_pair["health"] == HEALTHY
     pair_ids = ((local, match.local.pair_id if match.paired else None),
                 (peer, match.peer.pair_id if match.paired else None))
-    halves: Dict[str, List[Half]] = {}  # uuid -> [(cluster, volume, entry)]
-    pending: List[Half] = []
+    halves: Dict[str, List[FoundHalf]] = {}  # uuid -> [(cluster, volume, entry)]
+    pending: List[FoundHalf] = []
     for cluster, pair_id in pair_ids:
         stale_ids = {e.pair_id for e in (match.stale_local if cluster is local else match.stale_peer)}
         for volume in cluster.volumes:
@@ -189,7 +189,7 @@ def _cluster_pair_record(local: ClusterState, peer: ClusterState, match: PairMat
     return record
 
 
-def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer: ClusterState, connected: bool,
+def _volume_pair_record(uuid: str, found: List[FoundHalf], local: ClusterState, peer: ClusterState, connected: bool,
                         cluster_pair: Dict[str, Any], lag: Optional[Dict[str, LagInputs]] = None) -> Dict[str, Any]:
     if len(found) == 1:
         cluster, volume, entry = found[0]
@@ -238,7 +238,7 @@ def _volume_pair_record(uuid: str, found: List[Half], local: ClusterState, peer:
     return record
 
 
-def _pair_lag(source: "_Half", target: "_Half", lag: Dict[str, LagInputs]) -> Dict[str, Any]:
+def _pair_lag(source: OrientedHalf, target: OrientedHalf, lag: Dict[str, LagInputs]) -> Dict[str, Any]:
     """How far behind a complete pair is: the source's stats, the target's snapshots and clock."""
     source_inputs = lag.get(source.cluster.identity.unique_id) or LagInputs()
     target_inputs = lag.get(target.cluster.identity.unique_id) or LagInputs()
@@ -257,23 +257,24 @@ def _pair_lag(source: "_Half", target: "_Half", lag: Dict[str, LagInputs]) -> Di
     return dict(result.facts(), lag_findings=findings)
 
 
-class _Half:
-    """One cluster's half of a volume pair."""
+class OrientedHalf:
+    """One cluster's half of a volume pair, once _orient has told the source from the target."""
 
-    def __init__(self, found: Half) -> None:
+    def __init__(self, found: FoundHalf) -> None:
         self.cluster, self.volume, self.entry = found
         self.name = self.cluster.identity.name
 
 
-def _orient(first: Half, second: Half, local: ClusterState) -> Tuple[_Half, _Half]:
+def _orient(first: FoundHalf, second: FoundHalf, local: ClusterState) -> Tuple[OrientedHalf, OrientedHalf]:
     """(source half, target half): the readWrite volume is the source, else the one that is not a
     replicationTarget; when access does not tell, this cluster's volume."""
     for access, source_has_it in ((READ_WRITE, True), (REPLICATION_TARGET, False)):
         holders = [half for half in (first, second) if half[1].access == access]
         if len(holders) == 1:
             source = holders[0] if source_has_it else (second if holders[0] is first else first)
-            return _Half(source), _Half(second if source is first else first)
-    return (_Half(first), _Half(second)) if first[0] is local else (_Half(second), _Half(first))
+            return OrientedHalf(source), OrientedHalf(second if source is first else first)
+    source, target = (first, second) if first[0] is local else (second, first)
+    return OrientedHalf(source), OrientedHalf(target)
 
 
 # ---- the read ---------------------------------------------------------------------------------

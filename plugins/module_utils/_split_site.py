@@ -18,19 +18,18 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    CLUSTER_KEY_FIELDS, READ_WRITE, REPLICATION_TARGET, STOPPED_MISCONFIGURED, VOLUME_KEY_FIELDS, chunks, decode_key,
+    CLUSTER_KEY_FIELDS, READ_WRITE, REPLICATION_TARGET, STOPPED_MISCONFIGURED, VOLUME_KEY_FIELDS, decode_key,
     key_credentials, refuse_over_pair_limit, resolve_volume)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, WHOLE, Action, NamedPlaceholder, Phases, Placeholder, Step, WholePlan, actions_of, phases)
+    LOCAL, WHOLE, Action, NamedPlaceholder, Phases, Placeholder, Step, WholePlan, actions_of, modify_volumes_steps,
+    phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterPairEntry, ClusterState, read_cluster
 
 if TYPE_CHECKING:
     from ansible_collections.element.replication.plugins.module_utils._connection import Connections
-
-__all__ = ["CLUSTER_KEY_FIELDS", "VOLUME_KEY_FIELDS", "PairSpec"]
 
 KEY_FILE_KIND = "element.replication pairing keys"
 KEY_FROM_FILE = Placeholder("<key from the key file>")
@@ -228,9 +227,8 @@ def _key_for(spec: PairSpec, keys: Dict[str, Dict[str, Any]]) -> Optional[Dict[s
 def access_steps(items: List[SplitVolumeItem]) -> List[Step]:
     """ModifyVolumes calls (in chunks) that make the completed targets replication targets."""
     needing = [i for i in items if not i.refusal and i.volume.access != REPLICATION_TARGET]
-    return [Step(tuple(i.spec.index for i in chunk), [Action(
-        LOCAL, "ModifyVolumes", {"volumeIDs": [i.volume.volume_id for i in chunk], "access": REPLICATION_TARGET},
-        "make %d target volume(s) replication targets" % len(chunk), bulk="volumeIDs")]) for chunk in chunks(needing)]
+    return modify_volumes_steps(LOCAL, [(i.spec.index, i.volume.volume_id) for i in needing],
+                                "make %d target volume(s) replication targets", access=REPLICATION_TARGET)
 
 
 # ---- running the steps ----------------------------------------------------------------------

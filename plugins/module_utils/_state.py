@@ -16,15 +16,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
-from ansible_collections.element.replication.plugins.module_utils._element import (  # noqa: F401 (MODES re-exported)
-    CONNECTED, MODES, canonical_mode)
+from ansible_collections.element.replication.plugins.module_utils._element import CONNECTED, canonical_mode
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived
 
 if TYPE_CHECKING:
     from ansible_collections.element.replication.plugins.module_utils._client import Client
 
-__all__ = ["MODES"]
 LIST_PAGE_SIZE = 10000
 SCHEDULE_MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
 

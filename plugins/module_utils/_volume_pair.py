@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    HALVES, MODIFY_VOLUMES_CHUNK, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, READ_WRITE, REPLICATION_TARGET,
-    VOLUME_KEY_FIELDS, PairMatch, Problem, account_id, chunks, key_field, match_pair, pair_relation, paused_flags,
-    resolve_volume, steady_states)
+    HALVES, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, READ_WRITE, REPLICATION_TARGET, PairMatch, Problem, account_id,
+    key_field, match_pair, pair_relation, paused_flags, resolve_volume, steady_states)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Phases, Step, Waiter, actions_of, phases)
+    LOCAL, PEER, VOLUME_KEY_FROM_START, Action, NamedPlaceholder, Phases, Step, Waiter, actions_of, modify_volumes_steps,
+    phases)
 from ansible_collections.element.replication.plugins.module_utils._reconcile import pair_record
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, Volume, VolumePairEntry, read_clusters)
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
-
-__all__ = ["MODIFY_VOLUMES_CHUNK", "VOLUME_KEY_FIELDS", "PairSpec"]
 
 
 @dataclass(frozen=True)
@@ -107,15 +105,18 @@ def plan_volume_pairs(local: ClusterState, peer: ClusterState, specs: List[PairS
     """
     match = match_pair(local, peer)
     connected = assume_cluster_pair or match.connected
-    context = _Context(local, peer, match, connected, options, known_pending)
-    items = [context.plan_item(spec) for spec in specs]
-    _refuse_contradictions(items, context.names)
+    planner = VolumePairPlanner(local, peer, match, connected, options, known_pending)
+    items = [planner.plan_item(spec) for spec in specs]
+    _refuse_contradictions(items, planner.names)
     # A refused item may be a typo for a declared pair: never treat its pair as undeclared.
-    cleanup = context.plan_cleanup(items) if options.exclusive and not any(i.refusal for i in items) else []
-    return VolumePairPlan(items=items, cleanup=cleanup, phases=_phases(items, cleanup, context.names))
+    cleanup = planner.plan_cleanup(items) if options.exclusive and not any(i.refusal for i in items) else []
+    return VolumePairPlan(items=items, cleanup=cleanup, phases=_phases(items, cleanup, planner.names))
 
 
-class _Context:
+class VolumePairPlanner:
+    """Plans each declared pair (plan_item) and the removal of undeclared ones (plan_cleanup)
+    against one read of both clusters."""
+
     def __init__(self, local: ClusterState, peer: ClusterState, match: PairMatch, connected: bool, options: Options,
                  known_pending: Optional[Set[Tuple[str, int, str]]]) -> None:
         self.local, self.peer, self.match, self.connected = local, peer, match, connected
@@ -386,12 +387,10 @@ def _phases(items: List[ItemPlan], cleanup: List[Action], names: Dict[str, str])
             Action(PEER, "CompleteVolumePairing", {"volumeID": target_id, "volumePairingKey": VOLUME_KEY_FROM_START},
                    "complete pairing on %s" % names[PEER]),
         ]))
-    access = []
-    for chunk in chunks([i for i in live if i.set_target_access]):
-        ids = [i.target.volume_id if i.target else NewVolumeID(i.create["name"]) for i in chunk]
-        access.append(Step(tuple(i.spec.index for i in chunk), [
-            Action(PEER, "ModifyVolumes", {"volumeIDs": ids, "access": REPLICATION_TARGET},
-                   "make %d target volume(s) replication targets" % len(ids), bulk="volumeIDs")]))
+    access = modify_volumes_steps(
+        PEER, [(i.spec.index, i.target.volume_id if i.target else NewVolumeID(i.create["name"]))
+               for i in live if i.set_target_access],
+        "make %d target volume(s) replication targets", access=REPLICATION_TARGET)
     modifies = []
     for i in live:
         if i.modify_source:

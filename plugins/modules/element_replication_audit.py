@@ -64,7 +64,7 @@ options:
     description:
       - The connection of every cluster of the topology, one per inventory host named in it, as
         C(hostvars | element.replication.element_connection(hosts)) builds them.
-      - When omitted, taken from the inventory on the controller, as the collection's roles do: O(topology) is
+      - When omitted, taken from the inventory on the controller, as the collection's roles do. O(topology) is
         first checked against the inventory with the P(element.replication.topology_problems#filter) filter's
         checks (every source and target an inventory host with the C(element_hostname), C(element_username) and
         C(element_password) variables, split-site entries included; each direction declared once; a volume in one

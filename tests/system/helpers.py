@@ -15,8 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from element_sim.harness import SimRPCError  # noqa: F401  (re-exported for the tests)
-
 REPO = Path(__file__).resolve().parents[2]
 CALLBACKS = Path(__file__).resolve().parent / "callback_plugins"
 # prod pairs with up to four others in the limit tests; dr is everyone's usual peer.

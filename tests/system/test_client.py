@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._client import (
-    ElementClient, ElementError, SecretScrubber, split_host)
+from ansible_collections.element.replication.plugins.module_utils._client import ElementClient, SecretScrubber, split_host
 from ansible_collections.element.replication.plugins.module_utils._element import redact_params
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from element_sim import harness
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._cluster_pair import (
-    match_pair, plan_cluster_pair, predicted_view, removals)
-from ansible_collections.element.replication.plugins.module_utils._plan import (
-    KEY_FROM_START, LOCAL, PEER, Refusal)
+from ansible_collections.element.replication.plugins.module_utils._cluster_pair import plan_cluster_pair, predicted_view, removals
+from ansible_collections.element.replication.plugins.module_utils._element import match_pair
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import KEY_FROM_START, LOCAL, PEER
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
     DR as B, cluster, cluster_pair, identity, pending_cluster_pair as pending)
 

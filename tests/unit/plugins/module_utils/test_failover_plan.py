@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._failover import MARK, plan_planned, plan_unplanned
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
     DR, cluster, pair_entry, paired_clusters, volume)
 

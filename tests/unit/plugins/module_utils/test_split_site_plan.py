@@ -13,11 +13,11 @@ import stat
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._plan import Refusal
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._element import decode_key
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._split_site import (
-    decode_key, plan_cluster_complete, plan_cluster_start, plan_volume_complete, plan_volume_start, read_key_file,
-    write_key_file)
-from ansible_collections.element.replication.plugins.module_utils._volume_pair import PairSpec
+    plan_cluster_complete, plan_cluster_start, plan_volume_complete, plan_volume_start, read_key_file, write_key_file)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
     DR, PROD, cluster, cluster_pair, pair_entry, pending_cluster_pair, volume)
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER, Refusal
+from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
+from ansible_collections.element.replication.plugins.module_utils._element import MODIFY_VOLUMES_CHUNK
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
-    MODIFY_VOLUMES_CHUNK, Options, PairSpec, item_view, plan_volume_pairs, predicted_view)
+    Options, item_view, plan_volume_pairs, predicted_view)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
     DR as B, GIB, PROD as A, account as new_account, cluster, cluster_pair, identity, pair_entry, paired_clusters,
     pending_pair_entry as pending_entry, volume)
