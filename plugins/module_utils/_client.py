@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 import warnings
-from typing import Any, Callable, Dict, Iterator, Optional, Set, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, Optional, Protocol, Set, Tuple, Union
 
 from ansible_collections.element.replication.plugins.module_utils._element import REDACTED
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
@@ -106,8 +106,23 @@ def split_host(hostname: str, port: int) -> Tuple[str, str, int]:
     return scheme, text, port
 
 
+class Client(Protocol):
+    """What runners and readers use of a cluster's client: ElementClient, or a test's fake. The
+    layers above _connection name it under TYPE_CHECKING only: they never import the transport."""
+    name: Optional[str]  # the cluster's own name, once read
+    display_name: Optional[str]  # how to name it until then
+    address: str  # host:port, as connected to
+    host: str
+
+    @property
+    def label(self) -> str: ...
+
+    def call(self, method: str, params: Optional[Dict[str, Any]] = None, accept: Tuple[str, ...] = (),
+             retries: Optional[int] = None, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]: ...
+
+
 class ElementClient:
-    """One pooled keep-alive HTTPS session to one cluster."""
+    """One pooled keep-alive HTTPS session to one cluster (a Client)."""
 
     def __init__(self, hostname: str, username: str, password: str, port: int = 443, validate_certs: bool = True,
                  ca_path: Optional[str] = None, timeout: float = DEFAULT_TIMEOUT, api_version: Any = DEFAULT_API_VERSION,

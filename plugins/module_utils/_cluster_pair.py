@@ -11,28 +11,31 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import (
     PairMatch, key_credentials, match_pair, refuse_over_pair_limit)
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    KEY_FROM_START, LOCAL, PEER, Action, Phases, Step, Waiter, phases)
+    KEY_FROM_START, LOCAL, PEER, WHOLE, Action, Phases, Step, Waiter, WholePlan, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterPairEntry, ClusterState, read_clusters, read_paired_volumes)
 
-THE_PAIR = 0  # the one item of a cluster pair plan: a failed step stops the steps after it
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
+
+Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 GONE = ("xPairingDoesNotExist",)  # a removal whose pair is already gone has reached its goal
 
 
 @dataclass
-class ClusterPairPlan:
+class ClusterPairPlan(WholePlan):
+    """The pairing of two clusters, one whole: removals first, then start and complete as one step."""
     removals: List[Action] = field(default_factory=list)
     pairing: List[Action] = field(default_factory=list)
     repairs: List[str] = field(default_factory=list)
     pair_needed: bool = False
-    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
 
     @property
     def actions(self) -> List[Action]:
@@ -40,8 +43,8 @@ class ClusterPairPlan:
 
     @property
     def phases(self) -> Phases:
-        return phases(("remove", [Step((THE_PAIR,), [a]) for a in self.removals]),
-                      ("pair", [Step((THE_PAIR,), self.pairing)] if self.pairing else []))
+        return phases(("remove", [self.step([a]) for a in self.removals]),
+                      ("pair", [self.step(self.pairing)] if self.pairing else []))
 
 
 def removals(local: ClusterState, peer: ClusterState, state: str) -> List[Tuple[str, ClusterPairEntry]]:
@@ -155,29 +158,29 @@ def pair_result(local: ClusterState, peer: ClusterState) -> Dict[str, Any]:
     }
 
 
-class ClusterPairRunner(Runner):
+class ClusterPairRunner(Runner[Clusters, ClusterPairPlan]):
     """Pairs (or unpairs) two clusters. Start and complete run as one step; a completion that
     fails is rolled back, and a lost answer or another run's pairing is settled by the next
     round's read."""
 
-    def __init__(self, connections: Any, state: str, check_mode: bool = False, waiter: Optional[Waiter] = None) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel=2,
+    def __init__(self, connections: Connections, state: str, check_mode: bool = False, waiter: Optional[Waiter] = None) -> None:
+        super().__init__(connections.both(), check_mode, parallel=2,
                          waiter=waiter or Waiter())
         self.connections = connections
         self.state = state
         self.repairs: List[str] = []
 
-    def read(self) -> Tuple[Any, Any]:
+    def read(self) -> Clusters:
         read = read_clusters(self.clients)
         local, peer = read[LOCAL], read[PEER]
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 
-    def plan(self, state: Tuple[Any, Any]) -> ClusterPairPlan:
+    def plan(self, state: Clusters) -> ClusterPairPlan:
         local, peer = state
         return plan_cluster_pair(local, peer, self.state, self.volume_refs(local, peer))
 
-    def volume_refs(self, local: Any, peer: Any) -> Dict[Tuple[str, int], List[str]]:
+    def volume_refs(self, local: ClusterState, peer: ClusterState) -> Dict[Tuple[str, int], List[str]]:
         """Volume pairs per cluster pair entry, read only when a completed entry is to be removed."""
         sides = {side for side, entry in removals(local, peer, self.state) if not entry.pending}
         refs: Dict[Tuple[str, int], List[str]] = {}
@@ -223,12 +226,15 @@ class ClusterPairRunner(Runner):
 
     # ---- the rounds ------------------------------------------------------------------------
     def record(self, plan: ClusterPairPlan, failed: Set[int]) -> None:
-        if THE_PAIR not in failed:
+        if WHOLE not in failed:
             self.repairs += plan.repairs
 
     def after_round(self, plan: ClusterPairPlan, failed: Set[int], retry: bool) -> None:
-        if THE_PAIR in self.exceptions:
-            raise self.exceptions[THE_PAIR]
+        if WHOLE in self.exceptions:
+            raise self.exceptions[WHOLE]
+
+    def partial_result(self) -> Dict[str, Any]:
+        return dict(super().partial_result(), repairs=self.repairs)
 
     def not_converged(self, plan: ClusterPairPlan) -> None:
         raise Refusal("clusters %s and %s did not converge after %d attempts: another run seems to be changing the "
@@ -236,12 +242,12 @@ class ClusterPairRunner(Runner):
                           self.names[LOCAL], self.names[PEER], self.MAX_ROUNDS,
                           ", ".join("%s on %s" % (a.method, self.names[a.side]) for a in plan.actions)))
 
-    def settle(self, state: Tuple[Any, Any]) -> Tuple[Any, Any]:
+    def settle(self, state: Clusters) -> Clusters:
         """Wait until both sides list the new pair Connected."""
         if not self.waiter.enabled or self.state != "present":
             return state
 
-        def connected(state: Tuple[Any, Any]) -> bool:
+        def connected(state: Clusters) -> bool:
             match = match_pair(*state)
             return not match.paired or match.connected
 

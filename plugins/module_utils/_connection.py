@@ -19,9 +19,11 @@ from ansible_collections.element.replication.plugins.module_utils._client import
     DEFAULT_API_VERSION,
     DEFAULT_TIMEOUT,
     REQUESTS_IMPORT_ERROR,
+    Client,
     ElementClient,
     SecretScrubber,
 )
+from ansible_collections.element.replication.plugins.module_utils._plan import LOCAL, PEER
 
 
 def _connection_options(env_prefix: str, peer: bool = False) -> Dict[str, Any]:
@@ -147,6 +149,12 @@ class Connections:
             self.module.warn("TLS certificate verification is disabled for %s: the connection can be "
                              "intercepted. Set validate_certs=true and give ca_path instead." % client.address)
         return client
+
+    def both(self) -> Dict[str, Client]:
+        """The clients of a run that drives both clusters, by side (needs_peer made sure of the peer)."""
+        if self.peer is None:
+            raise AssertionError("a run that drives two clusters builds its Connections with needs_peer=True")
+        return {LOCAL: self.local, PEER: self.peer}
 
     def register_secret(self, *values: Any) -> None:
         self.scrubber.add(*values)

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+
+if TYPE_CHECKING:  # the values it works on; _state imports this module, so for annotations only
+    from ansible_collections.element.replication.plugins.module_utils._state import (
+        ClusterPairEntry, ClusterState, Volume)
 
 # ---- access, states, modes --------------------------------------------------------------------
 
@@ -65,7 +70,7 @@ MAX_CLUSTER_PAIRS = 4  # Element's clusterPairsCountMax; pending pairs count tow
 MODIFY_VOLUMES_CHUNK = 500  # volumes per ModifyVolumes call
 
 
-def refuse_over_pair_limit(cluster: Any, removed: int = 0) -> None:
+def refuse_over_pair_limit(cluster: ClusterState, removed: int = 0) -> None:
     """Refusal when one more cluster pair (after removing `removed` of them) is over Element's limit."""
     if len(cluster.cluster_pairs) - removed + 1 > MAX_CLUSTER_PAIRS:
         raise Refusal("cluster %s already has the maximum of %d cluster pairs: %s" % (
@@ -126,11 +131,11 @@ def key_credentials(key: Any) -> List[str]:
 class PairMatch:
     """How two clusters see each other: the pair both list (with the same UUID), duplicates of
     it, and halves listed on one side only."""
-    local: Any = None  # ClusterPairEntry on this cluster, or None
+    local: Any = None  # ClusterPairEntry on this cluster, or None (Any: read once paired is checked)
     peer: Any = None  # ClusterPairEntry on the peer, or None
-    duplicates: tuple = ()  # further (local, peer) entry couples that also match
-    stale_local: tuple = ()  # this cluster points at the peer, the peer does not point back
-    stale_peer: tuple = ()
+    duplicates: Tuple[Tuple[ClusterPairEntry, ClusterPairEntry], ...] = ()  # further couples that also match
+    stale_local: Tuple[ClusterPairEntry, ...] = ()  # this cluster points at the peer, the peer does not point back
+    stale_peer: Tuple[ClusterPairEntry, ...] = ()
 
     @property
     def paired(self) -> bool:
@@ -142,7 +147,7 @@ class PairMatch:
         return self.paired and self.local.status == CONNECTED and self.peer.status == CONNECTED
 
 
-def match_pair(local: Any, peer: Any) -> PairMatch:
+def match_pair(local: ClusterState, peer: ClusterState) -> PairMatch:
     """Identify the pair by identity: entries that name each other's uniqueID and share a UUID."""
     local_links = local.pair_to(peer)
     peer_by_uuid = {p.pair_uuid: p for p in peer.pair_to(local)}
@@ -166,7 +171,7 @@ ONE_SIDED_TARGET = "one-sided-target"
 UNRELATED = "none"
 
 
-def pair_relation(match: PairMatch, source: Any, target: Any) -> str:
+def pair_relation(match: PairMatch, source: Optional[Volume], target: Optional[Volume]) -> str:
     """How two volumes relate through the cluster pair match (one of the constants above)."""
     if source is None or target is None or not match.paired:
         return UNRELATED
@@ -175,7 +180,7 @@ def pair_relation(match: PairMatch, source: Any, target: Any) -> str:
                 and s_entry.remote_volume_id == target.volume_id)
     t_points = (t_entry is not None and not t_entry.pending and t_entry.cluster_pair_id == match.peer.pair_id
                 and t_entry.remote_volume_id == source.volume_id)
-    if s_points and t_points:
+    if s_points and t_points and s_entry is not None and t_entry is not None:
         return PAIRED if s_entry.volume_pair_uuid == t_entry.volume_pair_uuid else HALVES
     if s_points:
         return ONE_SIDED_SOURCE if t_entry is None else UNRELATED
@@ -208,7 +213,7 @@ class Problem(str):
         return problem
 
 
-def account_id(cluster: Any, account: Any) -> Tuple[Optional[int], Optional[Problem]]:
+def account_id(cluster: ClusterState, account: Any) -> Tuple[Optional[int], Optional[Problem]]:
     """(account ID or None, problem or None) for an account option: digits are an ID, anything
     else a user name. Existence is checked when the accounts were read."""
     if account is None:
@@ -223,7 +228,7 @@ def account_id(cluster: Any, account: Any) -> Tuple[Optional[int], Optional[Prob
     return None, Problem(Problem.NOT_FOUND, "account '%s' not found on cluster %s" % (account, cluster.identity.name))
 
 
-def _missing(cluster: Any, what: str, volume_id: Optional[int], name: Optional[str], scope: str = "") -> Problem:
+def _missing(cluster: ClusterState, what: str, volume_id: Optional[int], name: Optional[str], scope: str = "") -> Problem:
     """Not found among the active volumes: deleted (and restorable), or not there at all."""
     deleted = cluster.deleted_volume(volume_id, name)
     label = "volume ID %s" % volume_id if volume_id is not None else "volume '%s'" % name
@@ -235,7 +240,7 @@ def _missing(cluster: Any, what: str, volume_id: Optional[int], name: Optional[s
     return Problem(Problem.NOT_FOUND, "%s %s not found on cluster %s%s" % (what, label, cluster.identity.name, scope))
 
 
-def resolve_volume(cluster: Any, volume_id: Optional[int], name: Optional[str], account: Any,
+def resolve_volume(cluster: ClusterState, volume_id: Optional[int], name: Optional[str], account: Any,
                    what: str) -> Tuple[Any, Optional[Problem]]:
     """(volume or None, Problem or None): the active volume the options name on this cluster."""
     cluster_name = cluster.identity.name
@@ -250,7 +255,7 @@ def resolve_volume(cluster: Any, volume_id: Optional[int], name: Optional[str], 
             return None, Problem(Problem.WRONG_ACCOUNT, "%s volume ID %s on cluster %s belongs to account %s, not %s" % (
                 what, volume_id, cluster_name, volume.account_id, account))
         return volume, None
-    matches = cluster.volumes_named(name, owner)
+    matches = cluster.volumes_named(name, owner) if name is not None else []
     if not matches:
         return None, _missing(cluster, what, None, name, " in account %s" % account if account is not None else "")
     if len(matches) > 1:
@@ -262,9 +267,10 @@ def resolve_volume(cluster: Any, volume_id: Optional[int], name: Optional[str], 
 
 # ---- findings ------------------------------------------------------------------------------------------------
 
-class Finding:
+class Finding(str, Enum):
     """Codes of what reconciliation and the audit find, each reported next to its sentence
-    ({"code", "text"}). Classify on these, never on the sentences."""
+    ({"code", "text"}). Classify on these, never on the sentences. A code is its string: it compares,
+    hashes and formats as the plain value (the reports, results and events carry that value)."""
     CLUSTER_PAIR_ABSENT = "cluster_pair_absent"
     CLUSTER_PAIR_PENDING = "cluster_pair_pending"
     CLUSTER_PAIR_ONE_SIDED = "cluster_pair_one_sided"
@@ -296,6 +302,11 @@ class Finding:
     DECLARED_ABSENT = "declared_absent"
     CHECK_FAILED = "check_failed"
 
+    def __str__(self) -> str:  # "%s", format() and f-strings give the value on every Python
+        return str(self.value)
 
-def finding(code: str, text: str) -> Dict[str, str]:
-    return {"code": code, "text": text}
+
+def finding(code: Finding, text: str) -> Dict[str, str]:
+    """A finding as results carry it: the code's plain string (never the enum member, which
+    Ansible's result handling and templating need not know) and its sentence."""
+    return {"code": code.value, "text": text}

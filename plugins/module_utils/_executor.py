@@ -11,15 +11,21 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
+import abc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Generic, List, Optional, Set, Tuple, TypeVar, Union
 
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
-from ansible_collections.element.replication.plugins.module_utils._plan import Action, Phases, Step, Waiter, actions_of
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import (
+    NO_ITEM, Action, Phases, Plan, PlanItem, Step, Waiter, actions_of)
 
-NO_ITEM = -1  # where a failed step that serves no item (a cleanup) records its error
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._client import Client
+
+S = TypeVar("S")  # what a runner's read() returns: the state its planner works on
+P = TypeVar("P", bound=Plan)  # what its plan() returns
 
 
 @dataclass
@@ -33,7 +39,7 @@ class PhaseExecutor:
     """Runs the phases of a plan. A step that fails takes its items out of the later phases; the
     other items go on. Subclasses adapt parameters, results and errors through the hooks."""
 
-    def __init__(self, clients: Dict[str, Any], parallel: int = 4) -> None:
+    def __init__(self, clients: Dict[str, Client], parallel: int = 4) -> None:
         self.clients = clients
         # parallel calls in flight per cluster (each client holds that many); steps call both
         # clusters in turn, so twice as many workers keep both of them busy.
@@ -56,7 +62,7 @@ class PhaseExecutor:
         context: Dict[str, Any] = {}  # shared by the steps of one run (e.g. IDs of created volumes)
         for name, steps in phases:
             runnable = [s for s in (self.runnable(step, failed) for step in steps) if s is not None]
-            for outcome in self._run_parallel(runnable, context):
+            for outcome in self.run_steps(runnable, context):
                 if outcome is None:
                     continue
                 failed.update(outcome.items)
@@ -80,7 +86,13 @@ class PhaseExecutor:
             return None if NO_ITEM in failed else step
         return step.without(failed)
 
-    def _run_parallel(self, steps: List[Step], context: Dict[str, Any]) -> List[Optional[StepFailure]]:
+    def run_steps(self, steps: List[Step], context: Optional[Dict[str, Any]] = None) -> List[Optional[StepFailure]]:
+        """Run steps at once (at most parallel of them), each one's calls in order: each step's
+        failure, or None when it ran. The steps are run as given, and their failures are returned
+        rather than recorded: run_phases builds on this, and a runner that paces a phase itself
+        (the rehearsal's clones) calls it directly. context is shared by the steps (a new one
+        when None)."""
+        context = {} if context is None else context
         if self.parallel == 1 or len(steps) < 2:
             return [self._run_step(step, context) for step in steps]
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
@@ -123,59 +135,86 @@ class PhaseExecutor:
         return exc.ambiguous
 
 
-class Runner(PhaseExecutor):
+class Runner(PhaseExecutor, Generic[S, P], metaclass=abc.ABCMeta):
     """The run skeleton of every module: read → plan → (check mode: the plan is the answer) →
     execute → read and plan again, until a plan has nothing left to do. The read after the last
     round doubles as the verification of what was done; a round that lost an answer, or met
     another run's change, is simply followed by another. Subclasses supply read() and plan(), and
     adapt the rest through the hooks below.
 
-    A plan has .phases (what to run), .actions (every call) and .items (one per declared pair,
-    each with .spec.index, .refusal, .changes and .has_work).
+    S is the state read() returns and plan() works on; P the plan (a _plan.Plan: .phases,
+    .actions, and .items, each a _plan.PlanItem with .spec.index, .refusal, .changes, .has_work).
     """
 
     MAX_ROUNDS = 4  # read-plan-execute rounds when answers were lost or another run got in the way
     VERIFY = True  # read and plan again after executing; a one-shot step (split-site) does not
 
-    def __init__(self, clients: Dict[str, Any], check_mode: bool = False, parallel: int = 4,
+    def __init__(self, clients: Dict[str, Client], check_mode: bool = False, parallel: int = 4,
                  waiter: Optional[Waiter] = None) -> None:
         super().__init__(clients, parallel)
         self.check_mode = check_mode
         self.waiter = waiter or Waiter()
-        self.first_state: Any = None
-        self.first_plan: Any = None
-        self.last_state: Any = None
+        self._first: Optional[Tuple[S, P]] = None
+        self._last_state: Optional[S] = None
         self.changes: Dict[int, List[str]] = {}
         self.round = 0
 
     # ---- supplied by every feature ---------------------------------------------------------------
-    def read(self) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def read(self) -> S:
+        """Read the clusters (and set self.names, so that reported calls name them)."""
 
-    def plan(self, state: Any) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def plan(self, state: S) -> P:
+        """The calls that take the clusters from state to the declared state. Never calls a cluster."""
+
+    # ---- what run() found ---------------------------------------------------------------------------
+    @property
+    def first_state(self) -> S:
+        """The state of the first read."""
+        return self._first_round()[0]
+
+    @property
+    def first_plan(self) -> P:
+        """The first plan: check mode's answer."""
+        return self._first_round()[1]
+
+    @property
+    def last_state(self) -> S:
+        """The state of the last read (after settle()): what a run leaves."""
+        if self._last_state is None:
+            raise AssertionError("run() has not finished")
+        return self._last_state
+
+    def _first_round(self) -> Tuple[S, P]:
+        if self._first is None:
+            raise AssertionError("run() has not read yet")
+        return self._first
 
     # ---- hooks with defaults ----------------------------------------------------------------------
-    def waiting(self, plan: Any) -> bool:
+    def waiting(self, plan: P) -> bool:
         """Work the next round may find though this plan has no calls (another run's pairing)."""
         return False
 
-    def before_execute(self, plan: Any) -> None:
+    def before_execute(self, plan: P) -> None:
         """Just before a round's calls (wait for the clusters to be ready, raise to stop)."""
 
-    def phases_to_run(self, plan: Any) -> Phases:
-        return plan.phases
+    def execute(self, plan: P) -> Tuple[Set[int], bool]:
+        """Run a round's calls: (items that failed or need another round, whether another round is
+        needed). A runner that runs part of a plan per round (the failover's catch-up), or paces a
+        phase itself (the rehearsal's clones), overrides this."""
+        return self.run_phases(plan.phases)
 
-    def record(self, plan: Any, failed: Set[int]) -> None:
+    def record(self, plan: P, failed: Set[int]) -> None:
         """What the items whose calls all ran have changed, in words."""
         for item in plan.items:
             if item.has_work and item.spec.index not in failed:
                 self.changes.setdefault(item.spec.index, []).extend(item.changes)
 
-    def after_round(self, plan: Any, failed: Set[int], retry: bool) -> None:
+    def after_round(self, plan: P, failed: Set[int], retry: bool) -> None:
         """After a round's calls (wait for something, raise to stop)."""
 
-    def not_converged(self, plan: Any) -> None:
+    def not_converged(self, plan: P) -> None:
         for item in plan.items:
             if item.has_work:
                 self.errors.setdefault(item.spec.index, "did not converge after %d attempts: %s" % (
@@ -190,20 +229,28 @@ class Runner(PhaseExecutor):
                    "shows it not done" % (last.method, last.cluster, len(self.lost_answers), last.message)
         return "another run seems to change the same pairs"
 
-    def settle(self, state: Any) -> Any:
+    def settle(self, state: S) -> S:
         """After a run that changed something: wait for the clusters to reach the steady state."""
         return state
+
+    def failure(self, exc: Union[ElementError, Refusal]) -> Union[ElementError, Refusal]:
+        """A failure of the whole run, as the module reports it (with what to do next)."""
+        return exc
+
+    def partial_result(self) -> Dict[str, Any]:
+        """What a failed run reports besides its message: what was done so far."""
+        return {"actions": self.executed_actions()}
 
     # ---- the skeleton -----------------------------------------------------------------------------
     def run(self) -> bool:
         """Returns whether anything changed (check mode: would change)."""
-        state = None
+        state: Optional[S] = None
         for round_number in range(self.MAX_ROUNDS + 1):
             self.round = round_number
             state = self.read()
             plan = self.plan(state)
-            if self.first_plan is None:
-                self.first_state, self.first_plan = state, plan
+            if self._first is None:
+                self._first = (state, plan)
             for item in plan.items:
                 if item.refusal:
                     self.errors.setdefault(item.spec.index, item.refusal)
@@ -217,18 +264,18 @@ class Runner(PhaseExecutor):
                 self.not_converged(plan)
                 break
             self.before_execute(plan)
-            failed, retry = self.run_phases(self.phases_to_run(plan))
+            failed, retry = self.execute(plan)
             self.record(plan, failed)
             self.after_round(plan, failed, retry)
             if not self.VERIFY:
                 break
             if retry or waiting:
                 self.waiter.sleep(min(2.0, 0.25 * (self.round + 1)))
-        self.last_state = state
+        self._last_state = state
         if self.check_mode:
             return bool(self.first_plan.actions)
-        if self.executed_actions():
-            self.last_state = self.settle(state)
+        if self.executed_actions() and state is not None:
+            self._last_state = self.settle(state)
         return bool(self.executed_actions())
 
     def planned_actions(self) -> List[Dict[str, Any]]:
@@ -239,5 +286,5 @@ class Runner(PhaseExecutor):
         """What the result's actions lists: the calls made, or in check mode the calls planned."""
         return self.planned_actions() if self.check_mode else self.executed_actions()
 
-    def item_changes(self, item: Any) -> List[str]:
+    def item_changes(self, item: PlanItem) -> List[str]:
         return item.changes if self.check_mode else self.changes.get(item.spec.index, [])

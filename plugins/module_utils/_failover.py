@@ -22,7 +22,7 @@ import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -38,12 +38,16 @@ from ansible_collections.element.replication.plugins.module_utils._reconcile imp
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, LagInputs, Volume, probe_cluster, read_clusters, read_lags, read_snapshots, read_stats)
 
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
+
 CATCH_UP = "catch up"  # the phase that lifts declared pauses before a move
 # The volume attribute with which an unplanned failover marks the survivor's volumes: they hold the
 # writes made since. The reprotect reads it when the lost cluster returns (both sides readWrite);
 # a planned run removes it once the pair is resolved. Merged into the volume's own attributes:
 # other tools (Cinder) keep theirs there.
 MARK = "element_replication_unplanned_failover"
+Clusters = Dict[str, Optional[ClusterState]]  # side -> the cluster as read (None: not read, the lost one)
 
 
 def other(side: str) -> str:
@@ -412,14 +416,14 @@ def predicted_view(item: FailoverItem, clusters: Dict[str, Optional[ClusterState
     return view
 
 
-class FailoverRunner(Runner):
+class FailoverRunner(Runner[Clusters, FailoverPlan]):
     """Reads, plans and runs a failover; re-reads when an answer was lost."""
 
-    def __init__(self, connections: Any, specs: List[PairSpec], primary: str, unplanned: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], primary: str, unplanned: bool = False,
                  force: bool = False, check_mode: bool = False, parallel: int = 4,
                  waiter: Optional[Waiter] = None, max_lag: float = 0.0, probe_timeout: float = 5.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+        super().__init__(connections.both(), check_mode, parallel,
                          waiter or Waiter(timeout=300, interval=2.0))
         self.specs = list(specs)
         self.primary = primary
@@ -435,7 +439,7 @@ class FailoverRunner(Runner):
         self.started: Optional[float] = None
         self.writable_seconds: Optional[float] = None  # from the first call until the last promote had run
 
-    def read(self) -> Dict[str, Any]:
+    def read(self) -> Clusters:
         """Both clusters (unplanned: the survivor), at once. The first read also takes what the
         first decision needs, in the same round trip: the lag statistics, and for an unplanned
         failover the probe of the lost cluster, which has its own short timeout."""
@@ -444,7 +448,7 @@ class FailoverRunner(Runner):
         first = self.started is None
         if first:
             self.started = self.clock()
-        clusters: Dict[str, Any] = {side: None for side in (LOCAL, PEER)}
+        clusters: Clusters = {side: None for side in (LOCAL, PEER)}
         with ThreadPoolExecutor(max_workers=3) as pool:
             probe = pool.submit(self.probe) if first and self.unplanned else None
             lags = pool.submit(self.read_lag_inputs, sides) if first and not self.check_mode else None
@@ -482,16 +486,24 @@ class FailoverRunner(Runner):
                           "force=true" % label)
         self.unreachable = None
 
-    def plan(self, clusters: Dict[str, Any], checked: Optional[bool] = None) -> FailoverPlan:  # pylint: disable=arguments-renamed
+    def plan(self, state: Clusters) -> FailoverPlan:
+        """Every round after the first plans on pairs whose health the first read verified."""
+        return self.plan_pairs(state, checked=self.round > 0)
+
+    def plan_pairs(self, clusters: Clusters, checked: bool) -> FailoverPlan:
         """checked: the pairs' health was verified by an earlier read of this run, which may itself
-        have demoted them since (every round after the first). Check mode plans a declared pause's
-        catch-up and move at once."""
+        have demoted them since. Check mode plans a declared pause's catch-up and move at once."""
         specs = [s for s in self.specs if s.index not in self.errors]
         if self.unplanned:
-            return plan_unplanned(clusters[self.primary], self.primary, specs)
-        checked = self.round > 0 if checked is None else checked
-        return plan_planned(clusters[LOCAL], clusters[PEER], specs, self.primary, self.force or checked,
+            return plan_unplanned(_read(clusters, self.primary), self.primary, specs)
+        return plan_planned(_read(clusters, LOCAL), _read(clusters, PEER), specs, self.primary, self.force or checked,
                             assume_caught_up=self.check_mode)
+
+    def failure(self, exc: Union[ElementError, Refusal]) -> Union[ElementError, Refusal]:
+        if isinstance(exc, ElementError) and exc.kind == "connection" and not self.unplanned:
+            exc.message += "; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving " \
+                           "cluster" % exc.cluster
+        return exc
 
     def phase_done(self, name: str) -> None:
         if name == "promote" and self.started is not None:
@@ -558,11 +570,11 @@ class FailoverRunner(Runner):
             self.lags[item.spec.index] = {"lag_seconds": lag.lag_seconds, "async_delay": lag.async_delay}
 
     # ---- the rounds --------------------------------------------------------------------------
-    def phases_to_run(self, plan: FailoverPlan) -> Phases:
+    def execute(self, plan: FailoverPlan) -> Tuple[Set[int], bool]:
         # Declared pauses catch up alone first; the move is planned again once they are Active.
         if any(i.catch_up for i in plan.items):
-            return [p for p in plan.phases if p[0] == CATCH_UP]
-        return plan.phases
+            return self.run_phases([p for p in plan.phases if p[0] == CATCH_UP])
+        return self.run_phases(plan.phases)
 
     def record(self, plan: FailoverPlan, failed: Set[int]) -> None:
         catching = [i for i in plan.items if i.catch_up]
@@ -581,10 +593,10 @@ class FailoverRunner(Runner):
             self.wait_until(self.read(), staged, _active, "become Active",
                             "after its reprotect; run again to finish the move")
 
-    def settle(self, clusters: Dict[str, Any]) -> Dict[str, Any]:  # pylint: disable=arguments-renamed
+    def settle(self, state: Clusters) -> Clusters:
         if not self.waiter.enabled or self.unplanned:
-            return clusters
-        return self.wait_until(clusters, None, lambda item: settled(item, self.primary),
+            return state
+        return self.wait_until(state, None, lambda item: settled(item, self.primary),
                                "reach its steady state (Active, or paused on %s as declared)" % self.names[self.primary])
 
     def wait_caught_up(self, items: List[FailoverItem]) -> None:
@@ -606,14 +618,14 @@ class FailoverRunner(Runner):
                 item.spec.label, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL], _state(item, PEER),
                 self.names[PEER]) for item in late)))
 
-    def lagging(self, clusters: Dict[str, Any], indexes: Optional[Set[int]],
+    def lagging(self, clusters: Clusters, indexes: Optional[Set[int]],
                 reached: Callable[[FailoverItem], bool]) -> List[FailoverItem]:
-        plan = self.plan(clusters, checked=True)
+        plan = self.plan_pairs(clusters, checked=True)
         return [i for i in plan.items if not i.refusal and (indexes is None or i.spec.index in indexes)
                 and not reached(i)]
 
-    def wait_until(self, clusters: Dict[str, Any], indexes: Optional[Set[int]], reached: Callable[[FailoverItem], bool],
-                   what: str, hint: str = "", record: bool = True) -> Dict[str, Any]:
+    def wait_until(self, clusters: Clusters, indexes: Optional[Set[int]], reached: Callable[[FailoverItem], bool],
+                   what: str, hint: str = "", record: bool = True) -> Clusters:
         """Poll until every pair (or those of indexes) has reached(), or the wait times out; the
         pairs that have not are recorded as failed."""
         clusters, _done = self.waiter.until(clusters, lambda c: not self.lagging(c, indexes, reached), self.read)
@@ -622,6 +634,14 @@ class FailoverRunner(Runner):
                 item.spec.label, what, self.waiter.timeout, _state(item, LOCAL), self.names[LOCAL],
                 _state(item, PEER), self.names[PEER], (" " + hint) if hint else "")
         return clusters
+
+
+def _read(clusters: Clusters, side: str) -> ClusterState:
+    """A cluster the run has read (the lost cluster of an unplanned failover is never planned on)."""
+    cluster = clusters[side]
+    if cluster is None:
+        raise AssertionError("cluster %s was not read" % side)
+    return cluster
 
 
 def _stats_and_snapshots(client: Any) -> LagInputs:

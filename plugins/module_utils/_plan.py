@@ -5,9 +5,9 @@
 
 """Plans: the calls a planner computes and an executor runs, grouped into phases of steps.
 
-A plan is a list of (phase name, [Step]); a Step is the calls for some items (declared pairs,
-by index) that run in order; steps of one phase may run in parallel. Check mode reports the plan
-itself, so everything a call needs to be shown is in its Action.
+A plan (the Plan protocol) has phases, a list of (phase name, [Step]); a Step is the calls for
+some items (declared pairs, by index) that run in order; steps of one phase may run in parallel.
+Check mode reports the plan itself, so everything a call needs to be shown is in its Action.
 
 Private module_utils: not a public API of the collection.
 """
@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._element import chunks, redact_params
 
 LOCAL = "local"
 PEER = "peer"
+
+# Item indexes besides a declared pair's own (1, 2, ...).
+WHOLE = 0  # the one item of a plan that succeeds or fails as a whole (a cluster pair, a schedule)
+NO_ITEM = -1  # where a failed step that serves no item (a cleanup) records its error
 
 
 class Placeholder(str):
@@ -87,6 +91,57 @@ class Step:
 
 
 Phases = List[Tuple[str, List[Step]]]
+
+
+# ---- the contract between a planner and the run skeleton (_executor.Runner) -----------------------
+
+class Indexed(Protocol):
+    """What names a declared item (a PairSpec): its index, under which its errors are kept."""
+    @property
+    def index(self) -> int: ...
+
+
+class PlanItem(Protocol):
+    """One declared item of a plan (a pair): why it is refused, what it changes in words, and
+    whether it has calls to make."""
+    @property
+    def spec(self) -> Indexed: ...
+
+    @property
+    def refusal(self) -> Optional[str]: ...
+
+    @property
+    def changes(self) -> List[str]: ...
+
+    @property
+    def has_work(self) -> bool: ...
+
+
+class Plan(Protocol):
+    """What a planner returns: the phases to run, every call (what check mode reports), and one
+    item per declared pair (empty for a WholePlan)."""
+    @property
+    def phases(self) -> Phases: ...
+
+    @property
+    def actions(self) -> List[Action]: ...
+
+    @property
+    def items(self) -> Sequence[PlanItem]: ...
+
+
+class WholePlan:
+    """A plan that is one item, WHOLE (a cluster pair, a schedule, a split-site step): its steps
+    serve WHOLE, a failed step stops the steps after it, and it reports no per-item outcome, since
+    its planner raises a Refusal rather than refusing an item."""
+
+    @property
+    def items(self) -> Sequence[PlanItem]:
+        return ()
+
+    @staticmethod
+    def step(actions: Sequence[Action]) -> Step:
+        return Step((WHOLE,), list(actions))
 
 
 def actions_of(phases: Phases) -> List[Action]:

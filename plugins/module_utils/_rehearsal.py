@@ -27,7 +27,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds, parse_time
@@ -37,10 +37,13 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._lag import first_snapshot_pending, pair_lag
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
+    LOCAL, WHOLE, Action, NamedPlaceholder, Phases, Placeholder, Step, Waiter, actions_of, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     AccessGroup, ClusterState, LagInputs, Snapshot, Volume, read_access_groups, read_async_results, read_cluster,
     read_cluster_pairs, read_identity, read_lag_inputs, read_snapshots)
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 MARKER = "element.replication.rehearsal"  # attribute: the rehearsal a clone or group belongs to
 # Marker attributes of a clone (flat strings; Element keeps a volume's attributes under 1000 bytes).
@@ -60,7 +63,7 @@ SNAPSHOT, LATEST, AUTO = "snapshot", "latest", "auto"
 SKIP, REFUSE = "skip", "refuse"  # what to do with a pair still waiting for its first replicated snapshot
 BUSY = ("xMaxClonesPerNodeExceeded", "xMaxClonesPerVolumeExceeded")  # clone limits: wait, then again
 GONE = ("xVolumeIDDoesNotExist",)
-THE_REHEARSAL = 0  # item of the account, group and cleanup steps
+# The account, the access group and the cleanup serve the rehearsal as a whole: item WHOLE.
 CLONE = "clone"  # the phase the runner paces itself (clone jobs run after their call returns)
 
 
@@ -153,13 +156,13 @@ class RehearsalPlan:
     @property
     def phases(self) -> Phases:
         live = [i for i in self.items if not i.refusal]
-        return phases(("account", [Step((THE_REHEARSAL,), [a]) for a in self.setup]),
+        return phases(("account", [Step((WHOLE,), [a]) for a in self.setup]),
                       ("purge", [Step((i.spec.index,), [_purge(v) for v in i.purge]) for i in live if i.purge]),
                       (CLONE, [Step((i.spec.index,), clone_actions(i, self.account_id, self.name))
                                for i in self.clones]),
                       ("stamp", [Step((i.spec.index,), [_stamp(i.clone)]) for i in live if i.stamp and i.clone]),
-                      ("access group", [Step((THE_REHEARSAL,), [a]) for a in self.group]),
-                      ("cleanup", [Step((THE_REHEARSAL,), [a]) for a in self.cleanup if "volumeID" not in a.params]),
+                      ("access group", [Step((WHOLE,), [a]) for a in self.group]),
+                      ("cleanup", [Step((WHOLE,), [a]) for a in self.cleanup if "volumeID" not in a.params]),
                       ("remove clones", _removal_steps(self.cleanup)))
 
     @property
@@ -173,7 +176,7 @@ def _removal_steps(cleanup: List[Action]) -> List[Step]:
     for action in cleanup:
         if "volumeID" in action.params:
             by_volume.setdefault(action.params["volumeID"], []).append(action)
-    return [Step((THE_REHEARSAL,), actions) for actions in by_volume.values()]
+    return [Step((WHOLE,), actions) for actions in by_volume.values()]
 
 
 def _purge(volume_id: int) -> Action:
@@ -591,13 +594,16 @@ def predicted_view(item: RehearsalItem, cluster: ClusterState, options: Options)
 
 # ---- running -------------------------------------------------------------------------------------
 
-class RehearsalRunner(Runner):
+RehearsalState = Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs], Optional[SourceView]]
+
+
+class RehearsalRunner(Runner[RehearsalState, RehearsalPlan]):
     """Brings a rehearsal up (or removes it) on the cluster that holds the replication targets.
     Clone jobs run after CloneVolume returns: at most clone_slots of them at once (and within
     Element's clone limits), watched with one ListAsyncResults call per poll whatever the number
     of clones. A clone that fails fails its pair; a re-run purges it and clones again."""
 
-    def __init__(self, connections: Any, specs: Optional[List[PairSpec]], options: Options, state: str = "present",
+    def __init__(self, connections: Connections, specs: Optional[List[PairSpec]], options: Options, state: str = "present",
                  check_mode: bool = False, parallel: int = 8, waiter: Optional[Waiter] = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=parallel,
@@ -609,9 +615,8 @@ class RehearsalRunner(Runner):
         self.clone_slots = max(1, parallel)
         self._monotonic = monotonic
         self.created: Dict[str, Any] = {"account_id": None, "clones": {}}  # what this run made
-        self._plan: Optional[RehearsalPlan] = None
 
-    def read(self) -> Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs], Optional[SourceView]]:
+    def read(self) -> RehearsalState:
         client = self.clients[LOCAL]
         try:
             cluster = read_cluster(client, volumes=True, accounts=self.state == "present")
@@ -643,10 +648,9 @@ class RehearsalRunner(Runner):
         return ElementError(client.label, exc.method, exc.message, kind=exc.kind, name=exc.name, code=exc.code,
                             ambiguous=exc.ambiguous)
 
-    def plan(self, state: Tuple[ClusterState, Tuple[AccessGroup, ...], Optional[LagInputs], Optional[SourceView]]
-             ) -> RehearsalPlan:
+    def plan(self, state: RehearsalState) -> RehearsalPlan:
         cluster, groups, snapshots, source = state
-        if THE_REHEARSAL in self.errors:
+        if WHOLE in self.errors:
             # The account, the access group or the cleanup failed: that step is never run again in
             # this run, so a plan still holding it would repeat rounds for nothing and then blame
             # the pairs on "another run". Stop here; the error names what failed.
@@ -661,23 +665,18 @@ class RehearsalRunner(Runner):
         for item in plan.items:
             if item.has_work and item.spec.index not in failed and item.spec.index not in self.errors:
                 self.changes.setdefault(item.spec.index, []).extend(item.changes)
-        if self.state == "absent" and THE_REHEARSAL not in failed and plan.removed:
-            self.changes.setdefault(THE_REHEARSAL, []).extend("removed %s" % what for what in plan.removed)
+        if self.state == "absent" and WHOLE not in failed and plan.removed:
+            self.changes.setdefault(WHOLE, []).extend("removed %s" % what for what in plan.removed)
 
-    def phases_to_run(self, plan: RehearsalPlan) -> Phases:
-        self._plan = plan
-        return [p for p in plan.phases if p[0] != CLONE]
-
-    def run_phases(self, phases_: Phases) -> Tuple[Set[int], bool]:  # pylint: disable=arguments-renamed
-        if self._plan is None:  # not a round (run_actions)
-            return super().run_phases(phases_)
-        plan, self._plan = self._plan, None
-        # The account (and purges) first, then the clones, then the access group that lists them.
-        first = [p for p in phases_ if p[0] in ("account", "purge")]
-        failed, retry = super().run_phases(first)
-        if THE_REHEARSAL not in failed:
+    def execute(self, plan: RehearsalPlan) -> Tuple[Set[int], bool]:
+        """The account (and purges) first, then the clones, paced by clone_window(), then the
+        access group that lists them and the rest."""
+        paced = [p for p in plan.phases if p[0] != CLONE]
+        first = [p for p in paced if p[0] in ("account", "purge")]
+        failed, retry = self.run_phases(first)
+        if WHOLE not in failed:
             self.clone_window(plan)
-        more, more_retry = super().run_phases([p for p in phases_ if p not in first])
+        more, more_retry = self.run_phases([p for p in paced if p not in first])
         return failed | more, retry or more_retry
 
     def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
@@ -736,7 +735,7 @@ class RehearsalRunner(Runner):
         does (another job holds the cluster). Whether any clone started."""
         batch = queue[:self.clone_slots - len(running)]
         steps = [Step((item.spec.index,), clone_actions(item, plan.account_id, plan.name)) for item in batch]
-        outcomes = self._run_parallel(steps, {})
+        outcomes = self.run_steps(steps)
         for item, outcome in zip(batch, outcomes):
             if outcome is None or item.clone_name in self.created["clones"]:
                 # Started (a clone whose marker could not take its ID fails its pair; a re-run writes it).

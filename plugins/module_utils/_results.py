@@ -11,24 +11,28 @@ Private module_utils: not a public API of the collection.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, NoReturn, Optional, Tuple, Union
 
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
+from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM, PlanItem
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
+    from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 
 
 class Results:
     """The end of a module run. Every message passes the run's secret scrubber (when the module
     got as far as connecting) before it leaves."""
 
-    def __init__(self, module: Any, connections: Any = None) -> None:
+    def __init__(self, module: Any, connections: Optional[Connections] = None) -> None:
         self.module = module
         self.connections = connections
 
     def scrub(self, text: str) -> str:
         return self.connections.scrubber.scrub(text) if self.connections is not None else text
 
-    def fail(self, problem: Any, **partial: Any) -> NoReturn:
+    def fail(self, problem: Union[Exception, str], **partial: Any) -> NoReturn:
         """Fail the module with problem (an exception or a sentence) and what was done so far."""
         if isinstance(problem, ElementError):
             # The cluster's message may quote a secret (a pairing key) that only the scrubber knows.
@@ -38,7 +42,18 @@ class Results:
         self.module.fail_json(msg=self.scrub(str(problem)), **partial)
         raise AssertionError("fail_json returned")  # pragma: no cover - it exits
 
-    def item_entries(self, runner: Any, items: Iterable[Any], views: Iterable[Dict[str, Any]],
+    def run(self, runner: Runner[Any, Any]) -> bool:
+        """Run the runner, then close the connections: whether anything changed (would, in check
+        mode). A failure of the whole run fails the module with what was done so far."""
+        try:
+            return runner.run()
+        except (ElementError, Refusal) as exc:
+            self.fail(runner.failure(exc), **runner.partial_result())
+        finally:
+            if self.connections is not None:
+                self.connections.close()
+
+    def item_entries(self, runner: Runner[Any, Any], items: Iterable[PlanItem], views: Iterable[Dict[str, Any]],
                      extra: Optional[Callable[[Any], Dict[str, Any]]] = None) -> List[Dict[str, Any]]:
         """One entry per declared item: its view, what changed (or would), and its failure."""
         entries = []

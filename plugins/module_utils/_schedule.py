@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import format_seconds
 from ansible_collections.element.replication.plugins.module_utils._element import resolve_volume
@@ -25,11 +25,14 @@ from ansible_collections.element.replication.plugins.module_utils._executor impo
 from ansible_collections.element.replication.plugins.module_utils._frequency import (
     MAX_GROUP_VOLUMES, Frequency, retention_text)
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, Action, Phases, Step, Waiter, phases)
+    LOCAL, WHOLE, Action, Phases, Waiter, WholePlan, phases)
 from ansible_collections.element.replication.plugins.module_utils._state import (
     SCHEDULE_MARKER, ClusterState, Existing, read_cluster, read_schedules, read_stats)
 
-THE_SCHEDULE = 0
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
+
+ScheduleState = Tuple[ClusterState, List[Existing]]  # the cluster and its schedules, as read
 
 
 @dataclass(frozen=True)
@@ -60,17 +63,17 @@ class Declared:
 
 
 @dataclass
-class SchedulePlan:
+class SchedulePlan(WholePlan):
+    """One schedule, one whole: its refusals raise."""
     declared: Declared
     existing: Optional[Existing]
     volume_ids: Tuple[int, ...] = ()
     actions: List[Action] = field(default_factory=list)
     changes: List[str] = field(default_factory=list)
-    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
 
     @property
     def phases(self) -> Phases:
-        return phases(("schedule", [Step((THE_SCHEDULE,), [a]) for a in self.actions]))
+        return phases(("schedule", [self.step([a]) for a in self.actions]))
 
     def desired_view(self) -> Dict[str, Any]:
         if self.declared.state == "absent":
@@ -149,21 +152,21 @@ def plan_schedule(cluster: ClusterState, schedules: List[Existing], declared: De
     return plan
 
 
-class ScheduleRunner(Runner):
+class ScheduleRunner(Runner[ScheduleState, SchedulePlan]):
     """Converges one snapshot schedule on one cluster (read, plan, execute, read again)."""
 
-    def __init__(self, connections: Any, declared: Declared, check_mode: bool = False) -> None:
+    def __init__(self, connections: Connections, declared: Declared, check_mode: bool = False) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=1, waiter=Waiter(enabled=False))
         self.declared = declared
         self.changes_made: List[str] = []
 
-    def read(self) -> Tuple[ClusterState, List[Existing]]:
+    def read(self) -> ScheduleState:
         cluster = read_cluster(self.clients[LOCAL], volumes=self.declared.state == "present",
                                accounts=self.declared.account is not None)
         self.names = {LOCAL: cluster.identity.name}
         return cluster, read_schedules(self.clients[LOCAL])
 
-    def plan(self, state: Tuple[ClusterState, List[Existing]]) -> SchedulePlan:
+    def plan(self, state: ScheduleState) -> SchedulePlan:
         cluster, schedules = state
         return plan_schedule(cluster, schedules, self.declared)
 
@@ -187,13 +190,16 @@ class ScheduleRunner(Runner):
         now = next((s.timestamp for s in stats.values()), None)
         return None if now is None else datetime.fromtimestamp(now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def record(self, plan: SchedulePlan, failed: Any) -> None:
-        if THE_SCHEDULE not in failed:
+    def record(self, plan: SchedulePlan, failed: Set[int]) -> None:
+        if WHOLE not in failed:
             self.changes_made += plan.changes
 
-    def after_round(self, plan: SchedulePlan, failed: Any, retry: bool) -> None:
-        if THE_SCHEDULE in self.exceptions:
-            raise self.exceptions[THE_SCHEDULE]
+    def after_round(self, plan: SchedulePlan, failed: Set[int], retry: bool) -> None:
+        if WHOLE in self.exceptions:
+            raise self.exceptions[WHOLE]
+
+    def partial_result(self) -> Dict[str, Any]:
+        return dict(super().partial_result(), changes=self.changes_made)
 
     def not_converged(self, plan: SchedulePlan) -> None:
         raise Refusal("schedule %s on cluster %s is not as declared after %d attempts: %s; still to do: %s" % (
@@ -210,7 +216,7 @@ class ScheduleRunner(Runner):
 
     def last_plan_view(self) -> Optional[Dict[str, Any]]:
         """The schedule as the last read found it ({} when absent); None before any read."""
-        if self.last_state is None:
+        if self._last_state is None:
             return None
-        found = [s for s in self.last_state[1] if s.name == self.declared.name and s.ours and not s.deleted]
+        found = [s for s in self._last_state[1] if s.name == self.declared.name and s.ours and not s.deleted]
         return found[0].view() if found else {}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -24,10 +24,12 @@ from ansible_collections.element.replication.plugins.module_utils._errors import
 from ansible_collections.element.replication.plugins.module_utils._executor import Runner
 from ansible_collections.element.replication.plugins.module_utils._files import write_atomically
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, Action, NamedPlaceholder, Phases, Placeholder, Step, actions_of, modify_volumes_steps, phases)
+    LOCAL, WHOLE, Action, NamedPlaceholder, Phases, Placeholder, Step, WholePlan, actions_of, modify_volumes_steps,
+    phases)
 from ansible_collections.element.replication.plugins.module_utils._state import ClusterPairEntry, ClusterState, read_cluster
 
-THE_PAIR = 0  # the one item of a cluster step
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
 
 KEY_FILE_KIND = "element.replication pairing keys"
 KEY_FROM_FILE = Placeholder("<key from the key file>")
@@ -54,15 +56,15 @@ def read_key_file(path: str) -> Dict[str, Any]:
 # ---- cluster pairing ------------------------------------------------------------------------
 
 @dataclass
-class SplitPlan:
+class SplitPlan(WholePlan):
+    """One step of split-site cluster pairing, one whole: its calls run in order as one step."""
     actions: List[Action] = field(default_factory=list)
     repairs: List[str] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)
-    items: List[Any] = field(default_factory=list)  # refusals raise: no per-item outcome
 
     @property
     def phases(self) -> Phases:
-        return phases(("step", [Step((THE_PAIR,), self.actions)] if self.actions else []))
+        return phases(("step", [self.step(self.actions)] if self.actions else []))
 
 
 def _matches(entry: ClusterPairEntry, reference: str) -> bool:
@@ -231,12 +233,12 @@ def access_steps(items: List[SplitVolumeItem]) -> List[Step]:
 
 # ---- running the steps ----------------------------------------------------------------------
 
-class SplitClusterRunner(Runner):
+class SplitClusterRunner(Runner[ClusterState, SplitPlan]):
     """Runs the start or the complete step of split-site cluster pairing on one cluster, once."""
 
     VERIFY = False  # a second start would replace the key just written
 
-    def __init__(self, connections: Any, step: str, check_mode: bool = False, key_file: Optional[str] = None,
+    def __init__(self, connections: Connections, step: str, check_mode: bool = False, key_file: Optional[str] = None,
                  key: Optional[str] = None, peer_cluster: Optional[str] = None) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel=1)
         self.connections = connections
@@ -246,7 +248,7 @@ class SplitClusterRunner(Runner):
         self.peer_cluster = peer_cluster
         self.pending_cluster_pair_id: Optional[int] = None
 
-    def read(self) -> Any:
+    def read(self) -> ClusterState:
         local = read_cluster(self.connections.local)
         self.names = {LOCAL: local.identity.name}
         if self.step == "complete" and self.key is None:
@@ -255,11 +257,11 @@ class SplitClusterRunner(Runner):
             self.key = read_key_file(self.key_file).get("cluster_pairing_key", "")
         return local
 
-    def plan(self, local: Any) -> SplitPlan:  # pylint: disable=arguments-renamed
+    def plan(self, state: ClusterState) -> SplitPlan:
         if self.step == "start":
-            return plan_cluster_start(local, self.peer_cluster)
+            return plan_cluster_start(state, self.peer_cluster)
         self.connections.register_secret(self.key)
-        return plan_cluster_complete(local, decode_key(self.key, CLUSTER_KEY_FIELDS))
+        return plan_cluster_complete(state, decode_key(self.key, CLUSTER_KEY_FIELDS))
 
     def prepare(self, action: Action, state: Dict[str, Any]) -> Dict[str, Any]:
         if action.method == "CompleteClusterPairing":
@@ -280,7 +282,7 @@ class SplitClusterRunner(Runner):
         return False
 
     def after_round(self, plan: SplitPlan, failed: Set[int], retry: bool) -> None:
-        exc = self.exceptions.get(THE_PAIR)
+        exc = self.exceptions.get(WHOLE)
         if exc is None:
             return
         if exc.method == "CompleteClusterPairing" and exc.name == "xInvalidPairingKey":
@@ -289,12 +291,12 @@ class SplitClusterRunner(Runner):
         raise exc
 
 
-class SplitVolumeRunner(Runner):
+class SplitVolumeRunner(Runner[ClusterState, SplitVolumePlan]):
     """Runs the start or the complete step of split-site volume pairing on one cluster, once."""
 
     VERIFY = False  # a second start would replace the keys just written
 
-    def __init__(self, connections: Any, specs: List[PairSpec], step: str, key_file: str, check_mode: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], step: str, key_file: str, check_mode: bool = False,
                  parallel: int = 4) -> None:
         super().__init__({LOCAL: connections.local}, check_mode, parallel)
         self.connections = connections
@@ -304,7 +306,7 @@ class SplitVolumeRunner(Runner):
         self.keys: Dict[str, str] = {}  # source volume name -> key (start: produced; complete: read)
         self.items: List[SplitVolumeItem] = []
 
-    def read(self) -> Any:
+    def read(self) -> ClusterState:
         local = read_cluster(self.connections.local, volumes=True,
                              accounts=any(s.account is not None or s.peer_account is not None for s in self.specs))
         self.names = {LOCAL: local.identity.name}
@@ -313,13 +315,13 @@ class SplitVolumeRunner(Runner):
             self.connections.scrub(*self.keys.values())
         return local
 
-    def plan(self, local: Any) -> SplitVolumePlan:  # pylint: disable=arguments-renamed
+    def plan(self, state: ClusterState) -> SplitVolumePlan:
         if self.step == "start":
-            self.items = plan_volume_start(local, self.specs)
+            self.items = plan_volume_start(state, self.specs)
             return SplitVolumePlan(self.items, phases(("start", [Step((i.spec.index,), i.actions) for i in self.items
                                                                  if i.actions and not i.refusal])))
         fields = {name: decode_key(key, VOLUME_KEY_FIELDS) for name, key in self.keys.items()}
-        self.items = plan_volume_complete(local, self.specs, fields)
+        self.items = plan_volume_complete(state, self.specs, fields)
         return SplitVolumePlan(self.items, phases(
             ("complete", [Step((i.spec.index,), i.actions) for i in self.items if i.actions and not i.refusal]),
             ("access", access_steps(self.items))))

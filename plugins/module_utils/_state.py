@@ -13,12 +13,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._durations import parse_time
 from ansible_collections.element.replication.plugins.module_utils._element import CONNECTED, canonical_mode
 from ansible_collections.element.replication.plugins.module_utils._errors import ElementError
 from ansible_collections.element.replication.plugins.module_utils._lag import newest_arrived
+
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._client import Client
 
 LIST_PAGE_SIZE = 10000
 SCHEDULE_MARKER = "element.replication.schedule"  # attribute: the schedule is the collection's, by this name
@@ -337,41 +340,41 @@ class ClusterState:
         return [p for p in self.cluster_pairs if not p.pending and p.remote_unique_id == other.identity.unique_id]
 
 
-def read_identity(client: Any) -> ClusterIdentity:
-    info = client.call("GetClusterInfo")["clusterInfo"]
+def read_identity(client: Client) -> ClusterIdentity:
+    info = (client.call("GetClusterInfo") or {})["clusterInfo"]
     client.name = info.get("name") or None  # the client's errors name the cluster from now on
     return ClusterIdentity.from_api(info, client.address)
 
 
-def probe_cluster(client: Any, timeout: float) -> Dict[str, Any]:
+def probe_cluster(client: Client, timeout: float) -> Dict[str, Any]:
     """One GetClusterInfo, without retries and with its own timeout: the clusterInfo of a cluster
     that answers, or the ElementError of one that does not."""
     return (client.call("GetClusterInfo", retries=0, timeout=timeout) or {}).get("clusterInfo") or {}
 
 
-def read_async_results(client: Any, types: List[str]) -> List[Dict[str, Any]]:
+def read_async_results(client: Client, types: List[str]) -> List[Dict[str, Any]]:
     """The cluster's async handles of these types (ListAsyncResults), finished or not."""
     return (client.call("ListAsyncResults", {"asyncResultTypes": list(types)}) or {}).get("asyncHandles") or []
 
 
-def read_cluster_pairs(client: Any) -> Tuple[ClusterPairEntry, ...]:
-    return tuple(ClusterPairEntry.from_api(p) for p in client.call("ListClusterPairs").get("clusterPairs") or ())
+def read_cluster_pairs(client: Client) -> Tuple[ClusterPairEntry, ...]:
+    return tuple(ClusterPairEntry.from_api(p) for p in (client.call("ListClusterPairs") or {}).get("clusterPairs") or ())
 
 
-def _paged(client: Any, method: str, params: Dict[str, Any], key: str, id_field: str, start_param: str,
+def _paged(client: Client, method: str, params: Dict[str, Any], key: str, id_field: str, start_param: str,
            page_size: int) -> List[Dict[str, Any]]:
     """Every object a list method returns, following its start-ID paging."""
     items: List[Dict[str, Any]] = []
     start = 0
     while True:
-        page = client.call(method, dict(params, **{start_param: start, "limit": page_size})).get(key) or []
+        page = (client.call(method, dict(params, **{start_param: start, "limit": page_size})) or {}).get(key) or []
         items.extend(page)
         if len(page) < page_size:
             return items
         start = int(page[-1][id_field]) + 1
 
 
-def read_volumes(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
+def read_volumes(client: Client, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
     """Every volume not purged yet (active and deleted), with its pairs, in as few calls as paging
     allows: a deleted volume is named as such in messages, not as missing."""
     page = _paged(client, "ListVolumes", {"includeVirtualVolumes": False}, "volumes", "volumeID", "startVolumeID",
@@ -379,20 +382,20 @@ def read_volumes(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, 
     return tuple(Volume.from_api(v) for v in page)
 
 
-def read_paired_volumes(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
+def read_paired_volumes(client: Client, page_size: int = LIST_PAGE_SIZE) -> Tuple[Volume, ...]:
     """Volumes with an active or pending pair (ListActivePairedVolumes)."""
     page = _paged(client, "ListActivePairedVolumes", {}, "volumes", "volumeID", "startVolumeID", page_size)
     return tuple(Volume.from_api(v) for v in page)
 
 
-def read_accounts(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[Account, ...]:
+def read_accounts(client: Client, page_size: int = LIST_PAGE_SIZE) -> Tuple[Account, ...]:
     page = _paged(client, "ListAccounts", {"includeStorageContainers": False}, "accounts", "accountID",
                   "startAccountID", page_size)
     return tuple(Account(account_id=int(a["accountID"]), username=a.get("username", ""),
                          attributes=dict(a.get("attributes") or {})) for a in page)
 
 
-def read_access_groups(client: Any, page_size: int = LIST_PAGE_SIZE) -> Tuple[AccessGroup, ...]:
+def read_access_groups(client: Client, page_size: int = LIST_PAGE_SIZE) -> Tuple[AccessGroup, ...]:
     page = _paged(client, "ListVolumeAccessGroups", {}, "volumeAccessGroups", "volumeAccessGroupID",
                   "startVolumeAccessGroupID", page_size)
     return tuple(AccessGroup.from_api(g) for g in page)
@@ -406,7 +409,7 @@ def cluster_state(identity: ClusterIdentity, pairs: Tuple[ClusterPairEntry, ...]
                         accounts=accounts, deleted_volumes=tuple(v for v in every if v.status == "deleted"))
 
 
-def read_cluster(client: Any, volumes: bool = False, accounts: bool = False) -> ClusterState:
+def read_cluster(client: Client, volumes: bool = False, accounts: bool = False) -> ClusterState:
     """What a run needs of one cluster. The lists are independent, so they are read at once: over a
     WAN a read costs one round trip, not four."""
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -438,32 +441,32 @@ def identities_told(pairs: Dict[str, Tuple[ClusterPairEntry, ...]], couples: Ite
     return told
 
 
-def read_clusters(clients: Dict[str, Any], volumes: bool = False, accounts: bool = False) -> Dict[str, ClusterState]:
+def read_clusters(clients: Dict[str, Client], volumes: bool = False, accounts: bool = False) -> Dict[str, ClusterState]:
     """read_cluster of several clusters (side -> client) at once."""
     with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
         futures = {side: pool.submit(read_cluster, client, volumes, accounts) for side, client in clients.items()}
         return {side: future.result() for side, future in futures.items()}
 
 
-def read_stats(client: Any, volume_ids: Optional[List[int]] = None) -> Dict[int, VolumeStats]:
+def read_stats(client: Client, volume_ids: Optional[List[int]] = None) -> Dict[int, VolumeStats]:
     """The stats of every volume (ListVolumeStats), or of these volumes, by volume ID."""
     listed = client.call("ListVolumeStats", {"volumeIDs": list(volume_ids)} if volume_ids is not None else None)
     return {int(s["volumeID"]): VolumeStats.from_api(s) for s in (listed or {}).get("volumeStats") or []}
 
 
-def read_schedules(client: Any) -> List[Existing]:
+def read_schedules(client: Client) -> List[Existing]:
     return [Existing.from_api(s) for s in (client.call("ListSchedules") or {}).get("schedules") or []]
 
 
-def read_snapshots(client: Any) -> Dict[int, Tuple[Snapshot, ...]]:
+def read_snapshots(client: Client) -> Dict[int, Tuple[Snapshot, ...]]:
     """Every snapshot of the cluster by volume ID, in one ListSnapshots call."""
     by_volume: Dict[int, List[Snapshot]] = {}
-    for snapshot in client.call("ListSnapshots").get("snapshots") or []:
+    for snapshot in (client.call("ListSnapshots") or {}).get("snapshots") or []:
         by_volume.setdefault(int(snapshot["volumeID"]), []).append(Snapshot.from_api(snapshot))
     return {volume_id: tuple(found) for volume_id, found in by_volume.items()}
 
 
-def read_lag_inputs(client: Any, snapshots: bool, stats: bool = True, schedules: Optional[bool] = None) -> LagInputs:
+def read_lag_inputs(client: Client, snapshots: bool, stats: bool = True, schedules: Optional[bool] = None) -> LagInputs:
     """One ListVolumeStats (every volume), and one ListSnapshots and one ListSchedules when asked (a
     cluster with SnapshotsOnly pairs; schedules default to snapshots): O(1) calls whatever the
     number of pairs. A read that fails (after the client's retries) is reported, not raised: the
@@ -478,7 +481,7 @@ def read_lag_inputs(client: Any, snapshots: bool, stats: bool = True, schedules:
     return LagInputs(stats=found_stats, snapshots=read, schedules=found)
 
 
-def read_lags(clients: Dict[str, Any], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:
+def read_lags(clients: Dict[str, Client], snapshots: Dict[str, bool]) -> Dict[str, LagInputs]:
     """read_lag_inputs of several clusters (side -> client) at once."""
     with ThreadPoolExecutor(max_workers=max(1, len(clients))) as pool:
         futures = {side: pool.submit(read_lag_inputs, client, snapshots.get(side, False))

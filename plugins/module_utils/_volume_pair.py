@@ -11,7 +11,7 @@ Private module_utils: not a public API of the collection.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
 from ansible_collections.element.replication.plugins.module_utils._element import (
@@ -26,6 +26,10 @@ from ansible_collections.element.replication.plugins.module_utils._reconcile imp
 from ansible_collections.element.replication.plugins.module_utils._state import (
     ClusterState, Volume, VolumePairEntry, read_clusters)
 
+if TYPE_CHECKING:
+    from ansible_collections.element.replication.plugins.module_utils._connection import Connections
+
+Clusters = Tuple[ClusterState, ClusterState]  # (local, peer) as read
 ANY_PAIR = "*"  # in known_pending: any pending pair of that volume (our start whose answer was lost)
 GONE = ("xVolumeIDDoesNotExist",)  # a removal whose volume is gone has reached its goal
 
@@ -458,12 +462,12 @@ def predicted_view(item: ItemPlan, local: ClusterState, peer: ClusterState) -> D
 # ---------------------------------------------------------------------------------------------
 # Execution.
 
-class VolumePairRunner(Runner):
+class VolumePairRunner(Runner[Clusters, VolumePairPlan]):
     """Reads both clusters, plans every pair, and (outside check mode) runs the plan."""
 
-    def __init__(self, connections: Any, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
+    def __init__(self, connections: Connections, specs: List[PairSpec], options: Options = Options(), check_mode: bool = False,
                  parallel: int = 4, waiter: Optional[Waiter] = None) -> None:
-        super().__init__({LOCAL: connections.local, PEER: connections.peer}, check_mode, parallel,
+        super().__init__(connections.both(), check_mode, parallel,
                          waiter or Waiter(enabled=False, timeout=300, interval=2.0))
         self.connections = connections
         self.specs = list(specs)
@@ -477,14 +481,14 @@ class VolumePairRunner(Runner):
         return self.options.create_target or any(
             (s.account is not None and not str(s.account).isdigit()) or s.peer_account is not None for s in self.specs)
 
-    def read(self) -> Tuple[Any, Any]:
+    def read(self) -> Clusters:
         accounts = self.needs_accounts
         read = read_clusters(self.clients, volumes=True, accounts=accounts)
         local, peer = read[LOCAL], read[PEER]
         self.names = {LOCAL: local.identity.name, PEER: peer.identity.name}
         return local, peer
 
-    def plan(self, state: Tuple[Any, Any]) -> VolumePairPlan:
+    def plan(self, state: Clusters) -> VolumePairPlan:
         local, peer = state
         if self.known_pending is None:
             # Pending pairs seen at the first read (or started by us) may be removed; others
@@ -557,12 +561,12 @@ class VolumePairRunner(Runner):
         except ElementError:
             pass  # the next run finds the pending pair and removes it
 
-    def settle(self, state: Tuple[Any, Any]) -> Tuple[Any, Any]:
+    def settle(self, state: Clusters) -> Clusters:
         """With wait: poll both clusters until every declared present pair is in its steady state."""
         if not self.waiter.enabled:
             return state
 
-        def lagging(state: Tuple[Any, Any]) -> List[ItemPlan]:
+        def lagging(state: Clusters) -> List[ItemPlan]:
             local, peer = state
             plan = plan_volume_pairs(local, peer, [s for s in self.specs if s.index not in self.errors], self.options)
             return [i for i in plan.items if i.spec.state == "present" and i.source and i.target

@@ -303,7 +303,6 @@ from ansible_collections.element.replication.plugins.module_utils._cluster_pair 
     ClusterPairRunner, pair_result, pair_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitClusterRunner
@@ -330,12 +329,7 @@ def main():
         split_step(module, connections, results)
     runner = ClusterPairRunner(connections, params["state"], check_mode=module.check_mode,
                                waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"]))
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions(), repairs=runner.repairs)
-    finally:
-        connections.close()
+    changed = results.run(runner)
     local, peer = runner.first_state
     if module.check_mode:
         after, repairs = predicted_view(local, peer, runner.first_plan), runner.first_plan.repairs
@@ -353,12 +347,7 @@ def split_step(module, connections, results):
         results.fail("step=%s pairs clusters; unpair with step=both and state=absent" % params["step"])
     runner = SplitClusterRunner(connections, params["step"], module.check_mode, key_file=params["pairing_key_file"],
                                 key=params["pairing_key"], peer_cluster=params["peer_cluster"])
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     plan = runner.first_plan
     extra = {} if runner.pending_cluster_pair_id is None else {"pending_cluster_pair_id": runner.pending_cluster_pair_id}
     results.finish(changed, cluster_pair={}, actions=runner.reported_actions(), repairs=plan.repairs, notes=plan.notes,

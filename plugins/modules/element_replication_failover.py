@@ -398,7 +398,6 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
     ArgumentSpec, pair_argument_spec, pair_specs)
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
 from ansible_collections.element.replication.plugins.module_utils._failover import (
     FailoverRunner, item_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
@@ -429,15 +428,7 @@ def main():
                             force=params["force"], check_mode=module.check_mode, parallel=params["parallel"],
                             waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0),
                             max_lag=params["max_lag"], probe_timeout=params["probe_timeout"])
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        if isinstance(exc, ElementError) and exc.kind == "connection" and params["type"] == "planned":
-            exc.message += "; if cluster %s is lost, fail over with type=unplanned: it changes only the surviving " \
-                           "cluster" % exc.cluster
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     primary, items, first = params["primary"], runner.first_plan.items, runner.first_state
     before = [item_view(i, first) for i in items]
     after = [predicted_view(i, first, primary) if module.check_mode else item_view(i, runner.last_state) for i in items]

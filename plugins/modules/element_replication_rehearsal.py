@@ -312,10 +312,9 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
-from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._plan import WHOLE, Waiter
 from ansible_collections.element.replication.plugins.module_utils._rehearsal import (
-    THE_REHEARSAL, Options, PairSettings, RehearsalRunner, clone_view, predicted_view)
+    Options, PairSettings, RehearsalRunner, clone_view, predicted_view)
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 
 OPTIONS = ArgumentSpec(dict(
@@ -360,12 +359,7 @@ def main():
     runner = RehearsalRunner(connections, specs if params["pairs"] is not None else None, options, state=params["state"], check_mode=module.check_mode,
                              parallel=params["parallel"],
                              waiter=Waiter(timeout=params["wait_timeout"], interval=2.0))
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     plan = runner.first_plan
     first_cluster, first_groups = runner.first_state[0], runner.first_state[1]
     last_cluster, last_groups = runner.last_state[0], runner.last_state[1]
@@ -379,7 +373,7 @@ def main():
     entries = results.item_entries(runner, plan.items, before if module.check_mode else after)
     removed, kept = (plan.removed, plan.kept) if params["state"] == "absent" else ([], [])
     labels = {i.spec.index: i.spec.label for i in plan.items}
-    labels[THE_REHEARSAL] = "rehearsal %s" % params["name"]
+    labels[WHOLE] = "rehearsal %s" % params["name"]
     results.finish(changed, errors=runner.errors, labels=labels, total=len(plan.items) or 1, clones=entries,
                    removed=removed, kept=kept, actions=runner.reported_actions(), diff=({"clones": before}, {"clones": after}))
 

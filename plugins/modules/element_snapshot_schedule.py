@@ -237,7 +237,7 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._durations import DurationError, parse_rpo
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._frequency import frequency
 from ansible_collections.element.replication.plugins.module_utils._schedule import Declared, ScheduleRunner
@@ -294,12 +294,7 @@ def main():
     connections = Connections(module)
     results = Results(module, connections)
     runner = ScheduleRunner(connections, declared, check_mode=module.check_mode)
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions(), changes=runner.changes_made)
-    finally:
-        connections.close()
+    changed = results.run(runner)
     plan = runner.first_plan
     before = plan.existing.view() if plan.existing else {}
     if module.check_mode:

@@ -439,9 +439,7 @@ from ansible_collections.element.replication.plugins.module_utils._argspec impor
 from ansible_collections.element.replication.plugins.module_utils._connection import (
     Connections, connection_argument_spec)
 from ansible_collections.element.replication.plugins.module_utils._element import ASYNC
-from ansible_collections.element.replication.plugins.module_utils._errors import ElementError, Refusal
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
-from ansible_collections.element.replication.plugins.module_utils._plan import Waiter
+from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM, Waiter
 from ansible_collections.element.replication.plugins.module_utils._results import Results
 from ansible_collections.element.replication.plugins.module_utils._split_site import SplitVolumeRunner
 from ansible_collections.element.replication.plugins.module_utils._volume_pair import (
@@ -478,12 +476,7 @@ def main():
         connections, specs, Options(exclusive=params["exclusive"], create_target=params["create_target"]),
         check_mode=module.check_mode, parallel=params["parallel"],
         waiter=Waiter(enabled=params["wait"], timeout=params["wait_timeout"], interval=2.0))
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     if runner.cluster_pair_assumed:
         module.warn("clusters %s and %s are not paired (or not connected): the check-mode plan assumes an earlier "
                     "task pairs them (element.replication.element_cluster_pair); a real run without that fails"
@@ -510,12 +503,7 @@ def split_step(module, connections, results, specs):
         results.fail("step=%s does not support %s: use step=both" % (params["step"], ", ".join(sorted(set(unsupported)))))
     runner = SplitVolumeRunner(connections, specs, params["step"], params["pairing_key_file"],
                                check_mode=module.check_mode, parallel=params["parallel"])
-    try:
-        changed = runner.run()
-    except (ElementError, Refusal) as exc:
-        results.fail(exc, actions=runner.executed_actions())
-    finally:
-        connections.close()
+    changed = results.run(runner)
     items = runner.items
     views = [{"volume_id": i.volume.volume_id if i.volume else None, "volume_name": i.volume.name if i.volume else None}
              for i in items]

@@ -12,8 +12,8 @@ import pytest
 
 from ansible_collections.element.replication.plugins.module_utils import _element as element
 from ansible_collections.element.replication.plugins.module_utils._element import (
-    HALVES, MODIFY_VOLUMES_CHUNK, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, UNRELATED, Problem, canonical_mode,
-    chunks, decode_key, key_credentials, key_field, match_pair, pair_relation, paused_flags, redact_params,
+    HALVES, MODIFY_VOLUMES_CHUNK, ONE_SIDED_SOURCE, ONE_SIDED_TARGET, PAIRED, UNRELATED, Finding, Problem,
+    canonical_mode, chunks, decode_key, finding, key_credentials, key_field, match_pair, pair_relation, paused_flags, redact_params,
     refuse_over_pair_limit, resolve_volume, steady_states)
 from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import (
@@ -179,3 +179,37 @@ def test_missing_volume_and_missing_account():
     assert resolve_volume(state(), 99, None, None, "source")[1].code == Problem.NOT_FOUND
     problem = resolve_volume(state(volume(10, "db01")), None, "db01", "nobody", "source")[1]
     assert problem.code == Problem.NOT_FOUND and "account 'nobody'" in problem
+
+
+# The codes are in reports, results and the event source's events: their strings never change.
+CODES = {
+    "CLUSTER_PAIR_ABSENT": "cluster_pair_absent", "CLUSTER_PAIR_PENDING": "cluster_pair_pending",
+    "CLUSTER_PAIR_ONE_SIDED": "cluster_pair_one_sided", "CLUSTER_PAIR_NOT_CONNECTED": "cluster_pair_not_connected",
+    "CLUSTER_PAIR_DUPLICATE": "cluster_pair_duplicate", "VOLUME_PAIR_PENDING": "volume_pair_pending",
+    "VOLUME_PAIR_ONE_SIDED": "volume_pair_one_sided", "MODE_DIFFERS": "mode_differs",
+    "PAUSED_BY_HAND": "paused_by_hand", "WRONG_ACCESS": "wrong_access", "TARGET_SMALLER": "target_smaller",
+    "DISCONNECTED": "disconnected", "STATE": "state", "RPO_BREACHED": "rpo_breached", "LAG_UNKNOWN": "lag_unknown",
+    "NO_REPLICATED_SNAPSHOT": "no_replicated_snapshot", "FIRST_SNAPSHOT_PENDING": "first_snapshot_pending",
+    "NO_REPLICATED_SCHEDULE": "no_replicated_schedule", "SCHEDULE_FAILED": "schedule_failed",
+    "SCHEDULE_LATE": "schedule_late", "DECLARED_PAUSED": "declared_paused", "NOT_PAIRED": "not_paired",
+    "MODE_NOT_AS_DECLARED": "mode_not_as_declared", "NOT_DECLARED": "not_declared",
+    "DECLARED_ABSENT": "declared_absent", "CHECK_FAILED": "check_failed",
+}
+
+
+def test_finding_codes_keep_their_strings():
+    assert {code.name: code.value for code in Finding} == CODES
+
+
+def test_a_finding_code_is_its_string_wherever_it_goes():
+    code = Finding.RPO_BREACHED
+    assert code == "rpo_breached" and "rpo_breached" == code
+    assert code in {"rpo_breached"} and "rpo_breached" in {code} and "rpo_breached" in (Finding.RPO_BREACHED,)
+    assert "%s" % code == "{}".format(code) == f"{code}" == str(code) == "rpo_breached"
+    assert json.dumps({"code": code}) == '{"code": "rpo_breached"}'
+
+
+def test_a_finding_carries_the_plain_string_not_the_member():
+    found = finding(Finding.LAG_UNKNOWN, "the lag of db01 is unknown")
+    assert found == {"code": "lag_unknown", "text": "the lag of db01 is unknown"}
+    assert found["code"].__class__ is str  # not the enum member

@@ -12,9 +12,9 @@ from typing import List
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM, PhaseExecutor, Runner
+from ansible_collections.element.replication.plugins.module_utils._executor import PhaseExecutor, Runner
 from ansible_collections.element.replication.plugins.module_utils._plan import (
-    LOCAL, PEER, Action, Step, Waiter, actions_of, phases)
+    LOCAL, NO_ITEM, PEER, WHOLE, Action, Step, Waiter, WholePlan, actions_of, phases)
 from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import FakeClient, api_error
 
 
@@ -349,3 +349,59 @@ def test_a_plan_whose_every_step_has_failed_ends_the_run_without_blaming_another
     runner.run()
     assert world.client.methods() == ["ListVolumes", "ModifyVolume", "ListVolumes"]
     assert runner.errors == {1: "cluster prod: ModifyVolume failed: xNotPermitted: no"}
+
+
+# ---- the contract as code ---------------------------------------------------------------------------
+
+def test_a_runner_must_supply_read_and_plan():
+    class NoPlan(Runner):
+        def read(self):
+            return {}
+
+    with pytest.raises(TypeError, match="plan"):
+        NoPlan({LOCAL: FakeClient()})  # pylint: disable=abstract-class-instantiated
+
+
+class Halves(AccessRunner):
+    """Runs only the first half of each plan per round, through the one execution hook."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.executed_plans = []
+
+    def execute(self, plan):
+        self.executed_plans.append(plan)
+        return self.run_phases([(name, steps[:1]) for name, steps in plan.phases])
+
+
+def test_execute_gets_each_round_s_plan_and_decides_what_runs():
+    world = World({"a": "readWrite", "b": "readWrite"})
+    runner = Halves(world, {"a": "replicationTarget", "b": "replicationTarget"}, parallel=1)
+    assert runner.run() is True
+    assert world.client.methods() == ["ListVolumes", "ModifyVolume", "ListVolumes", "ModifyVolume", "ListVolumes"]
+    assert [[i.spec.index for i in p.items if i.has_work] for p in runner.executed_plans] == [[1, 2], [2]]
+    assert runner.first_plan is runner.executed_plans[0] and runner.last_state == world.volumes
+
+
+def test_run_steps_runs_steps_at_once_and_returns_their_failures_without_recording_them():
+    client = FakeClient(failures={"CloneVolume": [api_error("CloneVolume", "xMaxClonesPerNodeExceeded")]})
+    executor = PhaseExecutor({LOCAL: client}, parallel=1)
+    outcomes = executor.run_steps([Step((1,), [Action(LOCAL, "CloneVolume", {"volumeID": 1})]),
+                                   Step((2,), [Action(LOCAL, "CloneVolume", {"volumeID": 2})])])
+    assert outcomes[1] is None and outcomes[0].items == (1,)
+    assert outcomes[0].error.name == "xMaxClonesPerNodeExceeded"
+    assert executor.errors == {} and [a["params"] for a in executor.executed_actions()] == [{"volumeID": 2}]
+
+
+def test_a_whole_plan_is_one_item_and_reports_none():
+    step = WholePlan.step([Action(LOCAL, "StartClusterPairing")])
+    assert step.items == (WHOLE,) and WHOLE == 0 and NO_ITEM == -1
+    assert tuple(WholePlan().items) == ()
+
+
+def test_the_state_and_plan_of_a_run_exist_once_it_has_read():
+    runner = AccessRunner(World({"a": "readWrite"}), {"a": "readWrite"})
+    with pytest.raises(AssertionError, match="has not read"):
+        assert runner.first_plan
+    runner.run()
+    assert runner.first_state == runner.last_state == {"a": "readWrite"}

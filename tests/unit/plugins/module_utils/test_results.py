@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.element.replication.plugins.module_utils._argspec import PairSpec
-from ansible_collections.element.replication.plugins.module_utils._executor import NO_ITEM
+from ansible_collections.element.replication.plugins.module_utils._errors import Refusal
+from ansible_collections.element.replication.plugins.module_utils._plan import NO_ITEM
 from ansible_collections.element.replication.plugins.module_utils._results import Results
-from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import api_error
+from ansible_collections.element.replication.tests.unit.plugins.module_utils.builders import FakeClient, api_error
 
 SECRET = "s3cr3t-pairing-key-0123"
 
@@ -131,3 +132,64 @@ def test_item_entries_carry_changes_failure_and_a_scrubbed_message():
     assert entries[0] == {"name": "v1", "changed": True, "changes": ["paired v1"], "failed": False, "n": 1}
     assert entries[1]["failed"] is True and entries[1]["changed"] is False
     assert entries[1]["msg"] == "failed with ********"
+
+
+class ClosingConns(Conns):
+    def __init__(self, *secrets):
+        super().__init__(*secrets)
+        self.closed = 0
+
+    def close(self):
+        self.closed += 1
+
+
+class ScriptedRunner:
+    """A run that returns changed, or raises; hooks as Runner's."""
+
+    def __init__(self, outcome):
+        self.outcome = outcome
+
+    def run(self):
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+    def failure(self, exc):
+        return exc
+
+    def partial_result(self):
+        return {"actions": ["StartClusterPairing"], "repairs": []}
+
+
+def test_run_returns_changed_and_closes_the_connections():
+    connections = ClosingConns()
+    assert Results(FakeModule(), connections).run(ScriptedRunner(True)) is True
+    assert connections.closed == 1
+
+
+@pytest.mark.parametrize("problem", [api_error("CompleteClusterPairing", "xBad", "refused %s" % SECRET),
+                                     Refusal("cannot pair with %s" % SECRET)])
+def test_a_failed_run_fails_with_what_was_done_scrubbed_and_closes_the_connections(problem):
+    module, connections = FakeModule(), ClosingConns(SECRET)
+    with pytest.raises(Exited):
+        Results(module, connections).run(ScriptedRunner(problem))
+    assert module.failed is True and connections.closed == 1
+    assert SECRET not in module.result["msg"] and "********" in module.result["msg"]
+    assert module.result["actions"] == ["StartClusterPairing"] and module.result["repairs"] == []
+
+
+def test_a_planned_failover_that_cannot_reach_a_cluster_says_to_fail_over_unplanned():
+    from ansible_collections.element.replication.plugins.module_utils._failover import FailoverRunner
+
+    class Connections:
+        local, peer = FakeClient("prod"), FakeClient("dr")
+
+        def both(self):
+            return {"local": self.local, "peer": self.peer}
+
+    for unplanned, hint in ((False, True), (True, False)):
+        runner = FailoverRunner(Connections(), [], "peer", unplanned=unplanned)
+        lost = api_error("GetClusterInfo", kind="connection", message="cannot connect", cluster="dr")
+        assert ("if cluster dr is lost, fail over with type=unplanned" in str(runner.failure(lost))) is hint
+    refused = Refusal("planned failover refused")
+    assert runner.failure(refused) is refused

@@ -79,3 +79,32 @@ def test_secrets_stay_out_of_results(world):
     run, prod, dr = world
     text = json.dumps(run(element_replication_info, args(prod, dr)))
     assert PASSWORD not in text and PEER_PASSWORD not in text
+
+
+def _plain(value, path="result"):
+    """Every value in a result is of a plain JSON type itself, not a subclass (an enum member)."""
+    assert type(value) in (str, int, float, bool, type(None), list, dict), "%s is a %s" % (path, type(value))
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            assert key.__class__ is str
+            _plain(inner, "%s.%s" % (path, key))
+    elif isinstance(value, list):
+        for position, inner in enumerate(value):
+            _plain(inner, "%s[%d]" % (path, position))
+
+
+def _codes(value):
+    if isinstance(value, dict):
+        own = [value["code"]] if "code" in value else []
+        return own + [c for inner in value.values() for c in _codes(inner)]
+    if isinstance(value, list):
+        return [c for inner in value for c in _codes(inner)]
+    return []
+
+
+def test_finding_codes_reach_the_result_as_plain_strings(world):
+    run, prod, dr = world
+    prod.fail("ListVolumeStats", "xUnknown", "stats are unavailable")
+    result = run(element_replication_info, args(prod, dr))
+    assert "lag_unknown" in _codes(result)
+    _plain(result)
