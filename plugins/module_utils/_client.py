@@ -115,10 +115,12 @@ class Client(Protocol):
     host: str
 
     @property
-    def label(self) -> str: ...
+    def label(self) -> str:
+        """The cluster in messages: its name and address."""
 
     def call(self, method: str, params: Optional[Dict[str, Any]] = None, accept: Tuple[str, ...] = (),
-             retries: Optional[int] = None, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]: ...
+             retries: Optional[int] = None, timeout: Optional[float] = None) -> Optional[Dict[str, Any]]:
+        """Run one API method and return its result object (ElementClient.call)."""
 
 
 class ElementClient:

@@ -98,36 +98,44 @@ Phases = List[Tuple[str, List[Step]]]
 class Indexed(Protocol):
     """What names a declared item (a PairSpec): its index, under which its errors are kept."""
     @property
-    def index(self) -> int: ...
+    def index(self) -> int:
+        """The item's index among the module's declared items."""
 
 
 class PlanItem(Protocol):
     """One declared item of a plan (a pair): why it is refused, what it changes in words, and
     whether it has calls to make."""
     @property
-    def spec(self) -> Indexed: ...
+    def spec(self) -> Indexed:
+        """The declared item this plans for."""
 
     @property
-    def refusal(self) -> Optional[str]: ...
+    def refusal(self) -> Optional[str]:
+        """Why the item is refused (nothing runs for it), or None."""
 
     @property
-    def changes(self) -> List[str]: ...
+    def changes(self) -> List[str]:
+        """What its calls change, in words."""
 
     @property
-    def has_work(self) -> bool: ...
+    def has_work(self) -> bool:
+        """Whether it has calls to make."""
 
 
 class Plan(Protocol):
     """What a planner returns: the phases to run, every call (what check mode reports), and one
     item per declared pair (empty for a WholePlan)."""
     @property
-    def phases(self) -> Phases: ...
+    def phases(self) -> Phases:
+        """The phases to run, in order."""
 
     @property
-    def actions(self) -> List[Action]: ...
+    def actions(self) -> List[Action]:
+        """Every call, in order: what check mode reports."""
 
     @property
-    def items(self) -> Sequence[PlanItem]: ...
+    def items(self) -> Sequence[PlanItem]:
+        """One item per declared item (empty for a WholePlan)."""
 
 
 class WholePlan:
