@@ -63,6 +63,7 @@ class ActionModule(ActionBase):
         if REQUESTS_IMPORT_ERROR:
             result.update(self._execute_module(module_name=MODULE, module_args=module_args, task_vars=task_vars))
             return result
+        # validate_argument_spec() reads the task's own args; these may carry the inventory's clusters
         validation = ArgumentSpecValidator(SPEC.argument_spec).validate(module_args)
         if validation.error_messages:
             unsupported = isinstance(validation.errors.errors[0], UnsupportedError)
